@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "fazhan.accounts",
+    "fazhan.orgs",
+    "fazhan.people",
+    "fazhan.audit",
     "fazhan.web",
 ]
 
