@@ -112,6 +112,16 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(BASE_DIR.parent / "var" / "static")))
 
+AUTH_USER_MODEL = "accounts.User"
+
+# Field encryption for ID numbers (DESIGN.md principle 8): comma-separated Fernet keys, newest
+# first (rotation), and a separate key for the blind index. The defaults are for the demo and
+# tests only; production sets both from the environment.
+FIELD_ENCRYPTION_KEYS = [
+    k for k in os.getenv("FIELD_ENCRYPTION_KEYS", "ZmF6aGFuLWRlbW8tb25seS1rZXktMzItYnl0ZXMtLi4=").split(",") if k
+]
+BLIND_INDEX_KEY = os.getenv("BLIND_INDEX_KEY", "fazhan-demo-only-blind-index-key")
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
