@@ -1,11 +1,11 @@
 """The `fazhan` command: `check` and `plan` are pure (no Django); the rest runs Django.
 
-    fazhan check FILE.json [...] [--json] [--policy NAME] [--as-of DATE]
-    fazhan plan evaluate COUNTS.json [--plan NAME|FILE] [--json]
-    fazhan plan lint [--plan NAME|FILE] [--json]
-    fazhan audit verify [--json]
-    fazhan demo [--port N] [--no-serve]
-    fazhan <any Django management command>
+fazhan check FILE.json [...] [--json] [--policy NAME] [--as-of DATE]
+fazhan plan evaluate COUNTS.json [--plan NAME|FILE] [--json]
+fazhan plan lint [--plan NAME|FILE] [--json]
+fazhan audit verify [--json]
+fazhan demo [--port N] [--no-serve]
+fazhan <any Django management command>
 """
 
 from __future__ import annotations

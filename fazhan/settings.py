@@ -53,7 +53,9 @@ def database_from_url(url: str) -> dict[str, Any]:
 
 SECRET_KEY = os.getenv("SECRET_KEY", "fazhan-dev-only-not-secret")
 DEBUG = envbool("DEBUG", "False")
-ALLOWED_HOSTS = [h for h in os.getenv("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.getenv("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -118,7 +120,11 @@ AUTH_USER_MODEL = "accounts.User"
 # first (rotation), and a separate key for the blind index. The defaults are for the demo and
 # tests only; production sets both from the environment.
 FIELD_ENCRYPTION_KEYS = [
-    k for k in os.getenv("FIELD_ENCRYPTION_KEYS", "ZmF6aGFuLWRlbW8tb25seS1rZXktMzItYnl0ZXMtLi4=").split(",") if k
+    k
+    for k in os.getenv(
+        "FIELD_ENCRYPTION_KEYS", "ZmF6aGFuLWRlbW8tb25seS1rZXktMzItYnl0ZXMtLi4="
+    ).split(",")
+    if k
 ]
 BLIND_INDEX_KEY = os.getenv("BLIND_INDEX_KEY", "fazhan-demo-only-blind-index-key")
 

@@ -41,7 +41,7 @@ def main() -> None:
             },
         }
     document = {
-        "source": "State Council notices (国务院办公厅关于部分节假日安排的通知), via chinesecalendar",
+        "source": "国务院办公厅关于部分节假日安排的通知, via chinesecalendar",
         "first_year": FIRST_YEAR,
         "last_year": LAST_YEAR,
         "years": years,

@@ -35,15 +35,39 @@ def cluster() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     subprocess.run(
-        _as_owner([str(BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                   "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]),
+        _as_owner(
+            [
+                str(BIN / "initdb"),
+                "-D",
+                str(data),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        ),
         check=True,
         stdout=subprocess.DEVNULL,
     )
     options = f"-k {root} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
     subprocess.run(
-        _as_owner([str(BIN / "pg_ctl"), "-D", str(data), "-o", options, "-w",
-                   "-l", str(root / "log"), "start"]),
+        _as_owner(
+            [
+                str(BIN / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-w",
+                "-l",
+                str(root / "log"),
+                "start",
+            ]
+        ),
         check=True,
         stdout=subprocess.DEVNULL,
     )

@@ -50,6 +50,10 @@ class HolidayTable:
     workdays: frozenset[date]
     years: frozenset[int]
     names: Mapping[date, str] = field(default_factory=dict, compare=False)
+    # Notices repeat the same periods across thousands of files: remember the counts.
+    _counts: dict[tuple[date, date], WorkdayCount] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def knows(self, year: int) -> bool:
         return year in self.years
@@ -63,6 +67,9 @@ class HolidayTable:
 
     def count_workdays(self, first: date, last: date) -> WorkdayCount:
         """Working days from `first` to `last`, both inclusive (0 when `last` < `first`)."""
+        known = self._counts.get((first, last))
+        if known is not None:
+            return known
         days = 0
         current = first
         one = timedelta(days=1)
@@ -71,7 +78,10 @@ class HolidayTable:
                 days += 1
             current += one
         unknown = tuple(y for y in range(first.year, last.year + 1) if y not in self.years)
-        return WorkdayCount(days, unknown if first <= last else ())
+        counted = WorkdayCount(days, unknown if first <= last else ())
+        if len(self._counts) < 100_000:
+            self._counts[(first, last)] = counted
+        return counted
 
     def add_workdays(self, first: date, count: int) -> date:
         """The day on which a period starting on `first` reaches `count` working days."""

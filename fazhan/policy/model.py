@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeAlias
+
+# The fields below are named `date` as in the file format, so annotate through an alias.
+Day: TypeAlias = date
 
 FORMAT = "fazhan-candidate-file/1"
 
@@ -90,8 +94,8 @@ class PartyMember:
 
 @dataclass(slots=True, frozen=True)
 class Feedback:
-    date: date
-    resolved: date | None
+    date: Day
+    resolved: Day | None
     outcome: str
 
 
@@ -118,10 +122,10 @@ class Vote:
 @dataclass(slots=True)
 class Event:
     type: str
-    date: date
+    date: Day
     index: int = 0
     id: str | None = None
-    end: date | None = None
+    end: Day | None = None
     feedback: tuple[Feedback, ...] = ()
     nomination: str | None = None
     contacts: tuple[PartyMember, ...] = ()
@@ -141,22 +145,22 @@ class Event:
     void: bool = False
 
     @property
-    def sort_key(self) -> tuple[date, int, int]:
+    def sort_key(self) -> tuple[Day, int, int]:
         return (self.date, RANK.get(self.type, 2000), self.index)
 
 
 @dataclass(slots=True, frozen=True)
 class Person:
     sex: str
-    birth_date: date
+    birth_date: Day
     ref: str | None = None
     name: str | None = None
     ethnicity: str | None = None
     education: str | None = None
     occupations: frozenset[str] = frozenset()
     frontline: bool = False
-    graduation_date: date | None = None
-    leaving_date: date | None = None
+    graduation_date: Day | None = None
+    leaving_date: Day | None = None
 
 
 @dataclass(slots=True)
@@ -164,4 +168,4 @@ class CandidateFile:
     person: Person
     events: list[Event] = field(default_factory=list)
     policy: str | None = None
-    as_of: date | None = None
+    as_of: Day | None = None

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from fazhan.policy.model import (
@@ -76,15 +77,26 @@ def _required(obj: Mapping[str, Any], key: str, path: str) -> Any:
     return value
 
 
-def parse_date(value: Any, path: str) -> date:
-    if not isinstance(value, str):
-        raise Unreadable(path, f"应为日期（YYYY-MM-DD），实为{_type_name(value)}")
+@lru_cache(maxsize=16384)
+def _iso_date(value: str) -> date | None:
+    """The date a strict YYYY-MM-DD text names, or None (cached: files share their dates)."""
     if not _ISO_DATE.match(value):
-        raise Unreadable(path, f"日期格式应为 YYYY-MM-DD：{value!r}")
+        return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise Unreadable(path, f"不存在的日期：{value}") from None
+        return None
+
+
+def parse_date(value: Any, path: str) -> date:
+    if not isinstance(value, str):
+        raise Unreadable(path, f"应为日期（YYYY-MM-DD），实为{_type_name(value)}")
+    parsed = _iso_date(value)
+    if parsed is None:
+        if not _ISO_DATE.match(value):
+            raise Unreadable(path, f"日期格式应为 YYYY-MM-DD：{value!r}")
+        raise Unreadable(path, f"不存在的日期：{value}")
+    return parsed
 
 
 def _optional_date(obj: Mapping[str, Any], key: str, path: str) -> date | None:
@@ -113,7 +125,7 @@ def _count(value: Any, path: str) -> int:
         raise Unreadable(path, f"应为整数，实为{_type_name(value)}")
     if value < 0:
         raise Unreadable(path, f"不能为负数：{value}")
-    return value
+    return int(value)
 
 
 def _optional_count(obj: Mapping[str, Any], key: str, path: str, default: int = 0) -> int:
@@ -145,9 +157,7 @@ def _person(raw: Any) -> Person:
     occupations: frozenset[str] = frozenset()
     if occupations_raw is not None:
         if not isinstance(occupations_raw, list):
-            raise Unreadable(
-                "person.occupations", f"应为列表，实为{_type_name(occupations_raw)}"
-            )
+            raise Unreadable("person.occupations", f"应为列表，实为{_type_name(occupations_raw)}")
         occupations = frozenset(
             _enum(tag, OCCUPATIONS, f"person.occupations[{i}]")
             for i, tag in enumerate(occupations_raw)
@@ -204,7 +214,9 @@ def _feedback(obj: Mapping[str, Any], path: str) -> tuple[Feedback, ...]:
             FEEDBACK_OUTCOMES,
             f"{item_path}.outcome",
         )
-        resolved = None if resolved_raw is None else parse_date(resolved_raw, f"{item_path}.resolved")
+        resolved = (
+            None if resolved_raw is None else parse_date(resolved_raw, f"{item_path}.resolved")
+        )
         if resolved is None and outcome != "pending":
             raise Unreadable(f"{item_path}.resolved", f"结论为 {outcome} 的反馈须有办结日期")
         if resolved is not None and outcome == "pending":
@@ -286,7 +298,9 @@ def _event(raw: Any, path: str, index: int) -> Event | None:
     elif kind == CORRECT:
         target = _required(obj, "supersedes", f"{path}.supersedes")
         if not isinstance(target, str):
-            raise Unreadable(f"{path}.supersedes", f"应为事件 id（字符串），实为{_type_name(target)}")
+            raise Unreadable(
+                f"{path}.supersedes", f"应为事件 id（字符串），实为{_type_name(target)}"
+            )
         event.supersedes = target
         event.void = _bool(obj, "void", path)
         replacement = obj.get("replacement")
@@ -350,7 +364,9 @@ def parse_document(raw: Any) -> CandidateFile:
         if isinstance(raw_event, dict) and isinstance(raw_event.get("id"), str):
             event_id = raw_event["id"]
             if event_id in seen_ids:
-                raise Unreadable(f"{path}.id", f"事件 id {event_id!r} 与 events[{seen_ids[event_id]}] 重复")
+                raise Unreadable(
+                    f"{path}.id", f"事件 id {event_id!r} 与 events[{seen_ids[event_id]}] 重复"
+                )
             seen_ids[event_id] = index
         if event is not None:
             events.append(event)
