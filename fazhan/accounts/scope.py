@@ -1,0 +1,81 @@
+"""What a user may reach, derived from the user's active roles (DESIGN.md "Who uses it").
+
+Every `visible_to(user)` goes through `user_org_ids`. Django's `is_superuser` and `is_staff` grant
+nothing here: under 三员分立 the system administrator manages accounts and settings and sees no
+personal data, and the auditor reads everything but never a decrypted ID number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fazhan.accounts.models import SCOPED_KINDS, Role, RoleKind
+from fazhan.orgs.models import Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    UserLike = AbstractBaseUser | AnonymousUser
+
+
+def active_roles(user: UserLike) -> list[tuple[str, int | None]]:
+    """(kind, org id) of the user's active roles; none for anonymous or deactivated accounts."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    return list(Role.objects.filter(user_id=user.pk, active=True).values_list("kind", "org_id"))
+
+
+def role_kinds(user: UserLike) -> set[str]:
+    return {kind for kind, _ in active_roles(user)}
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The organizations a user's active roles cover. `everything` is the auditor's reach, which
+    lets a queryset skip the id filter altogether."""
+
+    everything: bool
+    org_ids: frozenset[int]
+
+
+def reach(user: UserLike) -> Reach:
+    """The auditor reaches all organizations; the system administrator none, even if someone
+    granted another role by mistake (三员分立: the most restrictive role wins)."""
+    roles = active_roles(user)
+    kinds = {kind for kind, _ in roles}
+    if RoleKind.SYSADMIN in kinds:
+        return Reach(everything=False, org_ids=frozenset())
+    if RoleKind.AUDITOR in kinds:
+        every = frozenset(Organization.objects.values_list("pk", flat=True))
+        return Reach(everything=True, org_ids=every)
+    roots = {org for kind, org in roles if kind in SCOPED_KINDS and org is not None}
+    return Reach(everything=False, org_ids=frozenset(Organization.objects.subtree_ids(roots)))
+
+
+def user_org_ids(user: UserLike) -> set[int]:
+    """Ids of every organization in the subtrees of the user's active roles."""
+    return set(reach(user).org_ids)
+
+
+def can_see_personal_data(user: UserLike) -> bool:
+    """Names, dates and masked ID numbers: any working role or the auditor, never the sysadmin."""
+    kinds = role_kinds(user)
+    return bool(kinds) and RoleKind.SYSADMIN not in kinds
+
+
+def can_decrypt_id_number(user: UserLike) -> bool:
+    """A full ID number is shown only to staff of the subtree (DESIGN principle 8), never to the
+    auditor or the system administrator. The caller still checks that the person is in scope."""
+    kinds = role_kinds(user)
+    return bool(kinds & SCOPED_KINDS) and not kinds & {RoleKind.AUDITOR, RoleKind.SYSADMIN}
+
+
+def is_read_only(user: UserLike) -> bool:
+    """The auditor reads everywhere and changes nothing."""
+    return RoleKind.AUDITOR in role_kinds(user)
+
+
+def is_sysadmin(user: UserLike) -> bool:
+    return RoleKind.SYSADMIN in role_kinds(user)

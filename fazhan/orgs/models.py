@@ -1,0 +1,162 @@
+"""The organization tree: district → 党委/党工委 → 党总支 → 支部 (DESIGN.md "Who uses it").
+
+The tree is a plain adjacency list walked by django-tree-queries' recursive CTE, so a subtree is one
+query on SQLite and PostgreSQL alike. Reads are scoped through `Organization.objects.visible_to`
+(DESIGN.md principle 6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Self
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+if TYPE_CHECKING:
+    # django-tree-queries ships no type information: mypy sees plain Django bases and the few
+    # tree methods we call are declared on the queryset below.
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Model as _TreeNode
+    from django.db.models import QuerySet as _TreeQuerySet
+else:
+    from tree_queries.models import TreeNode as _TreeNode
+    from tree_queries.query import TreeQuerySet as _TreeQuerySet
+
+
+class Kind(models.TextChoices):
+    DISTRICT = "district", "区委"
+    SUB = "sub", "党委/党工委"
+    GENERAL_BRANCH = "general_branch", "党总支"
+    BRANCH = "branch", "党支部"
+
+
+class OrgType(models.TextChoices):
+    RURAL = "rural", "农村"
+    COMMUNITY = "community", "社区"
+    STATE_ENTERPRISE = "state_enterprise", "国有企业"
+    TWO_NEW = "two_new", "两新组织"
+    SCHOOL = "school", "学校"
+    ORGAN = "organ", "机关"
+
+
+# Which kind of node may sit under which. A 党委 may sit under another 党委 (a 基层党委 under a
+# 乡镇/街道党委, 细则 art. 23 ¶2); a 支部 sits under a 党委 or a 党总支.
+ALLOWED_PARENTS: dict[str, frozenset[str]] = {
+    Kind.DISTRICT: frozenset(),
+    Kind.SUB: frozenset({Kind.DISTRICT, Kind.SUB}),
+    Kind.GENERAL_BRANCH: frozenset({Kind.SUB}),
+    Kind.BRANCH: frozenset({Kind.SUB, Kind.GENERAL_BRANCH}),
+}
+
+
+class OrganizationQuerySet(_TreeQuerySet["Organization"]):
+    if TYPE_CHECKING:
+
+        def with_tree_fields(self, tree_fields: bool = True) -> Self: ...
+        def ancestors(self, of: Organization | int, *, include_self: bool = False) -> Self: ...
+        def descendants(self, of: Organization | int, *, include_self: bool = False) -> Self: ...
+
+    def subtree_ids(self, root_ids: Iterable[int]) -> set[int]:
+        """Ids of the given nodes and of everything below them, in one recursive query."""
+        roots = set(root_ids)
+        if not roots:
+            return set()
+        # `tree_path__contains` is django-tree-queries' own lookup: "this node's path from the
+        # root passes through that node", exact on ids (no substring matching of 1 inside 11).
+        condition = Q()
+        for root in roots:
+            condition |= Q(tree_path__contains=root)
+        return set(self.with_tree_fields().filter(condition).values_list("pk", flat=True))
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
+        """The organizations in the subtrees of the user's active roles (DESIGN principle 6)."""
+        # accounts.scope reads Role and this model, so it is imported here, not at the top.
+        from fazhan.accounts.scope import user_org_ids
+
+        return self.filter(pk__in=user_org_ids(user))
+
+
+class Organization(_TreeNode):
+    # Re-declared (Django allows overriding a field of an abstract base) so that mypy sees a typed
+    # foreign key; django-tree-queries only needs a field named `parent` pointing at "self".
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级组织",
+    )
+    name = models.CharField("名称", max_length=128)
+    short_name = models.CharField("简称", max_length=64, blank=True)
+    kind = models.CharField("层级", max_length=16, choices=Kind.choices)
+    # 细则 art. 23: only a 基层党委 granted approval authority approves probationary members; a
+    # 党总支 reviews but never approves, nor does a 基层党委 under a 乡镇/街道党委 (art. 23 ¶2).
+    can_approve = models.BooleanField("具有审批权限", default=False)
+    org_type = models.CharField("类型", max_length=16, choices=OrgType.choices, blank=True)
+    code = models.CharField("组织代码", max_length=32, unique=True)
+
+    objects = models.Manager.from_queryset(OrganizationQuerySet)()
+
+    class Meta:
+        verbose_name = "党组织"
+        verbose_name_plural = "党组织"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(can_approve=False) | Q(kind=Kind.SUB),
+                name="org_only_sub_can_approve",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=Kind.DISTRICT, parent__isnull=True)
+                | (~Q(kind=Kind.DISTRICT) & Q(parent__isnull=False)),
+                name="org_district_is_the_only_root",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.can_approve and self.kind != Kind.SUB:
+            raise ValidationError(
+                {"can_approve": "只有基层党委可以具有审批权限（细则第二十三条）。"}
+            )
+        parent_kind = self.parent.kind if self.parent is not None else None
+        allowed = ALLOWED_PARENTS.get(self.kind, frozenset())
+        if parent_kind is None and allowed:
+            raise ValidationError({"parent": f"{self.get_kind_display()}必须有上级组织。"})
+        if parent_kind is not None and parent_kind not in allowed:
+            raise ValidationError(
+                {"parent": f"{self.get_kind_display()}不能设在{Kind(parent_kind).label}之下。"}
+            )
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def approver(self) -> Organization | None:
+        """The nearest organization, this one included, with approval authority (细则 art. 23)."""
+        return nearest_approver(self)
+
+
+def nearest_approver(org: Organization | int) -> Organization | None:
+    """The nearest ancestor-or-self with approval authority, or None (细则 art. 23: S17, S24)."""
+    chain = list(Organization.objects.ancestors(org, include_self=True))
+    for node in reversed(chain):  # ancestors() runs from the root down
+        if node.can_approve:
+            return node
+    return None
+
+
+def get_org_for_user(user: AbstractBaseUser | AnonymousUser, pk: Any) -> Organization:
+    """The organization, if inside the user's scope; otherwise 404 (DESIGN principle 6)."""
+    try:
+        return Organization.objects.visible_to(user).get(pk=pk)
+    except (Organization.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该组织。") from None
