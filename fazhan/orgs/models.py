@@ -160,3 +160,56 @@ def get_org_for_user(user: AbstractBaseUser | AnonymousUser, pk: Any) -> Organiz
         return Organization.objects.visible_to(user).get(pk=pk)
     except (Organization.DoesNotExist, ValueError, TypeError):
         raise Http404("没有找到该组织。") from None
+
+
+class MemberStatus(models.TextChoices):
+    FULL = "full", "正式党员"
+    PROBATIONARY = "probationary", "预备党员"
+
+
+class MemberQuerySet(models.QuerySet["Member"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
+        return self.filter(org__in=Organization.objects.visible_to(user))
+
+
+class Member(models.Model):
+    """A Party member on a branch's roster: contacts (S05), introducers (S09) and voters come from
+    here. Events refer to a member by id with a snapshot of the status the rules read (细则 arts. 9,
+    14: full member, not under 留党察看 without restored rights), never by name (principle 8)."""
+
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
+    name = models.CharField("姓名", max_length=64)
+    status = models.CharField(
+        "党员类别", max_length=16, choices=MemberStatus.choices, default=MemberStatus.FULL
+    )
+    under_discipline = models.BooleanField("受留党察看处分", default=False)
+    rights_restored = models.BooleanField("已恢复党员权利", default=False)
+    active = models.BooleanField("在册", default=True)
+    # Created while importing a paper file whose introducer was not on the roster yet.
+    imported = models.BooleanField("导入时补建", default=False)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "党员"
+        verbose_name_plural = "党员"
+        indexes = [models.Index(fields=["org", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def may_vote(self) -> bool:
+        # 党章 art. 7: probationary members have no vote; under 留党察看 neither (art. 40).
+        return self.status == MemberStatus.FULL and (
+            not self.under_discipline or self.rights_restored
+        )
+
+    def snapshot(self) -> dict[str, Any]:
+        """What an S05/S09 event records of a member: the id and the status the rules read."""
+        return {
+            "member_id": self.pk,
+            "status": self.status,
+            "discipline": "留党察看" if self.under_discipline else None,
+            "rights_restored": self.rights_restored,
+        }

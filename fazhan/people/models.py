@@ -314,8 +314,14 @@ class Candidate(models.Model):
     next_step = models.CharField("下一步", max_length=64, blank=True)
     next_due = models.DateField("下一步期限", null=True, blank=True, db_index=True)
     overdue = models.BooleanField("逾期", default=False)
+    probation_end = models.DateField("预备期满日期", null=True, blank=True)
     violations = models.PositiveIntegerField("违规", default=0)
+    lates = models.PositiveIntegerField("逾期", default=0)
     warnings = models.PositiveIntegerField("提醒", default=0)
+    # Age as at the admission meeting (contracts §4: 35 and 25 and under at the S15), derived here
+    # so that the plan indicators are one aggregate query and never loop over people.
+    le35_at_admission = models.BooleanField(null=True, blank=True)
+    le25_at_admission = models.BooleanField(null=True, blank=True)
     projection = models.JSONField("评估结果", default=dict, blank=True)
     projected_at = models.DateTimeField(null=True, blank=True)
     head_seq = models.BigIntegerField(null=True, blank=True)

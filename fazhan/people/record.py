@@ -1,0 +1,166 @@
+"""A candidate's record: the chain's events read as a candidate file, and the projection.
+
+The payload of a step event is the contract's event (contracts.md §1) without `id`, `type` and
+`date` (the chain's seq, kind and happened_on), and with contacts and introducers as member ids
+plus the status snapshot the rules read, never names (DESIGN.md principle 8). The projection is
+`fazhan.policy.evaluate` of that file, stored on the candidate row in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+
+from fazhan.audit.chain import events_of
+from fazhan.audit.models import Event as ChainEvent
+from fazhan.orgs.models import Member
+from fazhan.policy.calendar import add_months
+from fazhan.policy.engine import Evaluation, evaluate, today_in_shanghai
+from fazhan.policy.model import EVENT_TYPES, FORMAT
+from fazhan.policy.parse import parse_document
+
+MEMBER_LISTS = ("contacts", "introducers")
+
+
+def is_record_kind(kind: str) -> bool:
+    """Chain events that belong to the candidate file (others are internal: notices, meetings)."""
+    return kind in EVENT_TYPES or kind.startswith("x-")
+
+
+def person_document(person: Any) -> dict[str, Any]:
+    return {
+        "ref": person.ref or None,
+        "name": person.name,
+        "sex": person.sex,
+        "birth_date": person.birth_date.isoformat(),
+        "ethnicity": person.ethnicity or None,
+        "education": person.education or None,
+        "occupations": list(person.occupations or []),
+        "frontline": bool(person.frontline),
+        "graduation_date": _iso(person.graduation_date),
+        "leaving_date": _iso(person.leaving_date),
+    }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def file_event(
+    seq: int, kind: str, happened_on: date | None, payload: Mapping[str, Any],
+    names: Mapping[int, str],
+) -> dict[str, Any]:
+    """One chain event as a candidate-file event; member ids become names only here."""
+    event: dict[str, Any] = {"id": str(seq), "type": kind, "date": _iso(happened_on)}
+    for key, value in payload.items():
+        if key in MEMBER_LISTS:
+            event[key] = [
+                {
+                    "name": names.get(item.get("member_id") or 0),
+                    "status": item.get("status"),
+                    "discipline": item.get("discipline"),
+                    "rights_restored": bool(item.get("rights_restored")),
+                }
+                for item in value
+            ]
+        elif key == "replacement" and isinstance(value, Mapping):
+            replacement = dict(value)
+            inner = file_event(0, replacement.pop("type"), None, replacement, names)
+            inner.pop("id")
+            inner["date"] = replacement.get("date")
+            event[key] = inner
+        elif key not in ("reason",):
+            event[key] = value
+    return event
+
+
+def member_names(payloads: Iterable[Mapping[str, Any]]) -> dict[int, str]:
+    ids = {
+        item["member_id"]
+        for payload in payloads
+        for key in MEMBER_LISTS
+        for item in payload.get(key, ())
+        if item.get("member_id")
+    }
+    for payload in payloads:
+        replacement = payload.get("replacement")
+        if isinstance(replacement, Mapping):
+            for key in MEMBER_LISTS:
+                ids.update(i["member_id"] for i in replacement.get(key, ()) if i.get("member_id"))
+    if not ids:
+        return {}
+    return dict(Member.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def candidate_document(
+    candidate: Any, events: list[ChainEvent] | None = None, as_of: date | None = None
+) -> dict[str, Any]:
+    """The candidate's whole record in the contract's format (export, check, projection)."""
+    chain = events if events is not None else events_of(candidate.pk)
+    mine = [e for e in chain if is_record_kind(e.kind)]
+    names = member_names([e.payload for e in mine])
+    return {
+        "format": FORMAT,
+        "policy": candidate.policy,
+        "as_of": (as_of or today_in_shanghai()).isoformat(),
+        "person": person_document(candidate.person),
+        "events": [file_event(e.seq, e.kind, e.happened_on, e.payload, names) for e in mine],
+    }
+
+
+def evaluate_candidate(
+    candidate: Any, events: list[ChainEvent] | None = None, as_of: date | None = None
+) -> Evaluation:
+    document = candidate_document(candidate, events, as_of)
+    return evaluate(parse_document(document))
+
+
+def apply_projection(candidate: Any, result: Evaluation, head_seq: int | None) -> None:
+    """Copy an evaluation onto the candidate's projection columns (not saved)."""
+    dates = result.dates
+    candidate.stage = result.stage
+    candidate.suspended = result.suspended
+    candidate.applied_on = dates.applied_on
+    candidate.activist_on = dates.activist_on
+    candidate.target_on = dates.target_on
+    candidate.admitted_on = dates.admitted_on
+    candidate.approved_on = dates.approved_on
+    candidate.converted_on = dates.converted_on
+    candidate.probation_end = dates.probation_end
+    due = [n for n in result.next if n.latest is not None]
+    first = min(due, key=lambda n: n.latest or date.max) if due else None
+    candidate.next_step = first.step if first else (result.next[0].step if result.next else "")
+    candidate.next_due = first.latest if first else None
+    candidate.overdue = bool(first and first.latest and first.latest < result.as_of)
+    candidate.violations = result.count("violation")
+    candidate.lates = result.count("late")
+    candidate.warnings = result.count("warning")
+    born = candidate.person.birth_date
+    admitted = dates.admitted_on
+    # contracts §4: 35 and under when the S15 is before the birth date + 432 months (25: 312).
+    candidate.le35_at_admission = None if admitted is None else admitted < add_months(born, 432)
+    candidate.le25_at_admission = None if admitted is None else admitted < add_months(born, 312)
+    candidate.projection = result.as_dict()
+    candidate.projected_at = timezone.now()
+    candidate.head_seq = head_seq
+
+
+PROJECTION_FIELDS = (
+    "stage", "suspended", "applied_on", "activist_on", "target_on", "admitted_on",
+    "approved_on", "converted_on", "probation_end", "next_step", "next_due", "overdue",
+    "violations", "lates", "warnings", "le35_at_admission", "le25_at_admission", "projection",
+    "projected_at", "head_seq",
+)
+
+
+def project(candidate: Any, events: list[ChainEvent] | None = None) -> Evaluation:
+    """Re-evaluate a candidate from its events and save the projection (call inside the
+    transaction that appended the events, so both commit together)."""
+    chain = events if events is not None else events_of(candidate.pk)
+    result = evaluate_candidate(candidate, chain)
+    apply_projection(candidate, result, chain[-1].seq if chain else None)
+    candidate.save(update_fields=PROJECTION_FIELDS)
+    return result
