@@ -21,3 +21,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = set(getattr(item, "fixturenames", ()))
         if item.get_closest_marker("django_db") or fixtures & DB_FIXTURES:
             item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_bypasses_chain():
+    """Let transactional tests empty the append-only chain tables (and only the flush may)."""
+    from fazhan.audit.testing import flushes_bypass_chain
+
+    with flushes_bypass_chain():
+        yield
+
+
+@pytest.fixture
+def cast(db):
+    """The fixed cast of DESIGN.md Conventions: a small district, one user per role, an outsider."""
+    from fazhan.testing.cast import build_cast
+
+    return build_cast()

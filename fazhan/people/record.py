@@ -50,7 +50,10 @@ def _iso(day: date | None) -> str | None:
 
 
 def file_event(
-    seq: int, kind: str, happened_on: date | None, payload: Mapping[str, Any],
+    seq: int,
+    kind: str,
+    happened_on: date | None,
+    payload: Mapping[str, Any],
     names: Mapping[int, str],
 ) -> dict[str, Any]:
     """One chain event as a candidate-file event; member ids become names only here."""
@@ -149,10 +152,26 @@ def apply_projection(candidate: Any, result: Evaluation, head_seq: int | None) -
 
 
 PROJECTION_FIELDS = (
-    "stage", "suspended", "applied_on", "activist_on", "target_on", "admitted_on",
-    "approved_on", "converted_on", "probation_end", "next_step", "next_due", "overdue",
-    "violations", "lates", "warnings", "le35_at_admission", "le25_at_admission", "projection",
-    "projected_at", "head_seq",
+    "stage",
+    "suspended",
+    "applied_on",
+    "activist_on",
+    "target_on",
+    "admitted_on",
+    "approved_on",
+    "converted_on",
+    "probation_end",
+    "next_step",
+    "next_due",
+    "overdue",
+    "violations",
+    "lates",
+    "warnings",
+    "le35_at_admission",
+    "le25_at_admission",
+    "projection",
+    "projected_at",
+    "head_seq",
 )
 
 

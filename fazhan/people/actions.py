@@ -1,0 +1,477 @@
+"""Every mutation of a candidate's record, one `do_<verb>` each (DESIGN.md principle 5).
+
+Each action is atomic, locks its candidate, asks the engine, appends to the chain and re-projects
+in the same transaction. Live recording refuses what the rules forbid, with the Chinese reason and
+the article; recording past facts (digitising paper files, 补录) refuses only unreadable data and
+keeps rule breaches as findings (principle 4). The same step recorded twice at the same moment by
+two clerks is one event: the second waits for the lock and finds the first.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.http import Http404
+
+from fazhan.accounts.models import RoleKind
+from fazhan.accounts.scope import active_roles, reach
+from fazhan.audit.chain import append_event, events_of
+from fazhan.audit.models import Event as ChainEvent
+from fazhan.orgs.models import Member, Organization
+from fazhan.people.models import Candidate, CandidateOrgLink, LinkRole, Person
+from fazhan.people.record import (
+    candidate_document,
+    file_event,
+    is_record_kind,
+    member_names,
+    project,
+)
+from fazhan.policy.data import load_policy
+from fazhan.policy.engine import Evaluation, evaluate, today_in_shanghai
+from fazhan.policy.model import RESULTS, STEPS
+from fazhan.policy.parse import Unreadable, parse_document
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    User = AbstractBaseUser
+
+WRITER_KINDS = {RoleKind.DISTRICT_STAFF, RoleKind.SUB_STAFF, RoleKind.BRANCH_SECRETARY}
+# Steps taken by the superior committee (rules-reference §1, actor SC/OD): a branch secretary
+# cannot record them for their own branch.
+COMMITTEE_STEPS = frozenset({"S13", "S16", "S17", "S18", "S24"})
+CLOSED = frozenset({"withdrawn", "rejected", "revoked"})
+# While suspended (暂缓) no forward transition is allowed until cleared (rules-reference §4.7).
+ALLOWED_WHILE_SUSPENDED = frozenset({"resume", "withdraw", "reject", "S06", "S21"})
+
+
+class Mode(StrEnum):
+    LIVE = "live"  # happening now: the rules are gates
+    PAST = "past"  # a fact from a paper file or a meeting held offline: recorded, breaches kept
+
+
+@dataclass(frozen=True)
+class Reason:
+    message: str
+    basis: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.message}（依据：{self.basis}）" if self.basis else self.message
+
+
+class ActionRefused(Exception):
+    """The action was not carried out; `reasons` say why, in Chinese, with the article."""
+
+    def __init__(self, reasons: Sequence[Reason] | Reason | str) -> None:
+        if isinstance(reasons, str):
+            reasons = [Reason(reasons)]
+        elif isinstance(reasons, Reason):
+            reasons = [reasons]
+        self.reasons = list(reasons)
+        super().__init__("；".join(str(r) for r in self.reasons))
+
+
+# -- who may act --------------------------------------------------------------------------------
+
+
+def writer_kinds_for(user: User, org_id: int) -> set[str]:
+    """The writing roles through which `user` reaches organization `org_id`."""
+    kinds = set()
+    for kind, root in active_roles(user):
+        if (
+            kind in WRITER_KINDS
+            and root is not None
+            and org_id in Organization.objects.subtree_ids([root])
+        ):
+            kinds.add(kind)
+    return kinds
+
+
+def _check_writer(user: User, candidate: Candidate, step: str | None = None) -> set[str]:
+    if not Candidate.objects.visible_to(user).filter(pk=candidate.pk).exists():
+        raise Http404("没有这份档案")
+    kinds = writer_kinds_for(user, candidate.org_id)
+    if not kinds:
+        raise ActionRefused("只读账号不能修改档案")
+    if step in COMMITTEE_STEPS and kinds == {RoleKind.BRANCH_SECRETARY}:
+        raise ActionRefused(
+            Reason(f"{step} 由具有审批权限的基层党委办理，支部不能代为记录", "细则第十九、二十三条")
+        )
+    return kinds
+
+
+def _acting_org(user: User, candidate: Candidate) -> Organization | None:
+    """The committee a staff member acts for on this candidate (the nearest role above it)."""
+    best: Organization | None = None
+    for kind, root in active_roles(user):
+        if (
+            kind in (RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF)
+            and root is not None
+            and candidate.org_id in Organization.objects.subtree_ids([root])
+            and (best is None or kind == RoleKind.SUB_STAFF)
+        ):
+            best = Organization.objects.get(pk=root)
+    return best
+
+
+def _lock(candidate: Candidate | int) -> Candidate:
+    pk = candidate if isinstance(candidate, int) else candidate.pk
+    return Candidate.objects.select_for_update().select_related("person", "org").get(pk=pk)
+
+
+# -- the payload ----------------------------------------------------------------------------------
+
+
+def _members_payload(candidate: Candidate, raw: Sequence[Any], field: str) -> list[dict[str, Any]]:
+    """Member ids (or Members) to the snapshots events record; only members the candidate's
+    organizations can name (its own subtree's rosters)."""
+    ids = [m.pk if isinstance(m, Member) else m for m in raw]
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise ActionRefused(f"{field}：应为党员名册中的党员")
+    found = {m.pk: m for m in Member.objects.filter(pk__in=ids, active=True)}
+    if len(found) != len(set(ids)):
+        raise ActionRefused(f"{field}：有党员不在名册中或已不在册")
+    return [found[i].snapshot() for i in ids]
+
+
+def _clean_payload(candidate: Candidate, step: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+    clean = {k: copy.deepcopy(v) for k, v in payload.items() if k not in ("id", "type", "date")}
+    for field in ("contacts", "introducers"):
+        if field in clean:
+            clean[field] = _members_payload(candidate, clean[field], field)
+    return clean
+
+
+def _document_with(
+    candidate: Candidate,
+    *,
+    chain: list[ChainEvent],
+    kind: str,
+    happened_on: date,
+    payload: Mapping[str, Any],
+    as_of: date,
+) -> dict[str, Any]:
+    document = candidate_document(candidate, chain, as_of)
+    names = member_names([payload])
+    document["events"].append(file_event(0, kind, happened_on, payload, names) | {"id": "new"})
+    return document
+
+
+def _judge(document: dict[str, Any], field_prefix: str) -> Evaluation:
+    try:
+        return evaluate(parse_document(document))
+    except Unreadable as error:
+        where = (error.field or "").replace(f"events[{len(document['events']) - 1}]", field_prefix)
+        raise ActionRefused(f"数据无法读取：{where}：{error.problem}") from None
+
+
+def _violations(result: Evaluation) -> set[tuple[str, str, date]]:
+    return {(f.id, f.step, f.date) for f in result.findings if f.severity == "violation"}
+
+
+def _same_event(
+    chain: list[ChainEvent], kind: str, happened_on: date, payload: Mapping[str, Any]
+) -> ChainEvent | None:
+    for event in reversed(chain):
+        if event.kind == kind and event.happened_on == happened_on and event.payload == payload:
+            return event
+    return None
+
+
+def _repeat_refusal(chain: list[ChainEvent], step: str) -> Reason | None:
+    """DESIGN principle 5: S06, S11 and S21 repeat freely; S10 and S12–S17 only after a result
+    that did not pass; S22–S24 only after an extension (or a vote or approval that failed)."""
+    spec = load_policy().steps.get(step)
+    if spec is None or spec.repeat == "free":
+        return None
+    steps = [e for e in chain if e.kind in STEPS]
+    previous = [i for i, e in enumerate(steps) if e.kind == step]
+    if not previous:
+        return None
+    since = steps[previous[-1] :]
+    failed = any(
+        e.kind in RESULTS and e.payload.get("result") not in (None, "pass", "approved")
+        for e in since
+    )
+    extended = any(
+        e.kind == "S23"
+        and e.payload.get("outcome") == "extend"
+        and e.payload.get("result") == "pass"
+        for e in since
+    )
+    if spec.repeat == "after_fail" and failed:
+        return None
+    if spec.repeat == "after_extension" and (extended or failed):
+        return None
+    return Reason(f"{step}「{spec.name}」已记录过，不能重复记录", spec.basis)
+
+
+# -- actions --------------------------------------------------------------------------------------
+
+
+def do_create_candidate(
+    user: User,
+    *,
+    org: Organization,
+    name: str,
+    sex: str,
+    birth_date: date,
+    id_number: str | None = None,
+    mode: Mode = Mode.LIVE,
+    **person_fields: Any,
+) -> Candidate:
+    """Open a candidate file in `org` (a branch the user reaches) for a new or known person."""
+    if not writer_kinds_for(user, org.pk):
+        raise Http404("没有这个组织")
+    with transaction.atomic():
+        person = Person(name=name, sex=sex, birth_date=birth_date, **person_fields)
+        if id_number:
+            mismatches = person.set_id_number(id_number)
+            if mismatches and mode == Mode.LIVE:
+                raise ActionRefused([Reason(m, "GB 11643-1999") for m in mismatches])
+            existing = Person.objects.with_id_number(id_number).first()
+            if existing is not None:
+                raise ActionRefused("该身份证号码已有档案（重复录入）")
+        person.full_clean(exclude=["id_number_index"] if mode == Mode.PAST else None)
+        person.save()
+        candidate = Candidate.objects.create(person=person, org=org)
+        append_event(
+            kind="candidate.opened",
+            candidate_id=candidate.pk,
+            happened_on=today_in_shanghai(),
+            payload={"org_id": org.pk, "person_id": person.pk, "mode": str(mode)},
+            recorded_by_id=user.pk,
+        )
+        project(candidate)
+    return candidate
+
+
+def do_record_step(
+    user: User,
+    candidate: Candidate | int,
+    *,
+    step: str,
+    happened_on: date,
+    payload: Mapping[str, Any] | None = None,
+    mode: Mode = Mode.LIVE,
+    today: date | None = None,
+) -> ChainEvent:
+    """Record that `step` (S01–S25, a notice, or a lifecycle event) happened on `happened_on`."""
+    today = today or today_in_shanghai()
+    with transaction.atomic():
+        locked = _lock(candidate)
+        _check_writer(user, locked, step)
+        raw = dict(payload or {})
+        if step in ("S17", "S24") and "approver" not in raw:
+            acting = _acting_org(user, locked)
+            # 细则 art. 23: only a committee with approval authority approves.
+            raw["approver"] = {"can_approve": bool(acting and acting.can_approve)}
+        clean = _clean_payload(locked, step, raw)
+        chain = events_of(locked.pk)
+        record = [e for e in chain if is_record_kind(e.kind)]
+        duplicate = _same_event(record, step, happened_on, clean)
+        if duplicate is not None:
+            return duplicate  # two clerks, one step: the second finds the first
+        if happened_on > today:
+            raise ActionRefused(f"日期 {happened_on} 晚于今天，不能记录尚未发生的事")
+        document = _document_with(
+            locked, chain=record, kind=step, happened_on=happened_on, payload=clean, as_of=today
+        )
+        after = _judge(document, step)
+        if mode == Mode.LIVE:
+            _gate_live(locked, record=record, step=step, after=after, today=today)
+        event = append_event(
+            kind=step,
+            candidate_id=locked.pk,
+            happened_on=happened_on,
+            payload=clean | ({"mode": "past"} if mode == Mode.PAST else {}),
+            recorded_by_id=user.pk,
+        )
+        project(locked)
+    return event
+
+
+def _gate_live(
+    candidate: Candidate,
+    *,
+    record: list[ChainEvent],
+    step: str,
+    after: Evaluation,
+    today: date,
+) -> None:
+    if candidate.stage in CLOSED:
+        raise ActionRefused(f"档案已结束（{candidate.get_stage_display()}），不能再记录")
+    if candidate.suspended and step not in ALLOWED_WHILE_SUSPENDED:
+        raise ActionRefused(Reason("档案已暂缓，恢复前不能推进程序", "公示反馈核查期间暂缓发展"))
+    refusal = _repeat_refusal(record, step)
+    if refusal is not None:
+        raise ActionRefused(refusal)
+    before = evaluate(parse_document(candidate_document(candidate, record, today)))
+    new = _violations(after) - _violations(before)
+    if new:
+        reasons = [
+            Reason(f.message, f.basis) for f in after.findings if (f.id, f.step, f.date) in new
+        ]
+        raise ActionRefused(reasons)
+
+
+def do_correct_event(
+    user: User,
+    candidate: Candidate | int,
+    *,
+    seq: int,
+    replacement: Mapping[str, Any] | None = None,
+    void: bool = False,
+    reason: str,
+) -> ChainEvent:
+    """Supersede an earlier event with a corrected one, or void it (a new event; nothing is
+    edited). The corrected record is judged like any past fact: breaches become findings."""
+    if not reason.strip():
+        raise ActionRefused("更正须说明理由")
+    if (replacement is None) == (not void):
+        raise ActionRefused("更正须给出替换内容，或声明作废，二者选一")
+    with transaction.atomic():
+        locked = _lock(candidate)
+        _check_writer(user, locked)
+        record = [e for e in events_of(locked.pk) if is_record_kind(e.kind)]
+        target = next((e for e in record if e.seq == seq), None)
+        if target is None or target.kind == "correct":
+            raise ActionRefused("要更正的事件不在这份档案中")
+        payload: dict[str, Any] = {"supersedes": str(seq), "reason": reason.strip()}
+        if void:
+            payload["void"] = True
+        else:
+            assert replacement is not None
+            kind = replacement.get("type", target.kind)
+            when = replacement.get("date", target.happened_on)
+            when_text = when.isoformat() if isinstance(when, date) else str(when)
+            inner = _clean_payload(locked, kind, replacement)
+            payload["replacement"] = {"type": kind, "date": when_text, **inner}
+        today = today_in_shanghai()
+        document = _document_with(
+            locked, chain=record, kind="correct", happened_on=today, payload=payload, as_of=today
+        )
+        _judge(document, "replacement")
+        event = append_event(
+            kind="correct",
+            candidate_id=locked.pk,
+            happened_on=today,
+            payload=payload,
+            recorded_by_id=user.pk,
+        )
+        project(locked)
+    return event
+
+
+def _lifecycle(
+    user: User,
+    candidate: Candidate | int,
+    kind: str,
+    happened_on: date,
+    payload: Mapping[str, Any] | None = None,
+) -> ChainEvent:
+    return do_record_step(user, candidate, step=kind, happened_on=happened_on, payload=payload)
+
+
+def do_suspend(
+    user: User, candidate: Candidate | int, *, happened_on: date, reason: str = ""
+) -> ChainEvent:
+    """暂缓: the file stays at its stage and its clocks keep running (contracts §1)."""
+    return _lifecycle(user, candidate, "suspend", happened_on, {"reason": reason} if reason else {})
+
+
+def do_resume(user: User, candidate: Candidate | int, *, happened_on: date) -> ChainEvent:
+    pk = candidate if isinstance(candidate, int) else candidate.pk
+    last = max(
+        (e.happened_on for e in events_of(pk) if e.kind == "suspend" and e.happened_on),
+        default=None,
+    )
+    # Within one day a resume sorts before a suspend (contracts §1), so it would not lift it.
+    if last is not None and happened_on <= last:
+        raise ActionRefused(f"恢复日期须晚于暂缓日期 {last}")
+    return _lifecycle(user, candidate, "resume", happened_on)
+
+
+def do_withdraw(
+    user: User, candidate: Candidate | int, *, happened_on: date, reason: str = ""
+) -> ChainEvent:
+    return _lifecycle(
+        user, candidate, "withdraw", happened_on, {"reason": reason} if reason else {}
+    )
+
+
+def do_reject(
+    user: User, candidate: Candidate | int, *, happened_on: date, reason: str = ""
+) -> ChainEvent:
+    return _lifecycle(user, candidate, "reject", happened_on, {"reason": reason} if reason else {})
+
+
+def do_transfer_out(
+    user: User, candidate: Candidate | int, *, to_org: Organization, happened_on: date
+) -> ChainEvent:
+    """细则 art. 12: the old organization hands the file over; cultivation time is continuous.
+    The receiving organization sees the file from now on and accepts it with do_transfer_in."""
+    if to_org.kind != "branch":
+        raise ActionRefused("只能转到党支部")
+    with transaction.atomic():
+        locked = _lock(candidate)
+        if locked.org_id == to_org.pk:
+            raise ActionRefused("已在该组织")
+        payload = {
+            "from_org": locked.org.name,
+            "to_org": to_org.name,
+            "from_org_id": locked.org_id,
+            "to_org_id": to_org.pk,
+        }
+        event = do_record_step(
+            user, locked, step="transfer-out", happened_on=happened_on, payload=payload
+        )
+        CandidateOrgLink.objects.get_or_create(
+            candidate=locked,
+            org=to_org,
+            role=LinkRole.INFLOW,
+            ended_on=None,
+            defaults={"started_on": happened_on},
+        )
+    return event
+
+
+def do_transfer_in(user: User, candidate: Candidate | int, *, happened_on: date) -> ChainEvent:
+    """The receiving organization reviews the materials and takes the file over (细则 art. 12)."""
+    with transaction.atomic():
+        locked = _lock(candidate)
+        scope = reach(user)
+        links = CandidateOrgLink.objects.filter(
+            candidate=locked, role=LinkRole.INFLOW, ended_on__isnull=True
+        )
+        link = next((ln for ln in links if scope.everything or ln.org_id in scope.org_ids), None)
+        if link is None:
+            raise Http404("没有待接收的转接")
+        if not writer_kinds_for(user, link.org_id):
+            raise ActionRefused("只读账号不能接收转接")
+        old = locked.org
+        payload = {
+            "from_org": old.name,
+            "to_org": link.org.name,
+            "from_org_id": old.pk,
+            "to_org_id": link.org_id,
+        }
+        event = append_event(
+            kind="transfer-in",
+            candidate_id=locked.pk,
+            happened_on=happened_on,
+            payload=payload,
+            recorded_by_id=user.pk,
+        )
+        locked.org = link.org
+        locked.save(update_fields=["org"])
+        link.ended_on = happened_on
+        link.save(update_fields=["ended_on"])
+        project(locked)
+    return event
