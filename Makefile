@@ -31,7 +31,8 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy fazhan
 
 bench: $(STAMP)
-	$(PY) -m pytest bench -p no:cacheprovider --benchmark-only -q
+	$(PY) bench/bench_check.py
+	$(PY) bench/bench_chain.py
 
 clean:
 	rm -rf $(VENV) node_modules fazhan/static/vendor

@@ -8,17 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from fazhan.audit.testing import flushes_bypass_chain
 from fazhan.settings import database_from_url
 from tests.audit.helpers import sqlite_file_path
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _flushes_bypass_chain() -> Iterator[None]:
-    # transactional_db empties every table after each test with Django's flush, which the
-    # append-only triggers refuse; only the flush runs bypassed, the tests run with them armed.
-    with flushes_bypass_chain():
-        yield
 
 
 @pytest.fixture
