@@ -63,15 +63,17 @@ def test_it_sends_an_anonymous_visitor_to_sign_in(client, cast):
 def test_it_signs_in_with_the_form_and_lands_on_home(client, cast):
     cast.zhibu.set_password("fazhan-demo")
     cast.zhibu.save()
-    response = client.post("/accounts/login/", {"username": cast.zhibu.username,
-                                                 "password": "fazhan-demo"})
+    response = client.post(
+        "/accounts/login/", {"username": cast.zhibu.username, "password": "fazhan-demo"}
+    )
     assert response.status_code == 302 and response["Location"] == "/"
     assert client.get("/").status_code == 200
 
 
 def test_it_refuses_a_wrong_password_in_chinese(client, cast):
-    response = client.post("/accounts/login/", {"username": cast.zhibu.username,
-                                                 "password": "wrong"})
+    response = client.post(
+        "/accounts/login/", {"username": cast.zhibu.username, "password": "wrong"}
+    )
     assert response.status_code == 200
     assert "不正确" in response.content.decode()
 
