@@ -67,7 +67,11 @@ INSTALLED_APPS = [
     "fazhan.orgs",
     "fazhan.people",
     "fazhan.audit",
+    "fazhan.imports",
+    "fazhan.holidays",
+    "fazhan.plans",
     "fazhan.web",
+    "django_htmx",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "fazhan.urls"

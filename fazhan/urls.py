@@ -1,12 +1,14 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path
+"""URL map: each part of the system keeps its own urls module, included here."""
 
-from fazhan.web import views
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("candidates/", views.candidate_list, name="candidates"),
-    path("candidates/<int:pk>/", views.candidate_detail, name="candidate"),
+    path("accounts/manage/", include("fazhan.accounts.urls")),
+    path("imports/", include("fazhan.imports.urls")),
+    path("holidays/", include("fazhan.holidays.urls")),
+    path("plans/", include("fazhan.plans.urls")),
+    path("", include("fazhan.web.urls")),
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HolidaysConfig(AppConfig):
+    name = "fazhan.holidays"
+    label = "holidays"

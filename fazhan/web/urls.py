@@ -1,0 +1,9 @@
+from django.urls import path
+
+from fazhan.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("candidates/", views.candidate_list, name="candidates"),
+    path("candidates/<int:pk>/", views.candidate_detail, name="candidate"),
+]
