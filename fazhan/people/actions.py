@@ -475,3 +475,38 @@ def do_transfer_in(user: User, candidate: Candidate | int, *, happened_on: date)
         link.save(update_fields=["ended_on"])
         project(locked)
     return event
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    candidate_id: int
+    ok: bool
+    reasons: tuple[Reason, ...] = ()
+    seq: int | None = None
+
+
+def do_record_step_batch(
+    user: User,
+    candidate_ids: Sequence[int],
+    *,
+    step: str,
+    happened_on: date,
+    payload: Mapping[str, Any] | None = None,
+    mode: Mode = Mode.LIVE,
+) -> list[BatchResult]:
+    """One step for many candidates (a party-school class, a half-year assessment, a committee
+    meeting): each candidate is judged on its own and recorded in its own transaction, so one
+    refusal does not hold up the others."""
+    results = []
+    for pk in dict.fromkeys(candidate_ids):
+        try:
+            event = do_record_step(
+                user, pk, step=step, happened_on=happened_on, payload=payload, mode=mode
+            )
+        except ActionRefused as refused:
+            results.append(BatchResult(pk, False, tuple(refused.reasons)))
+        except (Http404, Candidate.DoesNotExist):
+            results.append(BatchResult(pk, False, (Reason("没有这份档案"),)))
+        else:
+            results.append(BatchResult(pk, True, (), event.seq))
+    return results

@@ -6,23 +6,42 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fazhan.accounts.models import Role, RoleKind, User
 from fazhan.accounts.scope import active_roles, is_read_only, is_sysadmin
 from fazhan.audit.chain import events_of, read_head
-from fazhan.orgs.models import Organization
-from fazhan.people.actions import COMMITTEE_STEPS
+from fazhan.orgs.models import Member, Organization
+from fazhan.people.actions import (
+    COMMITTEE_STEPS,
+    ActionRefused,
+    Mode,
+    Reason,
+    do_record_step,
+    do_record_step_batch,
+    writer_kinds_for,
+)
 from fazhan.people.models import Candidate, Stage, get_candidate_for_user
 from fazhan.people.record import is_record_kind
 from fazhan.policy.data import load_policy
+from fazhan.web.forms import BatchForm, StepForm
+from fazhan.web.http import AuthenticatedHttpRequest
 
 OPEN_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.TARGET, Stage.PROBATIONARY, Stage.MEMBER)
+LIFECYCLE = {
+    "suspend": "暂缓",
+    "resume": "恢复",
+    "withdraw": "撤回申请",
+    "reject": "不予发展",
+    "transfer-out": "转出",
+}
 PHASES = {
     1: "申请入党",
     2: "入党积极分子的确定和培养教育",
@@ -138,7 +157,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = get_candidate_for_user(request.user, pk)
     policy = load_policy(candidate.policy)
     recorded: dict[str, list[Any]] = {}
@@ -171,5 +190,107 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "findings": projection.get("findings", []),
             "steps": policy.steps,
             "today": timezone.localdate(),
+        },
+    )
+
+
+def _members_for(candidate: Candidate) -> list[Member]:
+    """The rosters a candidate's contacts and introducers come from: its branch and the
+    organizations above it (a committee member may introduce)."""
+    orgs = Organization.objects.ancestors(candidate.org_id, include_self=True)
+    return list(Member.objects.filter(org__in=orgs, active=True).order_by("org_id", "name"))
+
+
+@login_required
+def record_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
+    candidate = get_candidate_for_user(request.user, pk)
+    policy = load_policy(candidate.policy)
+    known = policy.steps.get(step) or policy.notices.get(step)
+    if known is None and step not in LIFECYCLE:
+        raise Http404("没有这个步骤")
+    members = _members_for(candidate)
+    refused: list[Reason] = []
+    if request.method == "POST":
+        form = StepForm(request.POST, step=step, members=members)
+        if form.is_valid():
+            mode = Mode.PAST if form.cleaned_data.get("past") else Mode.LIVE
+            try:
+                do_record_step(
+                    request.user,
+                    candidate,
+                    step=step,
+                    happened_on=form.cleaned_data["happened_on"],
+                    payload=form.payload(),
+                    mode=mode,
+                )
+            except ActionRefused as error:
+                refused = error.reasons
+            else:
+                messages.success(request, _("已记录。"))
+                return redirect("candidate", pk=candidate.pk)
+    else:
+        form = StepForm(step=step, members=members)
+    name = getattr(known, "name", LIFECYCLE.get(step, step))
+    return render(
+        request,
+        "web/record_step.html",
+        {
+            "candidate": candidate,
+            "form": form,
+            "step": step,
+            "step_name": name,
+            "refused": refused,
+            "basis": getattr(known, "basis", ""),
+        },
+        status=422 if refused else 200,
+    )
+
+
+@login_required
+def batch(request: AuthenticatedHttpRequest) -> HttpResponse:
+    visible = Candidate.objects.visible_to(request.user).select_related("person", "org")
+    stage = request.GET.get("stage", "target")
+    org = request.GET.get("org", "")
+    pool = visible.filter(stage=stage) if stage in Stage.values else visible
+    if org.isdigit():
+        pool = pool.filter(org_id__in=Organization.objects.subtree_ids([int(org)]))
+    pool = pool.order_by("org_id", "person__name_pinyin")[:500]
+    choices = [(c.pk, f"{c.person.name}（{c.org.name}）") for c in pool]
+    results: list[dict[str, Any]] = []
+    if request.method == "POST":
+        form = BatchForm(request.POST, choices=choices)
+        if form.is_valid():
+            outcome = do_record_step_batch(
+                request.user,
+                form.cleaned_data["candidates"],
+                step=form.cleaned_data["step"],
+                happened_on=form.cleaned_data["happened_on"],
+                payload=form.payload(),
+            )
+            names = dict(choices)
+            results = [
+                {
+                    "name": names.get(r.candidate_id, r.candidate_id),
+                    "ok": r.ok,
+                    "reasons": r.reasons,
+                    "pk": r.candidate_id,
+                }
+                for r in outcome
+            ]
+    else:
+        form = BatchForm(choices=choices)
+    orgs = Organization.objects.visible_to(request.user).exclude(kind="branch").order_by("pk")
+    return render(
+        request,
+        "web/batch.html",
+        {
+            "form": form,
+            "pool": pool,
+            "results": results,
+            "stage": stage,
+            "org": org,
+            "stages": Stage.choices,
+            "orgs": orgs,
+            "ok_count": sum(1 for r in results if r["ok"]),
         },
     )

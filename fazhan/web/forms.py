@@ -1,0 +1,200 @@
+"""Forms to record a step with its payload. Forms validate input only; the rules are the engine's
+(asked by the actions) and the vote arithmetic is fazhan.policy.voting's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fazhan.orgs.models import Member, MemberStatus
+from fazhan.policy.voting import Tally, decide
+
+NOMINATIONS = [
+    ("member", _("党员推荐")),
+    ("youth_league", _("共青团推优")),
+    ("women_federation", _("妇联推优")),
+    ("trade_union", _("工会推优")),
+    ("federation_of_industry", _("工商联推优")),
+]
+RESULTS = {
+    "S10": [("pass", _("合格")), ("fail", _("不合格"))],
+    "S13": [("pass", _("预审同意")), ("returned", _("退回补充")), ("fail", _("不同意"))],
+    "S17": [("approved", _("批准")), ("rejected", _("不批准"))],
+    "S24": [("approved", _("批准")), ("rejected", _("不批准"))],
+}
+OUTCOMES = [
+    ("convert", _("按期转正")),
+    ("extend", _("延长预备期")),
+    ("revoke", _("取消预备党员资格")),
+]
+VOTE_FIELDS = (
+    "expected",
+    "present",
+    "for",
+    "against",
+    "abstain",
+    "written_for",
+    "written_against",
+    "written_abstain",
+    "issued",
+    "returned",
+    "invalid",
+    "tellers",
+    "monitors",
+)
+VOTE_LABELS = {
+    "expected": _("应到会有表决权的正式党员"),
+    "present": _("实到会有表决权的正式党员"),
+    "for": _("赞成票"),
+    "against": _("反对票"),
+    "abstain": _("弃权票"),
+    "written_for": _("书面赞成（因故缺席）"),
+    "written_against": _("书面反对"),
+    "written_abstain": _("书面弃权"),
+    "issued": _("发出选票"),
+    "returned": _("收回选票"),
+    "invalid": _("无效票"),
+    "tellers": _("计票人数"),
+    "monitors": _("监票人数"),
+}
+
+
+class StepForm(forms.Form):
+    happened_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    past = forms.BooleanField(
+        label=_("补录纸质档案中的历史记录（违反规则的记为问题，不拒绝）"), required=False
+    )
+
+    def __init__(self, *args: Any, step: str, members: list[Member], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.step = step
+        self.fields["happened_on"].initial = timezone.localdate()
+        full = [(m.pk, m.name) for m in members if m.status == MemberStatus.FULL]
+        if step == "S03":
+            self.fields["nomination"] = forms.ChoiceField(label=_("推荐方式"), choices=NOMINATIONS)
+        elif step == "S05":
+            self.fields["contacts"] = forms.TypedMultipleChoiceField(
+                label=_("培养联系人（一至两名正式党员）"),
+                choices=full,
+                coerce=int,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        elif step == "S09":
+            self.fields["introducers"] = forms.TypedMultipleChoiceField(
+                label=_("入党介绍人（两名正式党员）"),
+                choices=full,
+                coerce=int,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        elif step == "S11":
+            self.fields["days"] = forms.IntegerField(label=_("培训天数"), min_value=0, initial=3)
+            self.fields["hours"] = forms.IntegerField(label=_("培训学时"), min_value=0, initial=24)
+        elif step in RESULTS:
+            self.fields["result"] = forms.ChoiceField(label=_("结论"), choices=RESULTS[step])
+        elif step in ("N-ACT", "N-TGT", "N-ADM", "N-CONV"):
+            self.fields["end"] = forms.DateField(
+                label=_("公示截止日期（含）"), widget=forms.DateInput(attrs={"type": "date"})
+            )
+        if step in ("S15", "S23"):
+            for name in VOTE_FIELDS:
+                self.fields[f"vote_{name}"] = forms.IntegerField(
+                    label=VOTE_LABELS[name],
+                    min_value=0,
+                    initial={"tellers": 2, "monitors": 1}.get(
+                        name, 0 if "written" in name or name == "invalid" else None
+                    ),
+                    required=name
+                    not in {"written_for", "written_against", "written_abstain", "invalid"},
+                )
+            self.fields["vote_secret"] = forms.BooleanField(
+                label=_("无记名投票"), initial=True, required=False
+            )
+        if step == "S23":
+            self.fields["outcome"] = forms.ChoiceField(label=_("决议内容"), choices=OUTCOMES)
+            self.fields["extension_months"] = forms.IntegerField(
+                label=_("延长月数（延长时填写，6至12个月）"), min_value=0, required=False
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            self.step == "S23"
+            and data.get("outcome") == "extend"
+            and not data.get("extension_months")
+        ):
+            self.add_error("extension_months", _("延长预备期须写明月数"))
+        return data
+
+    def payload(self) -> dict[str, Any]:
+        """The event payload (contracts.md §1) from the cleaned form."""
+        data = self.cleaned_data
+        payload: dict[str, Any] = {}
+        for key in ("nomination", "contacts", "introducers", "days", "hours", "result", "outcome"):
+            if data.get(key) not in (None, ""):
+                payload[key] = data[key]
+        if data.get("end"):
+            payload["end"] = data["end"].isoformat()
+        if self.step == "S23" and data.get("outcome") == "extend":
+            payload["extension_months"] = data["extension_months"]
+        if self.step in ("S15", "S23"):
+            vote = {name: data.get(f"vote_{name}") or 0 for name in VOTE_FIELDS}
+            invalid = vote.pop("invalid")
+            vote["secret"] = bool(data.get("vote_secret"))
+            vote["candidates"] = 1  # 细则 art. 21: one candidate at a time, never bundled
+            decision = decide(
+                Tally(
+                    expected=vote["expected"],
+                    present=vote["present"],
+                    in_favour=vote["for"],
+                    against=vote["against"],
+                    abstain=vote["abstain"],
+                    written_for=vote["written_for"],
+                    written_against=vote["written_against"],
+                    written_abstain=vote["written_abstain"],
+                    issued=vote["issued"],
+                    returned=vote["returned"],
+                    invalid=invalid,
+                )
+            )
+            # The result follows from the counts (细则 arts. 20, 21): nobody types "pass".
+            payload["result"] = "pass" if decision.passed else "fail"
+            payload["vote"] = vote
+        return payload
+
+
+class BatchForm(forms.Form):
+    step = forms.ChoiceField(
+        label=_("步骤"),
+        choices=[
+            ("S04", _("S04 确定入党积极分子后报上级党委备案")),
+            ("S06", _("S06 培养教育考察（半年考察）")),
+            ("S08", _("S08 确定发展对象后报上级党委备案")),
+            ("S11", _("S11 集中培训（党校培训班结业）")),
+            ("S17", _("S17 上级党委审批（批准）")),
+            ("S18", _("S18 再上一级党委组织部门备案")),
+            ("S21", _("S21 预备党员继续教育考察")),
+        ],
+    )
+    happened_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    days = forms.IntegerField(label=_("培训天数（S11）"), min_value=0, required=False, initial=3)
+    hours = forms.IntegerField(label=_("培训学时（S11）"), min_value=0, required=False, initial=24)
+    candidates = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["candidates"].choices = choices  # type: ignore[attr-defined]
+        self.fields["happened_on"].initial = timezone.localdate()
+
+    def payload(self) -> dict[str, Any]:
+        step = self.cleaned_data["step"]
+        if step == "S11":
+            return {
+                "days": self.cleaned_data.get("days") or 0,
+                "hours": self.cleaned_data.get("hours") or 0,
+            }
+        if step == "S17":
+            return {"result": "approved"}
+        return {}
