@@ -190,6 +190,7 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "findings": projection.get("findings", []),
             "steps": policy.steps,
             "today": timezone.localdate(),
+            "can_write": bool(writer_kinds_for(request.user, candidate.org_id)),
         },
     )
 
