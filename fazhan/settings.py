@@ -136,6 +136,7 @@ BLIND_INDEX_KEY = os.getenv("BLIND_INDEX_KEY", "fazhan-demo-only-blind-index-key
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # Whether this database holds the demo district: every page then says 演示数据.
 FAZHAN_DEMO = envbool("FAZHAN_DEMO", "False")

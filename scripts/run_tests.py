@@ -41,7 +41,7 @@ def main() -> None:
     with pgcluster.cluster() as url:
         run(
             "database tests on PostgreSQL 15",
-            [sys.executable, "-m", "pytest", "-q", "-m", "db", *extra],
+            [sys.executable, "-m", "pytest", "-q", "-m", "db and not browser", *extra],
             {**env, "DATABASE_URL": url},
         )
 
