@@ -42,7 +42,7 @@ def activist_a_year_ago(cast, name="王小红", years_ago=1, days=10):
 def test_it_lets_a_branch_secretary_record_a_step_and_see_the_timeline_change(page, cast, shot):
     with_password(cast)
     Member.objects.create(org=cast.branch_a, name="李四")
-    candidate, s03 = activist_a_year_ago(cast)
+    candidate, _ = activist_a_year_ago(cast)
     sign_in(page, cast.zhibu.username)
     assert "工作台" in page.content()
     shot(page, "zh-hans-home-zhibu")
@@ -61,7 +61,7 @@ def test_it_lets_a_branch_secretary_record_a_step_and_see_the_timeline_change(pa
 
 def test_it_refuses_a_target_under_a_year_and_says_why(page, cast, shot):
     with_password(cast)
-    candidate, s03 = activist_a_year_ago(cast, name="赵早", days=-20)  # 20 days short of a year
+    candidate, _ = activist_a_year_ago(cast, name="赵早", days=-20)  # 20 days short of a year
     do_record_step(
         cast.zhibu,
         candidate,
