@@ -281,11 +281,11 @@ def do_record_step(
         if happened_on > today:
             raise ActionRefused(f"日期 {happened_on} 晚于今天，不能记录尚未发生的事")
         document = _document_with(
-            locked, chain=record, kind=step, happened_on=happened_on, payload=clean, as_of=today
+            locked, chain=chain, kind=step, happened_on=happened_on, payload=clean, as_of=today
         )
         after = _judge(document, step)
         if mode == Mode.LIVE:
-            _gate_live(locked, record=record, step=step, after=after, today=today)
+            _gate_live(locked, chain=chain, step=step, after=after, today=today)
         event = append_event(
             kind=step,
             candidate_id=locked.pk,
@@ -300,7 +300,7 @@ def do_record_step(
 def _gate_live(
     candidate: Candidate,
     *,
-    record: list[ChainEvent],
+    chain: list[ChainEvent],
     step: str,
     after: Evaluation,
     today: date,
@@ -309,10 +309,10 @@ def _gate_live(
         raise ActionRefused(f"档案已结束（{candidate.get_stage_display()}），不能再记录")
     if candidate.suspended and step not in ALLOWED_WHILE_SUSPENDED:
         raise ActionRefused(Reason("档案已暂缓，恢复前不能推进程序", "公示反馈核查期间暂缓发展"))
-    refusal = _repeat_refusal(record, step)
+    refusal = _repeat_refusal([e for e in chain if is_record_kind(e.kind)], step)
     if refusal is not None:
         raise ActionRefused(refusal)
-    before = evaluate(parse_document(candidate_document(candidate, record, today)))
+    before = evaluate(parse_document(candidate_document(candidate, chain, today)))
     new = _violations(after) - _violations(before)
     if new:
         reasons = [
@@ -339,8 +339,8 @@ def do_correct_event(
     with transaction.atomic():
         locked = _lock(candidate)
         _check_writer(user, locked)
-        record = [e for e in events_of(locked.pk) if is_record_kind(e.kind)]
-        target = next((e for e in record if e.seq == seq), None)
+        chain = events_of(locked.pk)
+        target = next((e for e in chain if e.seq == seq and is_record_kind(e.kind)), None)
         if target is None or target.kind == "correct":
             raise ActionRefused("要更正的事件不在这份档案中")
         payload: dict[str, Any] = {"supersedes": str(seq), "reason": reason.strip()}
@@ -355,7 +355,7 @@ def do_correct_event(
             payload["replacement"] = {"type": kind, "date": when_text, **inner}
         today = today_in_shanghai()
         document = _document_with(
-            locked, chain=record, kind="correct", happened_on=today, payload=payload, as_of=today
+            locked, chain=chain, kind="correct", happened_on=today, payload=payload, as_of=today
         )
         _judge(document, "replacement")
         event = append_event(

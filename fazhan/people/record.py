@@ -25,9 +25,37 @@ from fazhan.policy.parse import parse_document
 MEMBER_LISTS = ("contacts", "introducers")
 
 
+# Feedback on a public notice arrives after the notice was published, and the chain is append-only:
+# each change of a feedback item's state is its own event, folded here into the notice's
+# `feedback` list of the candidate file (contracts.md §1). Payload: {"notice_seq": the N-* event's
+# seq, "feedback_id": the item's id in the notices app, "state": pending | unfounded |
+# founded_minor | upheld}. The item's `date` is its first event's date; `resolved` is the date of
+# the event that gave it its last closing state. No feedback text is ever in the chain.
+FEEDBACK_KIND = "notice.feedback"
+CLOSING_STATES = frozenset({"unfounded", "founded_minor", "upheld"})
+
+
 def is_record_kind(kind: str) -> bool:
     """Chain events that belong to the candidate file (others are internal: notices, meetings)."""
     return kind in EVENT_TYPES or kind.startswith("x-")
+
+
+def fold_feedback(chain: Iterable[ChainEvent]) -> dict[int, list[dict[str, Any]]]:
+    """Feedback items per notice seq, as the file's `feedback` lists, in order of arrival."""
+    items: dict[int, dict[int, dict[str, Any]]] = {}
+    for event in chain:
+        if event.kind != FEEDBACK_KIND:
+            continue
+        notice, item = event.payload.get("notice_seq"), event.payload.get("feedback_id")
+        if not isinstance(notice, int) or not isinstance(item, int):
+            continue
+        state = event.payload.get("state", "pending")
+        entry = items.setdefault(notice, {}).setdefault(
+            item, {"date": _iso(event.happened_on), "resolved": None, "outcome": "pending"}
+        )
+        entry["outcome"] = state
+        entry["resolved"] = _iso(event.happened_on) if state in CLOSING_STATES else None
+    return {notice: list(entries.values()) for notice, entries in items.items()}
 
 
 def person_document(person: Any) -> dict[str, Any]:
@@ -105,12 +133,19 @@ def candidate_document(
     chain = events if events is not None else events_of(candidate.pk)
     mine = [e for e in chain if is_record_kind(e.kind)]
     names = member_names([e.payload for e in mine])
+    feedback = fold_feedback(chain)
+    file_events = []
+    for e in mine:
+        event = file_event(e.seq, e.kind, e.happened_on, e.payload, names)
+        if e.seq in feedback:
+            event["feedback"] = [*event.get("feedback", []), *feedback[e.seq]]
+        file_events.append(event)
     return {
         "format": FORMAT,
         "policy": candidate.policy,
         "as_of": (as_of or today_in_shanghai()).isoformat(),
         "person": person_document(candidate.person),
-        "events": [file_event(e.seq, e.kind, e.happened_on, e.payload, names) for e in mine],
+        "events": file_events,
     }
 
 

@@ -313,3 +313,41 @@ def test_it_keeps_every_projection_equal_to_a_fresh_evaluation(cast):
     candidate.refresh_from_db()
     fresh = evaluate_candidate(candidate, as_of=date.fromisoformat(candidate.projection["as_of"]))
     assert fresh.as_dict() == candidate.projection
+
+
+def test_it_folds_feedback_events_into_the_notice_and_blocks_the_decision(cast):
+    from django.db import transaction
+
+    from fazhan.audit.chain import append_event
+
+    candidate = new_candidate(cast)
+    record_clean_until(cast, candidate, "e8")
+    with at("2020-04-17"):
+        notice = do_record_step(
+            cast.zhibu,
+            candidate,
+            step="N-TGT",
+            happened_on=date(2020, 4, 13),
+            payload={"end": "2020-04-17"},
+        )
+        with transaction.atomic():
+            append_event(
+                kind="notice.feedback",
+                candidate_id=candidate.pk,
+                happened_on=date(2020, 4, 15),
+                payload={"notice_seq": notice.seq, "feedback_id": 7, "state": "pending"},
+            )
+    with at("2020-04-23"), pytest.raises(ActionRefused) as refused:
+        do_record_step(cast.zhibu, candidate, step="S07", happened_on=date(2020, 4, 23))
+    assert any("反馈" in r.message for r in refused.value.reasons)
+    with at("2020-04-22"), transaction.atomic():
+        append_event(
+            kind="notice.feedback",
+            candidate_id=candidate.pk,
+            happened_on=date(2020, 4, 22),
+            payload={"notice_seq": notice.seq, "feedback_id": 7, "state": "unfounded"},
+        )
+    with at("2020-04-23"):
+        do_record_step(cast.zhibu, candidate, step="S07", happened_on=date(2020, 4, 23))
+    candidate.refresh_from_db()
+    assert candidate.stage == "target"
