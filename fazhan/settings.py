@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "fazhan.imports",
     "fazhan.holidays",
     "fazhan.plans",
+    "fazhan.notices",
+    "fazhan.reviews",
+    "fazhan.meetings",
+    "fazhan.public",
     "fazhan.web",
     "django_htmx",
 ]

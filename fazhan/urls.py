@@ -10,5 +10,9 @@ urlpatterns = [
     path("imports/", include("fazhan.imports.urls")),
     path("holidays/", include("fazhan.holidays.urls")),
     path("plans/", include("fazhan.plans.urls")),
+    path("notices/", include("fazhan.notices.urls")),
+    path("reviews/", include("fazhan.reviews.urls")),
+    path("meetings/", include("fazhan.meetings.urls")),
+    path("gongshi/", include("fazhan.public.urls")),
     path("", include("fazhan.web.urls")),
 ]
