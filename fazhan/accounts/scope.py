@@ -42,15 +42,31 @@ class Reach:
 
 def reach(user: UserLike) -> Reach:
     """The auditor reaches all organizations; the system administrator none, even if someone
-    granted another role by mistake (三员分立: the most restrictive role wins)."""
+    granted another role by mistake (三员分立: the most restrictive role wins).
+
+    Remembered on the user object, which lives for one request: a page asks several times. A role
+    at the root of the tree (district staff) reaches everything, and saying so lets querysets skip
+    an id list as long as the district."""
     roles = active_roles(user)
+    cached: tuple[list[tuple[str, int | None]], Reach] | None = getattr(user, "_fazhan_reach", None)
+    # The roles are read every time (one small query): a handover takes effect at once.
+    if cached is not None and cached[0] == roles:
+        return cached[1]
+    found = _reach(roles)
+    if user.is_authenticated:
+        setattr(user, "_fazhan_reach", (roles, found))  # noqa: B010 (not a declared field)
+    return found
+
+
+def _reach(roles: list[tuple[str, int | None]]) -> Reach:
     kinds = {kind for kind, _ in roles}
     if RoleKind.SYSADMIN in kinds:
         return Reach(everything=False, org_ids=frozenset())
-    if RoleKind.AUDITOR in kinds:
+    roots = {org for kind, org in roles if kind in SCOPED_KINDS and org is not None}
+    at_root = roots and Organization.objects.filter(pk__in=roots, parent__isnull=True).exists()
+    if RoleKind.AUDITOR in kinds or at_root:
         every = frozenset(Organization.objects.values_list("pk", flat=True))
         return Reach(everything=True, org_ids=every)
-    roots = {org for kind, org in roles if kind in SCOPED_KINDS and org is not None}
     return Reach(everything=False, org_ids=frozenset(Organization.objects.subtree_ids(roots)))
 
 
@@ -79,3 +95,10 @@ def is_read_only(user: UserLike) -> bool:
 
 def is_sysadmin(user: UserLike) -> bool:
     return RoleKind.SYSADMIN in role_kinds(user)
+
+
+def forget_reach(user: UserLike) -> None:
+    """Drop what `reach` remembered on this user object (roles are re-read anyway; this also
+    forgets a subtree after the organization tree itself changed)."""
+    if hasattr(user, "_fazhan_reach"):
+        delattr(user, "_fazhan_reach")

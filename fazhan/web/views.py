@@ -52,7 +52,9 @@ PHASES = {
 
 
 def _open(candidates: QuerySet[Candidate]) -> QuerySet[Candidate]:
-    return candidates.filter(stage__in=OPEN_STAGES).exclude(next_due__isnull=True)
+    # Closed files have no next step, so a due date alone says the file is open; filtering on
+    # the date only lets the database walk the next_due index.
+    return candidates.filter(next_due__isnull=False)
 
 
 def _role_summary(user: Any) -> list[dict[str, Any]]:

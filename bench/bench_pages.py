@@ -1,0 +1,107 @@
+"""The candidate list and the candidate page at city size (50,000 candidates), against a minimal
+Django view on the same database in the same run: queries per page and median time.
+
+Run: .venv/bin/python bench/bench_pages.py [CANDIDATES]   (a throwaway SQLite file in /tmp)
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+DB = Path(tempfile.mkdtemp(prefix="fazhan-bench-")) / "city.sqlite3"
+os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fazhan.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpRequest, HttpResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from bench import citysize  # noqa: E402
+from fazhan.people.models import Candidate  # noqa: E402
+
+
+def minimal(request: HttpRequest) -> HttpResponse:
+    """The baseline: a signed-in Django view that reads one row."""
+    first = Candidate.objects.values_list("pk", flat=True).first()
+    return HttpResponse(f"ok {first}")
+
+
+class QueryCounter:
+    """Counts every query through an execute wrapper (the test client resets queries_log)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def measure(client: Client, url: str, runs: int = 30) -> tuple[float, int, int]:
+    client.get(url)  # warm
+    times = []
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
+        response = client.get(url)
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - started)
+    assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(times) * 1000, counter.count, response.status_code
+
+
+def main(count: int) -> None:
+    call_command("migrate", verbosity=0)
+    print("loaded", citysize.load(count))
+    from fazhan import urls
+
+    urls.urlpatterns.insert(0, path("bench-minimal/", minimal))
+    from django.urls import clear_url_caches
+
+    clear_url_caches()
+    client = Client()
+    client.login(username="qu", password="fazhan-demo")
+    some = Candidate.objects.order_by("pk")[count // 2]
+    pages = {
+        "minimal view (baseline)": "/bench-minimal/",
+        "home page": "/",
+        "candidate list": "/candidates/",
+        "candidate list, page 50": "/candidates/?page=50",
+        "candidate list, overdue": "/candidates/?show=overdue",
+        "candidate list, search": "/candidates/?q=hxr",
+        "candidate page": f"/candidates/{some.pk}/",
+    }
+    base = None
+    for label, url in pages.items():
+        median, queries, _ = measure(client, url)
+        base = base or median
+        print(f"{label:<28} {median:8.1f} ms median  {queries:3d} queries  {median / base:6.1f}×")
+    small = Candidate.objects.filter(org__code="S0B0").first()
+    if small is not None:
+        zhibu = Client()
+        zhibu.login(username="zhibu", password="fazhan-demo")
+        for label, url in {
+            "branch list": "/candidates/",
+            "branch page": f"/candidates/{small.pk}/",
+        }.items():
+            median, queries, _ = measure(zhibu, url)
+            print(
+                f"{label:<28} {median:8.1f} ms median  {queries:3d} queries  {median / base:6.1f}×"
+            )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)
