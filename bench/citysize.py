@@ -84,8 +84,8 @@ def load(candidates: int = 50_000, seed: int = 1, today: date | None = None) -> 
             shift = timedelta(days=rnd.randint(-1500, 1800))
             cut = rnd.randint(1, len(clean["events"]))
             history = []
-            for raw in clean["events"][:cut]:
-                raw = copy.deepcopy(raw)
+            for original in clean["events"][:cut]:
+                raw = copy.deepcopy(original)
                 when = date.fromisoformat(raw.pop("date")) + shift
                 if when > today:
                     break

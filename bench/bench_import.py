@@ -1,0 +1,137 @@
+"""Benchmark of the roster import: parse + preview, and apply, against openpyxl reading alone.
+
+    .venv/bin/python bench/bench_import.py [--rows 10000] [--branches 40] [--keep]
+
+Builds a throwaway SQLite database (migrated) with a district, one sub-organization and
+`--branches` branches, writes a roster of `--rows` synthetic people at realistic stages
+(fazhan.imports.samples: demo ID numbers, dates relative to today), and times in the same run:
+
+- the baseline: openpyxl opening the same .xlsx read-only and reading every cell;
+- parse + preview: `do_preview_roster` (read, check every cell, resolve branches, check ID
+  numbers against the file and the people table, judge every row with the engine, encrypt the ID
+  numbers, store the batch);
+- apply: `do_apply_batch` (one transaction: per row a person, a candidate file, its events on the
+  hash chain, one projection);
+
+and prints rows per second and the ratio to the baseline. Not a pytest file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds > 0 else float("inf")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="roster import benchmark")
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--branches", type=int, default=40)
+    parser.add_argument("--keep", action="store_true", help="keep the database and the roster")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="fazhan-bench-import-"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "fazhan.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    from fazhan.accounts.models import Role, RoleKind, User
+    from fazhan.audit.chain import verify_chain
+    from fazhan.audit.models import Event
+    from fazhan.imports.actions import do_apply_batch, do_preview_roster
+    from fazhan.imports.samples import synthetic_rows, write_roster
+    from fazhan.orgs.models import Kind, Organization
+    from fazhan.people.models import Candidate
+    from fazhan.policy.engine import today_in_shanghai
+
+    call_command("migrate", verbosity=0)
+    district = Organization.objects.create(name="基准区委", kind=Kind.DISTRICT, code="B")
+    sub = Organization.objects.create(
+        name="基准街道党工委", kind=Kind.SUB, code="B-1", parent=district, can_approve=True
+    )
+    codes = []
+    for index in range(1, args.branches + 1):
+        branch = Organization.objects.create(
+            name=f"基准第{index}党支部", kind=Kind.BRANCH, code=f"B-1-{index:03d}", parent=sub
+        )
+        codes.append(branch.code)
+    user = User.objects.create(username="bench")
+    Role.objects.create(user=user, org=district, kind=RoleKind.DISTRICT_STAFF)
+
+    today = today_in_shanghai()
+    started = time.perf_counter()
+    rows = synthetic_rows(args.rows, branches=codes, today=today)
+    roster = workdir / "roster.xlsx"
+    write_roster(rows, roster)
+    generated = time.perf_counter() - started
+    data = roster.read_bytes()
+    print(f"roster: {args.rows} rows, {len(data) / 1e6:.1f} MB, generated in {generated:.1f} s")
+
+    started = time.perf_counter()
+    book = load_workbook(roster, read_only=True, data_only=True)
+    cells = sum(len(r) for r in book.worksheets[0].iter_rows(values_only=True))
+    book.close()
+    baseline = time.perf_counter() - started
+
+    started = time.perf_counter()
+    batch = do_preview_roster(user, org=district, filename=roster.name, data=data)
+    previewed = time.perf_counter() - started
+    assert not batch.has_errors, batch.file_errors or list(
+        batch.rows.filter(has_errors=True).values_list("number", "errors")[:5]
+    )
+
+    started = time.perf_counter()
+    do_apply_batch(user, batch)
+    applied = time.perf_counter() - started
+
+    events = Event.objects.count()
+    candidates = Candidate.objects.count()
+    verified = verify_chain()
+    assert verified.ok and candidates == args.rows, (verified, candidates)
+    stages = batch.summary["stages"]
+
+    print(f"stages: {stages}; events appended: {events}")
+    print(f"findings: {batch.finding_count} ({batch.summary['findings']})")
+    print()
+    print(f"{'step':<28}{'seconds':>10}{'rows/s':>12}{'× openpyxl':>14}")
+    print(
+        f"{'openpyxl read (baseline)':<28}{baseline:>10.2f}{rate(args.rows, baseline):>12.0f}"
+        f"{1.0:>14.1f}"
+    )
+    print(
+        f"{'parse + preview':<28}{previewed:>10.2f}{rate(args.rows, previewed):>12.0f}"
+        f"{previewed / baseline:>14.1f}"
+    )
+    print(
+        f"{'apply':<28}{applied:>10.2f}{rate(args.rows, applied):>12.0f}{applied / baseline:>14.1f}"
+    )
+    total = previewed + applied
+    print(
+        f"{'preview + apply':<28}{total:>10.2f}{rate(args.rows, total):>12.0f}"
+        f"{total / baseline:>14.1f}"
+    )
+    print(f"({cells} cells read by the baseline; chain verified: {verified.events} events)")
+    if args.keep:
+        print(f"kept: {workdir}")
+    else:
+        for path in workdir.iterdir():
+            path.unlink()
+        workdir.rmdir()
+
+
+if __name__ == "__main__":
+    main()
