@@ -17,6 +17,11 @@ from django.utils import timezone
 
 class User(AbstractUser):
     display_name = models.CharField("显示名称", max_length=64, blank=True)
+    # Set when an administrator issues a one-time password (an intranet without e-mail: it is read
+    # out or handed over on paper); `fazhan.accounts.middleware` then allows nothing but choosing a
+    # new password, and refuses the one-time password once `one_time_password_until` has passed.
+    must_change_password = models.BooleanField("须修改密码", default=False)
+    one_time_password_until = models.DateTimeField("一次性密码有效期至", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"

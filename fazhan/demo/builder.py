@@ -29,6 +29,7 @@ from fazhan.demo import people
 from fazhan.demo.histories import history, open_notice, settle_feedback, suspended
 from fazhan.demo.life import Days, Ev, Plan
 from fazhan.demo.tree import DISTRICT_NAME, Branch, Tree, build_tree
+from fazhan.holidays.table import current_table
 from fazhan.orgs.models import Member, MemberStatus, Organization
 from fazhan.people.idnumber import make_demo_id
 from fazhan.people.models import Candidate, Person
@@ -409,6 +410,7 @@ def _save_files(files: list[_File], rng: Random, fake: Faker, today: date) -> li
     Person.objects.bulk_create(persons)
     names = dict(Member.objects.values_list("pk", "name"))
     seq = read_head().seq
+    table = current_table()  # the same table the application evaluates with afterwards
     candidates = []
     for file, person in zip(files, persons, strict=True):
         candidate = Candidate(person=person, org=file.branch.org, policy=DEFAULT_POLICY)
@@ -423,7 +425,7 @@ def _save_files(files: list[_File], rng: Random, fake: Faker, today: date) -> li
             "person": person_document(person),
             "events": events,
         }
-        apply_projection(candidate, evaluate(parse_document(document)), seq)
+        apply_projection(candidate, evaluate(parse_document(document), table=table), seq)
         candidates.append(candidate)
     Candidate.objects.bulk_create(candidates)
     return candidates

@@ -23,6 +23,7 @@ from fazhan.accounts.models import RoleKind
 from fazhan.accounts.scope import active_roles, reach
 from fazhan.audit.chain import append_event, events_of
 from fazhan.audit.models import Event as ChainEvent
+from fazhan.holidays.table import current_table
 from fazhan.orgs.models import Member, Organization
 from fazhan.people.models import Candidate, CandidateOrgLink, LinkRole, Person
 from fazhan.people.record import (
@@ -165,7 +166,7 @@ def _document_with(
 
 def _judge(document: dict[str, Any], field_prefix: str) -> Evaluation:
     try:
-        return evaluate(parse_document(document))
+        return evaluate(parse_document(document), table=current_table())
     except Unreadable as error:
         where = (error.field or "").replace(f"events[{len(document['events']) - 1}]", field_prefix)
         raise ActionRefused(f"数据无法读取：{where}：{error.problem}") from None
@@ -312,7 +313,9 @@ def _gate_live(
     refusal = _repeat_refusal([e for e in chain if is_record_kind(e.kind)], step)
     if refusal is not None:
         raise ActionRefused(refusal)
-    before = evaluate(parse_document(candidate_document(candidate, chain, today)))
+    before = evaluate(
+        parse_document(candidate_document(candidate, chain, today)), table=current_table()
+    )
     new = _violations(after) - _violations(before)
     if new:
         reasons = [

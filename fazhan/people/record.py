@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from fazhan.audit.chain import events_of
 from fazhan.audit.models import Event as ChainEvent
+from fazhan.holidays.table import current_table
 from fazhan.orgs.models import Member
 from fazhan.policy.calendar import add_months
 from fazhan.policy.engine import Evaluation, evaluate, today_in_shanghai
@@ -153,7 +154,7 @@ def evaluate_candidate(
     candidate: Any, events: list[ChainEvent] | None = None, as_of: date | None = None
 ) -> Evaluation:
     document = candidate_document(candidate, events, as_of)
-    return evaluate(parse_document(document))
+    return evaluate(parse_document(document), table=current_table())
 
 
 def apply_projection(candidate: Any, result: Evaluation, head_seq: int | None) -> None:
