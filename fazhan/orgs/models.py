@@ -72,6 +72,12 @@ class OrganizationQuerySet(_TreeQuerySet["Organization"]):
             condition |= Q(tree_path__contains=root)
         return set(self.with_tree_fields().filter(condition).values_list("pk", flat=True))
 
+    def paths_under(self, root: int) -> dict[int, list[int]]:
+        """Each node of the subtree under `root` with its path of ids from the tree's root."""
+        rows = self.with_tree_fields().filter(Q(tree_path__contains=root))
+        # tree_path is an annotation of with_tree_fields(), unknown to the type checker.
+        return {node.pk: list(getattr(node, "tree_path")) for node in rows}  # noqa: B009
+
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """The organizations in the subtrees of the user's active roles (DESIGN principle 6)."""
         # accounts.scope reads Role and this model, so it is imported here, not at the top.

@@ -42,6 +42,7 @@ LIFECYCLE = {
     "reject": "不予发展",
     "transfer-out": "转出",
 }
+LIST_ROWS = 12
 PHASES = {
     1: "申请入党",
     2: "入党积极分子的确定和培养教育",
@@ -66,6 +67,35 @@ def _role_summary(user: Any) -> list[dict[str, Any]]:
     return [
         {"kind": labels.get(kind, kind), "org": names.get(org) if org else ""}
         for kind, org in roles
+    ]
+
+
+def _counts_by_child(user: Any, candidates: QuerySet[Candidate]) -> list[dict[str, Any]]:
+    """Files per stage for each organization directly under the user's own (a district sees its
+    sub-organizations, a committee its branches): one grouped query, summed per child in Python
+    over the per-organization rows, never per person."""
+    roots = [org for kind, org in active_roles(user) if org is not None]
+    if len(roots) != 1:
+        return []
+    children = list(Organization.objects.filter(parent_id=roots[0]).order_by("code", "pk"))
+    if not children:
+        return []
+    owner: dict[int, int] = {}
+    for org_id, path in Organization.objects.paths_under(roots[0]).items():
+        for child in children:
+            if child.pk in path:
+                owner[org_id] = child.pk
+    totals: dict[int, Counter[str]] = {child.pk: Counter() for child in children}
+    for org_id, stage, n in candidates.values_list("org_id", "stage").annotate(n=Count("id")):
+        if org_id in owner:
+            totals[owner[org_id]][stage] += n
+    return [
+        {
+            "org": child,
+            "counts": [totals[child.pk].get(value, 0) for value, _ in Stage.choices],
+            "total": sum(totals[child.pk].values()),
+        }
+        for child in children
     ]
 
 
@@ -99,14 +129,15 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "roles": _role_summary(user),
+        "by_child": _counts_by_child(user, candidates),
         "stages": stages,
         "total": sum(counts.values()),
         "due_week": pending.filter(
             next_due__gte=today, next_due__lte=today + timedelta(days=7)
-        ).order_by("next_due")[:30],
-        "overdue": pending.filter(next_due__lt=today).order_by("next_due")[:30],
+        ).order_by("next_due")[:LIST_ROWS],
+        "overdue": pending.filter(next_due__lt=today).order_by("next_due")[:LIST_ROWS],
         "overdue_count": pending.filter(next_due__lt=today).count(),
-        "waiting": mine.order_by("next_due")[:30],
+        "waiting": mine.order_by("next_due")[:LIST_ROWS],
         "with_violations": candidates.filter(violations__gt=0).count(),
         "read_only": is_read_only(user),
         "head": read_head() if is_read_only(user) else None,
@@ -116,33 +147,52 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
-@login_required
-def candidate_list(request: HttpRequest) -> HttpResponse:
+def filter_candidates(user: Any, params: Any) -> QuerySet[Candidate]:
+    """The candidate list's filters (subtree, stage, due this week, overdue, waiting for me, has
+    findings, suspended; name or pinyin initials), shared by the page and its Excel export."""
     today = timezone.localdate()
-    candidates: QuerySet[Candidate] = Candidate.objects.visible_to(request.user).select_related(
+    candidates: QuerySet[Candidate] = Candidate.objects.visible_to(user).select_related(
         "person", "org"
     )
-    stage = request.GET.get("stage", "")
+    org = str(params.get("org", ""))
+    if org.isdigit():
+        candidates = candidates.filter(org_id__in=Organization.objects.subtree_ids([int(org)]))
+    stage = params.get("stage", "")
     if stage in Stage.values:
         candidates = candidates.filter(stage=stage)
-    query = request.GET.get("q", "").strip()
+    query = str(params.get("q", "")).strip()
     if query:
         candidates = candidates.filter(
             Q(person__name__contains=query)
             | Q(person__name_initials__startswith=query.lower())
             | Q(person__name_pinyin__startswith=query.lower())
         )
-    show = request.GET.get("show", "")
+    show = params.get("show", "")
     if show == "week":
         candidates = _open(candidates).filter(
             next_due__gte=today, next_due__lte=today + timedelta(days=7)
         )
     elif show == "overdue":
         candidates = _open(candidates).filter(next_due__lt=today)
+    elif show == "waiting":
+        kinds = {kind for kind, _ in active_roles(user)}
+        committee = bool(kinds & {RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF})
+        mine = Q(next_step__in=COMMITTEE_STEPS)
+        candidates = _open(candidates).filter(mine if committee else ~mine)
     elif show == "findings":
         candidates = candidates.filter(violations__gt=0)
     elif show == "suspended":
         candidates = candidates.filter(suspended=True)
+    return candidates
+
+
+@login_required
+def candidate_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    stage = request.GET.get("stage", "")
+    query = request.GET.get("q", "").strip()
+    show = request.GET.get("show", "")
+    candidates = filter_candidates(request.user, request.GET)
     page = Paginator(candidates.order_by("next_due", "pk"), 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -152,6 +202,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
             "stage": stage,
             "q": query,
             "show": show,
+            "org": request.GET.get("org", ""),
             "stages": Stage.choices,
             "today": today,
         },
