@@ -7,7 +7,6 @@ personal data, and the auditor reads everything but never a decrypted ID number.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fazhan.accounts.models import SCOPED_KINDS, Role, RoleKind
@@ -31,13 +30,23 @@ def role_kinds(user: UserLike) -> set[str]:
     return {kind for kind, _ in active_roles(user)}
 
 
-@dataclass(frozen=True)
 class Reach:
-    """The organizations a user's active roles cover. `everything` is the auditor's reach, which
-    lets a queryset skip the id filter altogether."""
+    """The organizations a user's active roles cover. `everything` (the auditor, district staff
+    at the root) lets a queryset skip the id filter altogether, and then the ids themselves are
+    only read from the database if someone asks for them."""
 
-    everything: bool
-    org_ids: frozenset[int]
+    def __init__(self, everything: bool, org_ids: frozenset[int] | None = None) -> None:
+        self.everything = everything
+        self._org_ids = org_ids
+
+    @property
+    def org_ids(self) -> frozenset[int]:
+        if self._org_ids is None:
+            self._org_ids = frozenset(Organization.objects.values_list("pk", flat=True))
+        return self._org_ids
+
+    def __repr__(self) -> str:
+        return f"Reach(everything={self.everything}, org_ids={len(self.org_ids)})"
 
 
 def reach(user: UserLike) -> Reach:
@@ -65,8 +74,7 @@ def _reach(roles: list[tuple[str, int | None]]) -> Reach:
     roots = {org for kind, org in roles if kind in SCOPED_KINDS and org is not None}
     at_root = roots and Organization.objects.filter(pk__in=roots, parent__isnull=True).exists()
     if RoleKind.AUDITOR in kinds or at_root:
-        every = frozenset(Organization.objects.values_list("pk", flat=True))
-        return Reach(everything=True, org_ids=every)
+        return Reach(everything=True)
     return Reach(everything=False, org_ids=frozenset(Organization.objects.subtree_ids(roots)))
 
 

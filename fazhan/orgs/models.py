@@ -72,6 +72,17 @@ class OrganizationQuerySet(_TreeQuerySet["Organization"]):
             condition |= Q(tree_path__contains=root)
         return set(self.with_tree_fields().filter(condition).values_list("pk", flat=True))
 
+    def ancestor_ids(self, org_id: int) -> list[int]:
+        """`org_id` and the ids above it up to the root, nearest first. Walks parent links one
+        small query per level (the tree is four levels deep) instead of the recursive CTE, which
+        computes paths for the whole tree."""
+        found: list[int] = []
+        current: int | None = org_id
+        while current is not None and current not in found:
+            found.append(current)
+            current = self.filter(pk=current).values_list("parent_id", flat=True).first()
+        return found
+
     def paths_under(self, root: int) -> dict[int, list[int]]:
         """Each node of the subtree under `root` with its path of ids from the tree's root."""
         rows = self.with_tree_fields().filter(Q(tree_path__contains=root))
@@ -81,9 +92,10 @@ class OrganizationQuerySet(_TreeQuerySet["Organization"]):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """The organizations in the subtrees of the user's active roles (DESIGN principle 6)."""
         # accounts.scope reads Role and this model, so it is imported here, not at the top.
-        from fazhan.accounts.scope import user_org_ids
+        from fazhan.accounts.scope import reach
 
-        return self.filter(pk__in=user_org_ids(user))
+        scope = reach(user)
+        return self.all() if scope.everything else self.filter(pk__in=scope.org_ids)
 
 
 class Organization(_TreeNode):

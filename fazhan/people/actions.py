@@ -82,16 +82,14 @@ class ActionRefused(Exception):
 
 
 def writer_kinds_for(user: User, org_id: int) -> set[str]:
-    """The writing roles through which `user` reaches organization `org_id`."""
-    kinds = set()
-    for kind, root in active_roles(user):
-        if (
-            kind in WRITER_KINDS
-            and root is not None
-            and org_id in Organization.objects.subtree_ids([root])
-        ):
-            kinds.add(kind)
-    return kinds
+    """The writing roles through which `user` reaches organization `org_id`: a role at the
+    organization itself or at any organization above it."""
+    above = set(Organization.objects.ancestor_ids(org_id))
+    return {
+        kind
+        for kind, root in active_roles(user)
+        if kind in WRITER_KINDS and root is not None and root in above
+    }
 
 
 def _check_writer(user: User, candidate: Candidate, step: str | None = None) -> set[str]:
@@ -108,17 +106,15 @@ def _check_writer(user: User, candidate: Candidate, step: str | None = None) -> 
 
 
 def _acting_org(user: User, candidate: Candidate) -> Organization | None:
-    """The committee a staff member acts for on this candidate (the nearest role above it)."""
-    best: Organization | None = None
-    for kind, root in active_roles(user):
-        if (
-            kind in (RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF)
-            and root is not None
-            and candidate.org_id in Organization.objects.subtree_ids([root])
-            and (best is None or kind == RoleKind.SUB_STAFF)
-        ):
-            best = Organization.objects.get(pk=root)
-    return best
+    """The committee a staff member acts for on this candidate: their sub-organization role above
+    it, else their district role."""
+    above = Organization.objects.ancestor_ids(candidate.org_id)
+    roles = [(k, o) for k, o in active_roles(user) if o in above]
+    for wanted in (RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF):
+        for kind, root in roles:
+            if kind == wanted and root is not None:
+                return Organization.objects.get(pk=root)
+    return None
 
 
 def _lock(candidate: Candidate | int) -> Candidate:

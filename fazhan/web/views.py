@@ -251,8 +251,8 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 def _members_for(candidate: Candidate) -> list[Member]:
     """The rosters a candidate's contacts and introducers come from: its branch and the
     organizations above it (a committee member may introduce)."""
-    orgs = Organization.objects.ancestors(candidate.org_id, include_self=True)
-    return list(Member.objects.filter(org__in=orgs, active=True).order_by("org_id", "name"))
+    orgs = Organization.objects.ancestor_ids(candidate.org_id)
+    return list(Member.objects.filter(org_id__in=orgs, active=True).order_by("org_id", "name"))
 
 
 @login_required
