@@ -1,0 +1,180 @@
+"""What waits for a user: notices to publish, feedback to handle, pre-reviews and approvals due.
+
+`queue_for(user)` is shown on the home page. Each role sees its own work, scoped like every read
+(DESIGN principle 6): a branch publishes notices, sends candidates to pre-review and hands out the
+volunteer form; a committee with approval authority pre-reviews, talks, approves and files; anyone
+who may write for a notice's organization handles its feedback. Oldest first, with the deadline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+
+from fazhan.accounts.models import RoleKind
+from fazhan.accounts.scope import active_roles
+from fazhan.notices.models import (
+    Feedback,
+    FeedbackState,
+    Notice,
+    NoticeEntry,
+    NoticeKind,
+    NoticeStatus,
+)
+from fazhan.orgs.models import Organization
+from fazhan.people.models import Candidate, Stage
+from fazhan.policy.calendar import add_months
+from fazhan.policy.engine import today_in_shanghai
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    UserLike = AbstractBaseUser | AnonymousUser
+
+WRITERS = (RoleKind.DISTRICT_STAFF, RoleKind.SUB_STAFF, RoleKind.BRANCH_SECRETARY)
+# Enough for a home page; the full lists are one click away.
+PER_KIND = 50
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    kind: str  # notice_draft, notice_due, feedback, prereview_send, prereview, prereview_returned,
+    # volunteer_form, approval, filing
+    title: str
+    candidate_id: int | None
+    notice_id: int | None
+    url: str
+    since: date
+    deadline: date | None
+
+
+def _roots(user: UserLike, kinds: tuple[str, ...]) -> set[int]:
+    return {org for kind, org in active_roles(user) if kind in kinds and org is not None}
+
+
+def queue_for(user: UserLike, today: date | None = None) -> list[QueueItem]:
+    """Everything waiting for `user`, oldest first (then the nearest deadline)."""
+    day = today or today_in_shanghai()
+    writable = Organization.objects.subtree_ids(_roots(user, WRITERS))
+    if not writable:
+        return []  # the auditor, the system administrator, an outsider: nothing to do
+    branch_orgs = Organization.objects.subtree_ids(_roots(user, (RoleKind.BRANCH_SECRETARY,)))
+    approving_roots = set(
+        Organization.objects.filter(
+            pk__in=_roots(user, (RoleKind.SUB_STAFF,)), can_approve=True
+        ).values_list("pk", flat=True)
+    )
+    approving = Organization.objects.subtree_ids(approving_roots)
+    items = [
+        *_notice_drafts(writable),
+        *_notices_due(writable, day),
+        *_feedback(writable),
+    ]
+    from fazhan.reviews.queues import branch_items, committee_items
+
+    # The branch side of pre-review falls to branch secretaries; committee work to committees
+    # with approval authority (细则 arts. 19, 23).
+    items += branch_items(branch_orgs, day)
+    items += committee_items(approving, day)
+    return sorted(items, key=lambda i: (i.since, i.deadline or date.max, i.title))
+
+
+def _notice_drafts(orgs: set[int]) -> list[QueueItem]:
+    drafts = Notice.objects.filter(status=NoticeStatus.DRAFT, org_id__in=orgs).select_related("org")
+    return [
+        QueueItem(
+            kind="notice_draft",
+            title=f"待发布：{n.title}",
+            candidate_id=None,
+            notice_id=n.pk,
+            url=reverse("notices:detail", args=[n.pk]),
+            since=n.created_at.date(),
+            deadline=None,
+        )
+        for n in drafts.order_by("created_at")[:PER_KIND]
+    ]
+
+
+def _notices_due(orgs: set[int], day: date) -> list[QueueItem]:
+    """Candidates for whom the engine lists a notice as the next thing to do, once the decision
+    it serves is near: the activist notice after the talk, the target notice in the last month of
+    the year of cultivation (细则 art. 13), the conversion notice in the last month of probation."""
+    from fazhan.notices.actions import offered_kinds
+
+    kinds = {k.value for k in offered_kinds()}
+    busy = NoticeEntry.objects.exclude(notice__status=NoticeStatus.CANCELLED).exclude(
+        notice__status=NoticeStatus.PUBLISHED, notice__end__lt=day
+    )
+    pool = (
+        Candidate.objects.filter(org_id__in=orgs, suspended=False)
+        .exclude(pk__in=busy.values("candidate_id"))
+        .select_related("person")
+    )
+    month = timedelta(days=31)
+    wanted = {
+        NoticeKind.ACTIVIST.value: pool.filter(stage=Stage.APPLICANT, next_step="N-ACT"),
+        NoticeKind.TARGET.value: pool.filter(
+            stage=Stage.ACTIVIST, activist_on__lte=add_months(day, -12) + month
+        ),
+        NoticeKind.CONVERSION.value: pool.filter(
+            stage=Stage.PROBATIONARY, probation_end__lte=day + month
+        ),
+    }
+    items = []
+    for kind, candidates in wanted.items():
+        if kind not in kinds:
+            continue
+        for c in candidates.order_by("pk")[: PER_KIND * 4]:
+            step = next(
+                (n for n in (c.projection or {}).get("next", []) if n.get("step") == kind), None
+            )
+            if step is None:
+                continue
+            since = _since(c, kind, step.get("earliest"))
+            items.append(
+                QueueItem(
+                    kind="notice_due",
+                    title=f"待公示：{c.person.name}（{NoticeKind(kind).label}）",
+                    candidate_id=c.pk,
+                    notice_id=None,
+                    url=reverse("notices:create") + f"?org={c.org_id}&kind={kind}",
+                    since=since,
+                    deadline=None,
+                )
+            )
+    items.sort(key=lambda i: i.since)
+    return items[:PER_KIND]
+
+
+def _since(candidate: Candidate, kind: str, earliest: str | None) -> date:
+    if earliest:
+        return date.fromisoformat(earliest)
+    if kind == NoticeKind.TARGET and candidate.activist_on is not None:
+        return add_months(candidate.activist_on, 12) - timedelta(days=31)
+    return candidate.applied_on or candidate.created_at.date()
+
+
+def _feedback(orgs: set[int]) -> list[QueueItem]:
+    items = Feedback.objects.filter(
+        state=FeedbackState.PENDING, notice__org_id__in=orgs
+    ).select_related("notice__org", "entry__candidate__person")
+    rows = []
+    for f in items.order_by("received_at")[:PER_KIND]:
+        who = f.entry.candidate.person.name if f.entry is not None else "整份公示"
+        missing = "" if f.handler_id else "，未指定承办人"
+        rows.append(
+            QueueItem(
+                kind="feedback",
+                title=f"公示反馈 #{f.pk}：{who}（{f.notice.get_kind_display()}{missing}）",
+                candidate_id=f.entry.candidate_id if f.entry is not None else None,
+                notice_id=f.notice_id,
+                url=reverse("notices:feedback_detail", args=[f.pk]),
+                since=f.received_on,
+                deadline=f.deadline or f.notice.end,
+            )
+        )
+    return rows

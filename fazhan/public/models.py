@@ -1,0 +1,29 @@
+"""The public side's only table: fixed-window counters for rate limiting, without IP addresses.
+
+Background §C.5: no raw IP is stored with feedback. A client is keyed by HMAC-SHA256(SECRET_KEY,
+ip + day): the key changes every day and cannot be turned back into the address without the
+secret, and rows are purged after a day. Everything runs on the database (SQLite by default), so
+the limit holds on an offline intranet with several worker processes and no cache server.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class RateCounter(models.Model):
+    scope = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    window = models.BigIntegerField()  # the window's start, in seconds since the epoch
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "访问频率计数"
+        verbose_name_plural = "访问频率计数"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key", "window"], name="ratecounter_unique"),
+        ]
+        indexes = [models.Index(fields=["window"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.window} {self.hits}"
