@@ -294,6 +294,18 @@ def do_record_step(
     return event
 
 
+def _volunteer_form_refusal(record: list[ChainEvent], step: str) -> Reason | None:
+    """细则 art. 19; seed 预审制: the volunteer form (S14) is issued only after the committee's
+    pre-review passed — a returned or refused one sends the file back to the branch committee.
+    (The contract's order rule accepts an S13 with any result; live recording asks more.)"""
+    if step != "S14":
+        return None
+    reviews = [e for e in record if e.kind in ("S12", "S13")]
+    if reviews and reviews[-1].kind == "S13" and reviews[-1].payload.get("result") == "pass":
+        return None
+    return Reason("预审同意后才能填写入党志愿书", "细则第十九条；区委意见：发展党员预审制")
+
+
 def _gate_live(
     candidate: Candidate,
     *,
@@ -306,7 +318,8 @@ def _gate_live(
         raise ActionRefused(f"档案已结束（{candidate.get_stage_display()}），不能再记录")
     if candidate.suspended and step not in ALLOWED_WHILE_SUSPENDED:
         raise ActionRefused(Reason("档案已暂缓，恢复前不能推进程序", "公示反馈核查期间暂缓发展"))
-    refusal = _repeat_refusal([e for e in chain if is_record_kind(e.kind)], step)
+    record = [e for e in chain if is_record_kind(e.kind)]
+    refusal = _repeat_refusal(record, step) or _volunteer_form_refusal(record, step)
     if refusal is not None:
         raise ActionRefused(refusal)
     before = evaluate(

@@ -63,7 +63,9 @@ VOTE_LABELS = {
 
 
 class StepForm(forms.Form):
-    happened_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    happened_on = forms.DateField(
+        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     past = forms.BooleanField(
         label=_("补录纸质档案中的历史记录（违反规则的记为问题，不拒绝）"), required=False
     )
@@ -96,7 +98,8 @@ class StepForm(forms.Form):
             self.fields["result"] = forms.ChoiceField(label=_("结论"), choices=RESULTS[step])
         elif step in ("N-ACT", "N-TGT", "N-ADM", "N-CONV"):
             self.fields["end"] = forms.DateField(
-                label=_("公示截止日期（含）"), widget=forms.DateInput(attrs={"type": "date"})
+                label=_("公示截止日期（含）"),
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
         if step in ("S15", "S23"):
             for name in VOTE_FIELDS:
@@ -178,7 +181,9 @@ class BatchForm(forms.Form):
             ("S21", _("S21 预备党员继续教育考察")),
         ],
     )
-    happened_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    happened_on = forms.DateField(
+        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     days = forms.IntegerField(label=_("培训天数（S11）"), min_value=0, required=False, initial=3)
     hours = forms.IntegerField(label=_("培训学时（S11）"), min_value=0, required=False, initial=24)
     candidates = forms.TypedMultipleChoiceField(coerce=int, choices=[])

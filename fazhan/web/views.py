@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from fazhan.accounts.models import Role, RoleKind, User
 from fazhan.accounts.scope import active_roles, is_read_only, is_sysadmin
 from fazhan.audit.chain import events_of, read_head
+from fazhan.notices.queues import queue_for
 from fazhan.orgs.models import Member, Organization
 from fazhan.people.actions import (
     COMMITTEE_STEPS,
@@ -138,6 +139,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "overdue": pending.filter(next_due__lt=today).order_by("next_due")[:LIST_ROWS],
         "overdue_count": pending.filter(next_due__lt=today).count(),
         "waiting": mine.order_by("next_due")[:LIST_ROWS],
+        "queue": queue_for(user)[: LIST_ROWS * 2],
         "with_violations": candidates.filter(violations__gt=0).count(),
         "read_only": is_read_only(user),
         "head": read_head() if is_read_only(user) else None,

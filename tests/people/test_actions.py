@@ -351,3 +351,18 @@ def test_it_folds_feedback_events_into_the_notice_and_blocks_the_decision(cast):
         do_record_step(cast.zhibu, candidate, step="S07", happened_on=date(2020, 4, 23))
     candidate.refresh_from_db()
     assert candidate.stage == "target"
+
+
+def test_it_issues_the_volunteer_form_only_after_a_passed_prereview(cast):
+    candidate = new_candidate(cast)
+    record_clean_until(cast, candidate, "e15")
+    with at("2020-06-10"):
+        do_record_step(
+            cast.dangwei,
+            candidate,
+            step="S13",
+            happened_on=date(2020, 6, 10),
+            payload={"result": "returned"},
+        )
+        with pytest.raises(ActionRefused, match="预审同意后"):
+            do_record_step(cast.zhibu, candidate, step="S14", happened_on=date(2020, 6, 10))

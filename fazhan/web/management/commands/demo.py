@@ -80,6 +80,12 @@ class Command(BaseCommand):
             summary = build_demo(seed=options["seed"], scale=options["scale"], stdout=self.stdout)
             for line in summary.lines():
                 self.stdout.write(line)
+            # Public notices on /gongshi/ with feedback in every state, through the notices app's
+            # own actions (after the bulk load, in their own transactions).
+            from fazhan.notices.demo import add_demo_notices
+
+            notices = add_demo_notices(summary.today)
+            self.stdout.write(f"公示：{notices} 个正在公示的公示（/gongshi/）")
         rows = account_rows()
         if len(rows) > 1:
             self.stdout.write("")
