@@ -228,33 +228,40 @@ def next_steps(
                 )
         end = dates.probation_end
         assert end is not None
-        last_review = last("S21")
-        base = max(last_review.date, s15) if last_review else s15
-        steps.append(
-            NextStep("S21", None, min(add_months(base, 3), end), "继续教育考察，按季度提交思想汇报")
-        )
+        if end > as_of:
+            # After the end of probation the conversion meeting is due, not more assessments.
+            last_review = last("S21")
+            base = max(last_review.date, s15) if last_review else s15
+            steps.append(
+                NextStep(
+                    "S21", None, min(add_months(base, 3), end), "继续教育考察，按季度提交思想汇报"
+                )
+            )
         s23s = [e for e in done.get("S23", []) if e.date >= s15]
-        pending = s23s[-1] if s23s and s23s[-1].result == "pass" else None
-        if pending is not None:
+        s24_after = s23s and any(e.date >= s23s[-1].date for e in done.get("S24", []))
+        if s23s and s23s[-1].result == "pass" and not s24_after:
+            pending = s23s[-1]
             steps.append(
                 NextStep("S24", pending.date, add_months(pending.date, 3), "上级党委三个月内审批")
             )
             return steps
-        if not [e for e in done.get("S22", []) if e.date >= s15]:
+        # A new round starts after an approved extension (细则 art. 32): application, notice, vote.
+        since = max([s15, *(e.date for e in done.get("S24", []) if e.date >= s15)])
+        if not [e for e in done.get("S22", []) if e.date >= since]:
             steps.append(
                 NextStep(
                     "S22", add_months(end, -1), end, "预备期满前提出书面转正申请（细则第三十三条）"
                 )
             )
-        ready = after_notice("N-CONV", s15)
+        ready = after_notice("N-CONV", since)
         if ready is None:
             steps.append(notice_step("N-CONV", "讨论转正", add_months(end, -1)))
         steps.append(
             NextStep(
                 "S23",
                 max(end, ready) if ready else end,
-                None,
-                f"预备期 {end} 期满后支部大会及时讨论转正（党章第七条）",
+                add_months(end, 3),
+                f"预备期 {end} 期满后支部大会及时讨论转正（党章第七条；一般不超过三个月）",
             )
         )
         return steps
