@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,6 +32,7 @@ from fazhan.people.actions import (
 from fazhan.people.models import Candidate, Stage, get_candidate_for_user
 from fazhan.people.record import is_record_kind
 from fazhan.policy.data import load_policy
+from fazhan.web.filters import filter_candidates, open_files
 from fazhan.web.forms import BatchForm, StepForm
 from fazhan.web.http import AuthenticatedHttpRequest
 
@@ -51,12 +52,6 @@ PHASES = {
     4: "预备党员的接收",
     5: "预备党员的教育考察和转正",
 }
-
-
-def _open(candidates: QuerySet[Candidate]) -> QuerySet[Candidate]:
-    # Closed files have no next step, so a due date alone says the file is open; filtering on
-    # the date only lets the database walk the next_due index.
-    return candidates.filter(next_due__isnull=False)
 
 
 def _role_summary(user: Any) -> list[dict[str, Any]]:
@@ -122,7 +117,7 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     kinds = {kind for kind, _ in active_roles(user)}
     committee = bool(kinds & {RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF})
-    pending = _open(candidates).select_related("person", "org")
+    pending = open_files(candidates).select_related("person", "org")
     mine = (
         pending.filter(next_step__in=COMMITTEE_STEPS)
         if committee
@@ -147,45 +142,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "committee": committee,
     }
     return render(request, "web/home.html", context)
-
-
-def filter_candidates(user: Any, params: Any) -> QuerySet[Candidate]:
-    """The candidate list's filters (subtree, stage, due this week, overdue, waiting for me, has
-    findings, suspended; name or pinyin initials), shared by the page and its Excel export."""
-    today = timezone.localdate()
-    candidates: QuerySet[Candidate] = Candidate.objects.visible_to(user).select_related(
-        "person", "org"
-    )
-    org = str(params.get("org", ""))
-    if org.isdigit():
-        candidates = candidates.filter(org_id__in=Organization.objects.subtree_ids([int(org)]))
-    stage = params.get("stage", "")
-    if stage in Stage.values:
-        candidates = candidates.filter(stage=stage)
-    query = str(params.get("q", "")).strip()
-    if query:
-        candidates = candidates.filter(
-            Q(person__name__contains=query)
-            | Q(person__name_initials__startswith=query.lower())
-            | Q(person__name_pinyin__startswith=query.lower())
-        )
-    show = params.get("show", "")
-    if show == "week":
-        candidates = _open(candidates).filter(
-            next_due__gte=today, next_due__lte=today + timedelta(days=7)
-        )
-    elif show == "overdue":
-        candidates = _open(candidates).filter(next_due__lt=today)
-    elif show == "waiting":
-        kinds = {kind for kind, _ in active_roles(user)}
-        committee = bool(kinds & {RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF})
-        mine = Q(next_step__in=COMMITTEE_STEPS)
-        candidates = _open(candidates).filter(mine if committee else ~mine)
-    elif show == "findings":
-        candidates = candidates.filter(violations__gt=0)
-    elif show == "suspended":
-        candidates = candidates.filter(suspended=True)
-    return candidates
 
 
 @login_required

@@ -1,0 +1,141 @@
+"""An upload parsed into a batch that waits for confirmation (docs/import.md).
+
+The preview stores exactly what the confirmation will create, so that what was seen is what is
+applied. A row's data never holds an ID number in clear (DESIGN principle 8): the number is kept
+as the Fernet token of `fazhan.people.crypto` plus its masked copy, and the token is dropped once
+the batch is applied or discarded.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
+from django.conf import settings
+from django.db import models
+from django.http import Http404
+
+from fazhan.accounts.models import RoleKind
+from fazhan.accounts.scope import active_roles
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    UserLike = AbstractBaseUser | AnonymousUser
+
+
+class BatchKind(models.TextChoices):
+    ROSTER = "roster", "人员名册"
+    FILES = "files", "档案文件"
+
+
+class BatchStatus(models.TextChoices):
+    DRAFT = "draft", "待确认"
+    APPLIED = "applied", "已导入"
+    DISCARDED = "discarded", "已放弃"
+
+
+class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
+    def visible_to(self, user: UserLike) -> Self:
+        """A batch holds personal data of people not yet in any file, so only its uploader sees
+        it, and district staff, who answer for every import (DESIGN principle 6)."""
+        roles = active_roles(user)
+        kinds = {kind for kind, _ in roles}
+        if RoleKind.SYSADMIN in kinds or RoleKind.AUDITOR in kinds or not roles:
+            # 三员分立: neither the system administrator nor the auditor handles imports.
+            return self.none()
+        if RoleKind.DISTRICT_STAFF in kinds:
+            return self.all()
+        return self.filter(uploaded_by_id=user.pk)
+
+
+class ImportBatch(models.Model):
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_batches"
+    )
+    # The scope chosen at upload: the branch the files go to, or the organization whose subtree a
+    # roster's branches must lie in.
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="import_batches"
+    )
+    kind = models.CharField("类型", max_length=16, choices=BatchKind.choices)
+    status = models.CharField(
+        "状态", max_length=16, choices=BatchStatus.choices, default=BatchStatus.DRAFT
+    )
+    source_name = models.CharField("文件", max_length=255, blank=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    applied_at = models.DateTimeField("导入时间", null=True, blank=True)
+    row_count = models.PositiveIntegerField("行数", default=0)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    error_rows = models.PositiveIntegerField("有错误的行", default=0)
+    finding_count = models.PositiveIntegerField("发现数", default=0)
+    # Problems of the file as a whole (no header, unreadable workbook), columns ignored, and the
+    # counts per stage and per finding id shown at the top of the preview.
+    file_errors = models.JSONField(default=list, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "导入批次"
+        verbose_name_plural = "导入批次"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["uploaded_by", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} {self.source_name}"
+
+    @property
+    def problem_count(self) -> int:
+        """Errors of the rows and of the file as a whole."""
+        return self.error_count + len(self.file_errors or [])
+
+    @property
+    def has_errors(self) -> bool:
+        return self.problem_count > 0
+
+    @property
+    def can_apply(self) -> bool:
+        return self.status == BatchStatus.DRAFT and not self.has_errors and self.row_count > 0
+
+
+class ImportRow(models.Model):
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    # The Excel row as the user sees it (header row included), or the file's position in the
+    # upload for candidate files.
+    number = models.PositiveIntegerField("行号")
+    label = models.CharField("来源", max_length=255, blank=True)
+    # What will be created: person fields, masked ID number and its ciphertext, branch, events,
+    # and the engine's stage and findings for them (fazhan.imports.preview).
+    data = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    has_errors = models.BooleanField(default=False, db_index=True)
+    finding_count = models.PositiveIntegerField(default=0)
+    candidate = models.ForeignKey(
+        "people.Candidate", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "导入行"
+        verbose_name_plural = "导入行"
+        ordering = ["batch", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "number"], name="import_row_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.number}"
+
+    @property
+    def person(self) -> dict[str, Any]:
+        value = self.data.get("person", {})
+        return value if isinstance(value, dict) else {}
+
+
+def get_batch_for_user(user: UserLike, pk: Any) -> ImportBatch:
+    """The batch, if the user may see it; otherwise 404 (existence is not revealed)."""
+    try:
+        return ImportBatch.objects.visible_to(user).select_related("org", "uploaded_by").get(pk=pk)
+    except (ImportBatch.DoesNotExist, ValueError, TypeError):
+        raise Http404("没有找到该导入批次。") from None

@@ -1,0 +1,95 @@
+"""The judged flow in a real browser: import a roster with one bad row and see it named, then
+the clean roster imported (Debian's chromium through Playwright; never `playwright install`)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fazhan.people.models import Candidate
+from fazhan.testing.factories import BranchFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in this thread
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+ROSTERS = ROOT / "examples" / "rosters"
+SHOTS = Path(os.getenv("FAZHAN_SCREENSHOTS", ROOT / "var" / "shots"))
+
+
+@pytest.fixture
+def page(live_server):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: apt-get install chromium fonts-wqy-zenhei")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = browser.new_context(
+            locale="zh-CN", viewport={"width": 1280, "height": 900}, base_url=live_server.url
+        )
+        context.set_default_timeout(15_000)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_it_names_the_bad_row_then_imports_the_clean_roster(page, cast):
+    # The samples name the demo's zhibu branch by its code; here it sits in dangwei's subtree.
+    branch = BranchFactory.create(
+        parent=cast.general_branch_a, code="DEMO-01-01-01", name="示例社区第一党支部"
+    )
+    cast.dangwei.set_password("fazhan-demo")
+    cast.dangwei.save()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "dangwei")
+    page.fill("#id_password", "fazhan-demo")
+    page.click("form.login button[type=submit]")
+    page.wait_for_url("**/")
+
+    page.click("text=导入导出")
+    page.wait_for_url("**/imports/")
+    page.select_option("form.upload-roster select[name=org]", str(cast.sub_a.pk))
+    page.set_input_files(
+        "form.upload-roster input[type=file]", str(ROSTERS / "roster-one-bad-row.xlsx")
+    )
+    page.click("form.upload-roster button[type=submit]")
+    page.wait_for_url("**/imports/*/")
+    errors = page.locator("section#errors")
+    assert "有 1 处错误" in errors.inner_text()
+    row = errors.locator("tbody tr").first.inner_text()
+    assert "第 7 行" in row and "确定积极分子日期" in row and "Q7" in row and "不存在的日期" in row
+    assert page.locator("form.confirm button").is_disabled()
+    shot(page, "zh-hans-import-bad-row")
+
+    page.goto("/imports/")
+    page.select_option("form.upload-roster select[name=org]", str(cast.sub_a.pk))
+    page.set_input_files("form.upload-roster input[type=file]", str(ROSTERS / "roster-clean.xlsx"))
+    page.click("form.upload-roster button[type=submit]")
+    page.wait_for_url("**/imports/*/")
+    assert page.locator("section#errors").count() == 0
+    confirm = page.locator("form.confirm button")
+    assert confirm.is_enabled()
+    shot(page, "zh-hans-import-preview")
+    confirm.click()
+    page.wait_for_load_state()
+    assert "已导入 24 份档案" in page.content()
+    assert Candidate.objects.filter(org=branch).count() == 24
+    shot(page, "zh-hans-import-applied")
