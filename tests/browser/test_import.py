@@ -3,8 +3,6 @@ the clean roster imported (Debian's chromium through Playwright; never `playwrig
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,46 +10,13 @@ import pytest
 from fazhan.people.models import Candidate
 from fazhan.testing.factories import BranchFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in this thread
+pytestmark = pytest.mark.django_db(transaction=True)
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ROOT = Path(__file__).resolve().parents[2]
 ROSTERS = ROOT / "examples" / "rosters"
-SHOTS = Path(os.getenv("FAZHAN_SCREENSHOTS", ROOT / "var" / "shots"))
 
 
-@pytest.fixture
-def page(live_server):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: apt-get install chromium fonts-wqy-zenhei")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(
-            locale="zh-CN", viewport={"width": 1280, "height": 900}, base_url=live_server.url
-        )
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def test_it_names_the_bad_row_then_imports_the_clean_roster(page, cast):
+def test_it_names_the_bad_row_then_imports_the_clean_roster(page, cast, shot):
     # The samples name the demo's zhibu branch by its code; here it sits in dangwei's subtree.
     branch = BranchFactory.create(
         parent=cast.general_branch_a, code="DEMO-01-01-01", name="示例社区第一党支部"
