@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class MeetingsConfig(AppConfig):
     name = "fazhan.meetings"
     label = "meetings"
+    verbose_name = "支部大会"
+
+    def ready(self) -> None:
+        # `fazhan audit verify` also checks every closed vote against its tally event
+        # (spec/contracts.md §5).
+        from fazhan.audit.chain import register_verifier
+        from fazhan.meetings.verify import verify_closed_votes
+
+        register_verifier(verify_closed_votes)

@@ -1,0 +1,117 @@
+"""Who may act on a meeting, the locks, and the event helper shared by the actions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.http import Http404
+
+from fazhan.accounts.models import RoleKind
+from fazhan.accounts.scope import active_roles
+from fazhan.audit.chain import append_event
+from fazhan.meetings.gates import candidate_gates
+from fazhan.meetings.models import (
+    AgendaItem,
+    ItemStatus,
+    Meeting,
+    MeetingStatus,
+)
+from fazhan.orgs.models import Member, Organization
+from fazhan.people.actions import ActionRefused, Reason, writer_kinds_for
+
+if TYPE_CHECKING:
+    from fazhan.accounts.models import User
+
+ACTIVE_ITEM = (ItemStatus.PENDING, ItemStatus.VOTING, ItemStatus.COUNTING, ItemStatus.CLOSED)
+SUPERIOR_KINDS = frozenset({RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF})
+ART_20_21 = "细则第二十、二十一条"
+
+
+class BallotRefused(Exception):
+    """A code that is not accepted: unknown, already used, or its vote not in progress. The
+    message is the whole story the kiosk tells; nothing about who typed it is kept."""
+
+
+# -- who may act, and locks --------------------------------------------------------------------
+
+
+def may_write(user: User, meeting: Meeting) -> bool:
+    return bool(writer_kinds_for(user, meeting.org_id))
+
+
+def _check_writer(user: User, meeting: Meeting) -> None:
+    if not Meeting.objects.visible_to(user).filter(pk=meeting.pk).exists():
+        raise Http404("没有找到该支部大会。")
+    if not may_write(user, meeting):
+        raise ActionRefused("只读账号不能操作支部大会")
+
+
+def superior_org(user: User, meeting: Meeting) -> Organization | None:
+    """The organization above the branch through which `user` may consent for it (the nearest),
+    or None: a branch's own account never consents to its own exclusions."""
+    best: tuple[int, Organization] | None = None
+    ancestors = list(Organization.objects.ancestors(meeting.org))  # root first, self excluded
+    depth = {org.pk: i for i, org in enumerate(ancestors)}
+    for kind, root in active_roles(user):
+        if kind in SUPERIOR_KINDS and root in depth and (best is None or depth[root] > best[0]):
+            best = (depth[root], ancestors[depth[root]])
+    return best[1] if best else None
+
+
+def _lock_meeting(meeting: Meeting | int) -> Meeting:
+    pk = meeting if isinstance(meeting, int) else meeting.pk
+    return Meeting.objects.select_for_update().select_related("org").get(pk=pk)
+
+
+def _lock_item(item: AgendaItem | int) -> tuple[Meeting, AgendaItem]:
+    pk = item if isinstance(item, int) else item.pk
+    meeting_id = AgendaItem.objects.values_list("meeting_id", flat=True).get(pk=pk)
+    meeting = _lock_meeting(meeting_id)  # meeting first, then the item: one lock order
+    locked = (
+        AgendaItem.objects.select_for_update()
+        .select_related("candidate", "candidate__person")
+        .get(pk=pk)
+    )
+    return meeting, locked
+
+
+def _event(
+    user: User | None,
+    kind: str,
+    meeting: Meeting,
+    payload: dict[str, Any],
+    candidate_id: int | None = None,
+) -> int:
+    event = append_event(
+        kind=kind,
+        candidate_id=candidate_id,
+        happened_on=meeting.held_on,
+        payload={"meeting_id": meeting.pk, **payload},
+        recorded_by_id=user.pk if user is not None else None,
+    )
+    return event.seq
+
+
+def _require(meeting: Meeting, *statuses: str) -> None:
+    if meeting.status not in statuses:
+        labels = {
+            MeetingStatus.DRAFT: "会议尚未开始时",
+            MeetingStatus.OPEN: "会议进行中",
+            MeetingStatus.CLOSED: "会议结束后",
+        }
+        allowed = "或".join(labels[MeetingStatus(s)] for s in statuses)
+        raise ActionRefused(f"只能在{allowed}进行此操作（当前：{meeting.get_status_display()}）")
+
+
+def _roster(meeting: Meeting) -> dict[int, Member]:
+    return {m.pk: m for m in Member.objects.filter(org_id=meeting.org_id, active=True)}
+
+
+def _live_gates(item: AgendaItem, today: date) -> list[Reason]:
+    """The gates of a live motion, each reason naming the candidate (a meeting has several)."""
+    name = item.candidate.person.name
+    return [
+        Reason(f"{name}：{r.message}", r.basis)
+        for r in candidate_gates(item.candidate, item.step, today)
+    ]
