@@ -1,0 +1,123 @@
+"""Yearly plans as data, and their split over sub-organizations (指导性计划).
+
+A `Plan` is a district's (or any issuing organization's) plan for one year: its total and its
+targets, stored as the `fazhan-plan/1` document that `fazhan.policy.targets` reads and validates
+(docs/plan.md). A `PlanShare` gives one organization below the issuer its part of the total; the
+shares under one parent (the plan itself, or a share being split further) add up to the parent's
+total (seed 二（一）: 全区发展党员指导性计划数; each 党委 may split its share over its own units).
+A share may carry structure targets of its own; without them only its number and the band apply.
+Changes go through `fazhan.plans.actions` (one `do_<verb>` each, logged on the chain).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.db import models
+
+from fazhan.policy import targets
+
+
+class Plan(models.Model):
+    year = models.PositiveSmallIntegerField("年度")
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="plans", verbose_name="下达单位"
+    )
+    name = models.CharField("计划名称", max_length=64)
+    title = models.CharField("标题", max_length=255, blank=True)
+    total = models.PositiveIntegerField("计划数")
+    # The whole fazhan-plan/1 document; its `year` and `total` are kept equal to the columns.
+    data = models.JSONField("计划内容")
+    source = models.CharField("来源文件", max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "发展党员计划"
+        verbose_name_plural = "发展党员计划"
+        ordering = ["-year", "org_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="plan_one_per_org_and_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.title or self.name}"
+
+    def parsed(self) -> targets.Plan:
+        """The plan as `fazhan.policy.targets` reads it (raises PlanError if the data is bad)."""
+        return targets.parse_plan(self.data, origin=f"{self.year}年计划")
+
+    def document(self) -> dict[str, Any]:
+        data: dict[str, Any] = copy.deepcopy(self.data)
+        return data
+
+
+class PlanShare(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="shares")
+    org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="plan_shares",
+        verbose_name="承担单位",
+    )
+    # Null for a share of the plan's own total; else the share this one splits further.
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    total = models.PositiveIntegerField("分配数")
+    # Optional structure targets of this unit, as a list of fazhan-plan/1 targets.
+    targets = models.JSONField("结构目标", default=list, blank=True)
+    note = models.CharField("说明", max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "计划分解"
+        verbose_name_plural = "计划分解"
+        ordering = ["plan_id", "org__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "org"], name="plan_share_one_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}：{self.org} {self.total}名"
+
+
+def share_document(
+    district: dict[str, Any], *, total: int, extra: list[Any], name: str, issuer: str
+) -> dict[str, Any]:
+    """The fazhan-plan/1 document a share is judged by: its total, the issuer's band and its
+    aspiration to reach the number (seed 三（四）: ±10%; 二（一）: 指导性计划数), and only the
+    structure targets the share itself carries (the issuer's apply to the issuer alone)."""
+    kept: list[Any] = []
+    for raw in district.get("targets", []):
+        if not isinstance(raw, dict) or raw.get("category") != targets.DEVELOPED:
+            continue
+        if raw.get("kind") == "band":
+            kept.append(copy.deepcopy(raw))
+        elif raw.get("kind") == "aspiration" and raw.get("abs") == district.get("total"):
+            kept.append(copy.deepcopy(raw) | {"abs": total})
+    return {
+        "format": targets.FORMAT,
+        "name": name,
+        "title": name,
+        "year": district.get("year", 0),
+        "issuer": issuer,
+        "total": total,
+        "dimensions": copy.deepcopy(district.get("dimensions", [])),
+        "targets": kept + copy.deepcopy(extra),
+    }
+
+
+def parse_share(share: PlanShare) -> targets.Plan | None:
+    """The plan a share is judged by, or None for a share of 0 (nothing to judge)."""
+    if share.total <= 0:
+        return None
+    document = share_document(
+        share.plan.data,
+        total=share.total,
+        extra=list(share.targets or []),
+        name=f"{share.plan.name}/{share.org.code}",
+        issuer=share.org.name,
+    )
+    return targets.parse_plan(document, origin=f"{share.org.name}的分配")
