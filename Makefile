@@ -33,6 +33,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_check.py
 	$(PY) bench/bench_chain.py
+	$(PY) bench/bench_pages.py
+	$(PY) bench/bench_import.py
+	$(PY) bench/bench_indicators.py
+	$(PY) bench/bench_ballots.py
+	bash bench/bench_public.sh
 
 clean:
 	rm -rf $(VENV) node_modules fazhan/static/vendor
