@@ -80,6 +80,22 @@ def record_clean_until(cast, candidate, last_id: str) -> None:
             return
 
 
+def assert_target_on_the_anniversary(user, candidate) -> None:
+    """A target notice that ended before the S03 anniversary, then S07 on the anniversary."""
+    with at("2020-04-20"):
+        do_record_step(
+            user,
+            candidate,
+            step="N-TGT",
+            happened_on=date(2020, 4, 13),
+            payload={"end": "2020-04-17"},
+        )
+    with at("2020-04-23"):
+        do_record_step(user, candidate, step="S07", happened_on=date(2020, 4, 23))
+    candidate.refresh_from_db()
+    assert candidate.stage == "target"
+
+
 def test_it_records_the_whole_clean_procedure_live(cast):
     candidate = new_candidate(cast)
     record_clean_until(cast, candidate, "e30")
@@ -104,18 +120,7 @@ def test_it_refuses_a_target_less_than_a_year_after_the_activist_date(cast):
 def test_it_accepts_the_target_on_the_anniversary(cast):
     candidate = new_candidate(cast)
     record_clean_until(cast, candidate, "e8")
-    with at("2020-04-20"):
-        do_record_step(
-            cast.zhibu,
-            candidate,
-            step="N-TGT",
-            happened_on=date(2020, 4, 13),
-            payload={"end": "2020-04-17"},
-        )
-    with at("2020-04-23"):
-        do_record_step(cast.zhibu, candidate, step="S07", happened_on=date(2020, 4, 23))
-    candidate.refresh_from_db()
-    assert candidate.stage == "target"
+    assert_target_on_the_anniversary(cast.zhibu, candidate)
 
 
 def test_it_records_a_past_breach_as_a_finding(cast):
@@ -293,18 +298,7 @@ def test_it_keeps_activist_time_across_a_transfer(cast):
     candidate.refresh_from_db()
     assert candidate.org == cast.branch_b
     assert not Candidate.objects.visible_to(cast.zhibu).filter(pk=candidate.pk).exists()
-    with at("2020-04-24"):
-        do_record_step(
-            cast.zhibu2,
-            candidate,
-            step="N-TGT",
-            happened_on=date(2020, 4, 13),
-            payload={"end": "2020-04-17"},
-        )
-    with at("2020-04-23"):
-        do_record_step(cast.zhibu2, candidate, step="S07", happened_on=date(2020, 4, 23))
-    candidate.refresh_from_db()
-    assert candidate.stage == "target"
+    assert_target_on_the_anniversary(cast.zhibu2, candidate)
 
 
 def test_it_keeps_every_projection_equal_to_a_fresh_evaluation(cast):
