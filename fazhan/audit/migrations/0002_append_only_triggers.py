@@ -13,10 +13,10 @@ the old table: a later migration that alters `audit_event` or `audit_chainhead` 
 # ruff: noqa: RUF012  (class-level lists are the migration format)
 from __future__ import annotations
 
-from typing import Any
 
 from django.db import migrations
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+from fazhan.audit.triggers import vendor_sql
 
 EVENT_UPDATE = "审计事件只能追加，不能修改 (audit events are append-only: UPDATE refused)"
 EVENT_DELETE = "审计事件只能追加，不能删除 (audit events are append-only: DELETE refused)"
@@ -109,27 +109,13 @@ PG_UNINSTALL = [
 ]
 
 
-def _statements(schema_editor: BaseDatabaseSchemaEditor, install: bool) -> list[str]:
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        return SQLITE_INSTALL if install else SQLITE_UNINSTALL
-    if vendor == "postgresql":
-        return PG_INSTALL if install else PG_UNINSTALL
-    # Without the triggers the chain would be editable: refuse to migrate rather than go without.
-    raise NotImplementedError(f"audit triggers: unsupported database {vendor}")
-
-
-def install(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    for statement in _statements(schema_editor, install=True):
-        schema_editor.execute(statement, params=None)
-
-
-def uninstall(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    for statement in _statements(schema_editor, install=False):
-        schema_editor.execute(statement, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
 
-    operations = [migrations.RunPython(install, uninstall, elidable=False)]
+    operations = [
+        vendor_sql(
+            "audit",
+            sqlite=(SQLITE_INSTALL, SQLITE_UNINSTALL),
+            postgresql=(PG_INSTALL, PG_UNINSTALL),
+        )
+    ]

@@ -18,10 +18,10 @@ tables must run `install` again (tests/meetings/test_triggers.py fails otherwise
 # ruff: noqa: RUF012  (class-level lists are the migration format)
 from __future__ import annotations
 
-from typing import Any
 
 from django.db import migrations
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+from fazhan.audit.triggers import vendor_sql
 
 BALLOT_UPDATE = "选票一经投出不能修改 (cast ballots are never updated)"
 BALLOT_DELETE = "选票一经投出不能删除 (cast ballots are never deleted)"
@@ -112,26 +112,13 @@ for _table in ("meetings_castballot", "meetings_ballotcode", "meetings_electorat
 PG_UNINSTALL.append("DROP FUNCTION IF EXISTS meetings_append_only()")
 
 
-def _statements(schema_editor: BaseDatabaseSchemaEditor, install: bool) -> list[str]:
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        return SQLITE_INSTALL if install else SQLITE_UNINSTALL
-    if vendor == "postgresql":
-        return PG_INSTALL if install else PG_UNINSTALL
-    raise NotImplementedError(f"meetings triggers: unsupported database {vendor}")
-
-
-def install(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    for statement in _statements(schema_editor, install=True):
-        schema_editor.execute(statement, params=None)
-
-
-def uninstall(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    for statement in _statements(schema_editor, install=False):
-        schema_editor.execute(statement, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [("meetings", "0001_initial"), ("audit", "0002_append_only_triggers")]
 
-    operations = [migrations.RunPython(install, uninstall, elidable=False)]
+    operations = [
+        vendor_sql(
+            "meetings",
+            sqlite=(SQLITE_INSTALL, SQLITE_UNINSTALL),
+            postgresql=(PG_INSTALL, PG_UNINSTALL),
+        )
+    ]
