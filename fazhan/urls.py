@@ -14,5 +14,6 @@ urlpatterns = [
     path("reviews/", include("fazhan.reviews.urls")),
     path("meetings/", include("fazhan.meetings.urls")),
     path("gongshi/", include("fazhan.public.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("fazhan.web.urls")),
 ]

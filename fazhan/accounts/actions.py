@@ -118,7 +118,13 @@ class RosterInvalid(AccountRefused):
 
     def __init__(self, errors: Sequence[RowError]) -> None:
         self.errors = list(errors)
-        super().__init__([f"第 {e.line} 行 {e.column}：{e.message}" for e in self.errors])
+        super().__init__(
+            [
+                _("第 %(n)s 行 %(column)s：%(message)s")
+                % {"n": e.line, "column": e.column, "message": e.message}
+                for e in self.errors
+            ]
+        )
 
 
 # -- who may act ---------------------------------------------------------------------------------

@@ -13,30 +13,31 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
-    display_name = models.CharField("显示名称", max_length=64, blank=True)
+    display_name = models.CharField(_("显示名称"), max_length=64, blank=True)
     # Set when an administrator issues a one-time password (an intranet without e-mail: it is read
     # out or handed over on paper); `fazhan.accounts.middleware` then allows nothing but choosing a
     # new password, and refuses the one-time password once `one_time_password_until` has passed.
-    must_change_password = models.BooleanField("须修改密码", default=False)
-    one_time_password_until = models.DateTimeField("一次性密码有效期至", null=True, blank=True)
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    one_time_password_until = models.DateTimeField(_("一次性密码有效期至"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
 
     def __str__(self) -> str:
         return self.display_name or self.username
 
 
 class RoleKind(models.TextChoices):
-    DISTRICT_STAFF = "district_staff", "区委组织部工作人员"
-    SUB_STAFF = "sub_staff", "党委/党工委工作人员"
-    BRANCH_SECRETARY = "branch_secretary", "支部书记/组织委员"
-    AUDITOR = "auditor", "审计管理员"
-    SYSADMIN = "sysadmin", "系统管理员"
+    DISTRICT_STAFF = "district_staff", _("区委组织部工作人员")
+    SUB_STAFF = "sub_staff", _("党委/党工委工作人员")
+    BRANCH_SECRETARY = "branch_secretary", _("支部书记/组织委员")
+    AUDITOR = "auditor", _("审计管理员")
+    SYSADMIN = "sysadmin", _("系统管理员")
 
 
 # Roles that work on the records of one subtree and therefore need an organization.
@@ -55,14 +56,14 @@ class Role(models.Model):
         blank=True,
         related_name="roles",
     )
-    kind = models.CharField("角色", max_length=20, choices=RoleKind.choices)
-    active = models.BooleanField("有效", default=True)
-    created_on = models.DateField("开始日期", default=timezone.localdate)
-    ended_on = models.DateField("结束日期", null=True, blank=True)
+    kind = models.CharField(_("角色"), max_length=20, choices=RoleKind.choices)
+    active = models.BooleanField(_("有效"), default=True)
+    created_on = models.DateField(_("开始日期"), default=timezone.localdate)
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "角色"
-        verbose_name_plural = "角色"
+        verbose_name = _("角色")
+        verbose_name_plural = _("角色")
         indexes = [models.Index(fields=["user", "active"])]
         constraints = [
             models.CheckConstraint(
@@ -87,13 +88,13 @@ class Role(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.kind in SCOPED_KINDS and self.org_id is None:
-            raise ValidationError({"org": "该角色必须指定所属组织。"})
+            raise ValidationError({"org": _("该角色必须指定所属组织。")})
         if not self.active or self.user_id is None:
             return
         others = Role.objects.filter(user_id=self.user_id, active=True).exclude(pk=self.pk)
         kinds = set(others.values_list("kind", flat=True)) | {self.kind}
         if len(kinds) > 1 and kinds & SEPARATED_KINDS:
-            raise ValidationError("三员分立：审计管理员、系统管理员不得兼任其他角色。")
+            raise ValidationError(_("三员分立：审计管理员、系统管理员不得兼任其他角色。"))
 
     def end(self, on: date | None = None) -> None:
         """Close this role at a handover; the row stays as history. Saves."""

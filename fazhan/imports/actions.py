@@ -131,7 +131,7 @@ def do_import_candidate(
     already on file. Rule breaches are kept as findings (DESIGN principle 4).
     """
     if not writer_kinds_for(user, org.pk):
-        raise Http404("没有这个组织")
+        raise Http404(_("没有这个组织"))
     return _import_candidate(
         user,
         org=org,
@@ -242,7 +242,7 @@ def _import_candidate(
 
 def _check_scope(user: User, org: Organization) -> None:
     if not writer_kinds_for(user, org.pk):
-        raise Http404("没有这个组织")
+        raise Http404(_("没有这个组织"))
 
 
 def _store(
@@ -341,7 +341,7 @@ def _locked_draft(user: User, batch: ImportBatch | int) -> ImportBatch:
     pk = batch if isinstance(batch, int) else batch.pk
     found = ImportBatch.objects.visible_to(user).select_for_update().filter(pk=pk).first()
     if found is None:
-        raise Http404("没有找到该导入批次。")
+        raise Http404(_("没有找到该导入批次。"))
     if found.uploaded_by_id != user.pk:
         raise ActionRefused(_("只有上传人可以确认或放弃这一批"))
     if found.status != BatchStatus.DRAFT:

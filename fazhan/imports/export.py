@@ -13,6 +13,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -28,6 +29,7 @@ from fazhan.imports.roster import (
 )
 from fazhan.people.models import Candidate, Education, Sex, Stage
 from fazhan.policy.data import load_policy
+from fazhan.web import i18n_data
 from fazhan.web.filters import filter_candidates
 
 if TYPE_CHECKING:
@@ -57,6 +59,8 @@ def _bold(sheet: Any, values: Iterable[Any]) -> list[Any]:
 def _safe(sheet: Any, value: Any) -> Any:
     """Text that starts with `=` is a formula to Excel: write it as text, so a name typed as
     `=HYPERLINK(...)` stays a name (spreadsheet formula injection)."""
+    if isinstance(value, Promise):
+        value = str(value)  # a lazily translated label, in the language of the request
     if isinstance(value, str) and value.startswith("="):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
@@ -134,7 +138,7 @@ def candidates_workbook(candidates: QuerySet[Candidate]) -> bytes:
                 educations.get(education, ""),
                 org,
                 stages.get(stage, stage),
-                f"{step} {spec.name}" if spec else step,
+                i18n_data.step_label(step) if spec else step,
                 due,
                 violations,
             ]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Self
 from django.conf import settings
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.models import RoleKind
 from fazhan.accounts.scope import active_roles
@@ -25,14 +26,14 @@ if TYPE_CHECKING:
 
 
 class BatchKind(models.TextChoices):
-    ROSTER = "roster", "人员名册"
-    FILES = "files", "档案文件"
+    ROSTER = "roster", _("人员名册")
+    FILES = "files", _("档案文件")
 
 
 class BatchStatus(models.TextChoices):
-    DRAFT = "draft", "待确认"
-    APPLIED = "applied", "已导入"
-    DISCARDED = "discarded", "已放弃"
+    DRAFT = "draft", _("待确认")
+    APPLIED = "applied", _("已导入")
+    DISCARDED = "discarded", _("已放弃")
 
 
 class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
@@ -58,17 +59,17 @@ class ImportBatch(models.Model):
     org = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="import_batches"
     )
-    kind = models.CharField("类型", max_length=16, choices=BatchKind.choices)
+    kind = models.CharField(_("类型"), max_length=16, choices=BatchKind.choices)
     status = models.CharField(
-        "状态", max_length=16, choices=BatchStatus.choices, default=BatchStatus.DRAFT
+        _("状态"), max_length=16, choices=BatchStatus.choices, default=BatchStatus.DRAFT
     )
-    source_name = models.CharField("文件", max_length=255, blank=True)
-    created_at = models.DateTimeField("上传时间", auto_now_add=True)
-    applied_at = models.DateTimeField("导入时间", null=True, blank=True)
-    row_count = models.PositiveIntegerField("行数", default=0)
-    error_count = models.PositiveIntegerField("错误数", default=0)
-    error_rows = models.PositiveIntegerField("有错误的行", default=0)
-    finding_count = models.PositiveIntegerField("发现数", default=0)
+    source_name = models.CharField(_("文件"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    row_count = models.PositiveIntegerField(_("行数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    error_rows = models.PositiveIntegerField(_("有错误的行"), default=0)
+    finding_count = models.PositiveIntegerField(_("发现数"), default=0)
     # Problems of the file as a whole (no header, unreadable workbook), columns ignored, and the
     # counts per stage and per finding id shown at the top of the preview.
     file_errors = models.JSONField(default=list, blank=True)
@@ -77,8 +78,8 @@ class ImportBatch(models.Model):
     objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "导入批次"
-        verbose_name_plural = "导入批次"
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["uploaded_by", "-created_at"])]
 
@@ -103,8 +104,8 @@ class ImportRow(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
     # The Excel row as the user sees it (header row included), or the file's position in the
     # upload for candidate files.
-    number = models.PositiveIntegerField("行号")
-    label = models.CharField("来源", max_length=255, blank=True)
+    number = models.PositiveIntegerField(_("行号"))
+    label = models.CharField(_("来源"), max_length=255, blank=True)
     # What will be created: person fields, masked ID number and its ciphertext, branch, events,
     # and the engine's stage and findings for them (fazhan.imports.preview).
     data = models.JSONField(default=dict, blank=True)
@@ -117,8 +118,8 @@ class ImportRow(models.Model):
     )
 
     class Meta:
-        verbose_name = "导入行"
-        verbose_name_plural = "导入行"
+        verbose_name = _("导入行")
+        verbose_name_plural = _("导入行")
         ordering = ["batch", "number"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "number"], name="import_row_unique_number")
@@ -138,4 +139,4 @@ def get_batch_for_user(user: UserLike, pk: Any) -> ImportBatch:
     try:
         return ImportBatch.objects.visible_to(user).select_related("org", "uploaded_by").get(pk=pk)
     except (ImportBatch.DoesNotExist, ValueError, TypeError):
-        raise Http404("没有找到该导入批次。") from None
+        raise Http404(_("没有找到该导入批次。")) from None

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fazhan.accounts.models import User
@@ -32,21 +33,25 @@ from fazhan.policy.data import load_policy
 
 ROWS_PER_PAGE = 50
 ERRORS_PER_PAGE = 200
-SEVERITY = {"violation": "违规", "late": "逾期", "warning": "提示"}
+SEVERITY = {
+    "violation": gettext_lazy("违规"),
+    "late": gettext_lazy("逾期"),
+    "warning": gettext_lazy("提示"),
+}
 
 
 def _user(request: HttpRequest) -> User:
     """The signed-in account (login_required ran before)."""
     user = request.user
     if not isinstance(user, User):
-        raise Http404("请先登录")
+        raise Http404(_("请先登录"))
     return user
 
 
 def _no_sysadmin(request: HttpRequest) -> None:
     # 三员分立: the system administrator has no access to personal data (DESIGN "Who uses it").
     if is_sysadmin(request.user):
-        raise Http404("没有这个页面")
+        raise Http404(_("没有这个页面"))
 
 
 def _index(
@@ -82,7 +87,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def upload_roster(request: HttpRequest) -> HttpResponse:
     _no_sysadmin(request)
     if not writer_roots(request.user):
-        raise Http404("没有可导入的组织")
+        raise Http404(_("没有可导入的组织"))
     form = RosterUploadForm(request.user, request.POST, request.FILES)
     if not form.is_valid():
         return _index(request, roster_form=form, status=400)
@@ -98,7 +103,7 @@ def upload_roster(request: HttpRequest) -> HttpResponse:
 def upload_files(request: HttpRequest) -> HttpResponse:
     _no_sysadmin(request)
     if not writer_roots(request.user):
-        raise Http404("没有可导入的组织")
+        raise Http404(_("没有可导入的组织"))
     form = FilesUploadForm(request.user, request.POST, request.FILES)
     if not form.is_valid():
         return _index(request, files_form=form, status=400)

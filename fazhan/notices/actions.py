@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fazhan.audit.chain import append_event, read_head
 from fazhan.notices.models import (
@@ -95,9 +96,9 @@ def minimum_working_days() -> int:
 
 def _require_writer(user: UserLike, org: Organization) -> None:
     if not Organization.objects.visible_to(user).filter(pk=org.pk).exists():
-        raise Http404("没有这个组织")
+        raise Http404(_("没有这个组织"))
     if not writer_kinds_for(user, org.pk):
-        raise ActionRefused("只读账号不能办理公示")
+        raise ActionRefused(_("只读账号不能办理公示"))
 
 
 def can_manage(user: UserLike, notice: Notice) -> bool:
@@ -130,23 +131,34 @@ def _check_candidate(
     user: UserLike, org: Organization, kind: str, candidate: Candidate, today: date
 ) -> Candidate:
     if not Candidate.objects.visible_to(user).filter(pk=candidate.pk).exists():
-        raise Http404("没有这份档案")
+        raise Http404(_("没有这份档案"))
     name = candidate.person.name
     if candidate.org_id not in Organization.objects.subtree_ids([org.pk]):
-        raise ActionRefused(f"{name}不属于{org.name}，不能由其公示")
+        raise ActionRefused(
+            _("%(name)s不属于%(org)s，不能由其公示") % {"name": name, "org": org.name}
+        )
     wanted = STAGE_FOR_KIND[NoticeKind(kind)]
     if candidate.stage != wanted:
         raise ActionRefused(
             Reason(
-                f"{name}目前是{candidate.get_stage_display()}，"
-                f"{NoticeKind(kind).label}的对象应为{Stage(wanted).label}",
+                _("%(name)s目前是%(stage)s，%(notice)s的对象应为%(wanted)s")
+                % {
+                    "name": name,
+                    "stage": candidate.get_stage_display(),
+                    "notice": NoticeKind(kind).label,
+                    "wanted": Stage(wanted).label,
+                },
                 PUBLICITY,
             )
         )
     if candidate.suspended:
-        raise ActionRefused(Reason(f"{name}的档案已暂缓，恢复前不能公示", "rules-reference §4.7"))
+        raise ActionRefused(
+            Reason(
+                _("%(name)s的档案已暂缓，恢复前不能公示") % {"name": name}, "rules-reference §4.7"
+            )
+        )
     if _busy(candidate, kind, today):
-        raise ActionRefused(f"{name}已在另一份同类公示中")
+        raise ActionRefused(_("%(name)s已在另一份同类公示中") % {"name": name})
     return candidate
 
 
@@ -163,15 +175,17 @@ def do_create_notice(
     """A draft notice for one or several candidates of `org`'s subtree at one stage."""
     _require_writer(user, org)
     if kind not in offered_kinds():
-        raise ActionRefused("本地区不发布这一类公示")
+        raise ActionRefused(_("本地区不发布这一类公示"))
     minimum = minimum_working_days()
     days = minimum if working_days is None else working_days
     if days < minimum:
-        raise ActionRefused(Reason(f"公示期不得少于 {minimum} 个工作日", "本地规定（政策参数）"))
+        raise ActionRefused(
+            Reason(_("公示期不得少于 %(n)s 个工作日") % {"n": minimum}, "本地规定（政策参数）")
+        )
     if not contact.strip():
-        raise ActionRefused("须写明反馈方式（组织的办公电话、地址）")
+        raise ActionRefused(_("须写明反馈方式（组织的办公电话、地址）"))
     if not candidates:
-        raise ActionRefused("至少选择一名公示对象")
+        raise ActionRefused(_("至少选择一名公示对象"))
     today = today or today_in_shanghai()
     with transaction.atomic():
         ids = list(dict.fromkeys(c if isinstance(c, int) else c.pk for c in candidates))
@@ -182,7 +196,7 @@ def do_create_notice(
             .filter(pk__in=ids)
         }
         if len(rows) != len(ids):
-            raise Http404("没有这份档案")
+            raise Http404(_("没有这份档案"))
         checked = [_check_candidate(user, org, kind, rows[pk], today) for pk in ids]
         notice = Notice.objects.create(
             kind=kind,
@@ -221,9 +235,9 @@ def do_record_consent(
         _require_writer(user, notice.org)
         row = NoticeEntry.objects.select_for_update().get(pk=entry.pk)
         if notice.status != NoticeStatus.DRAFT:
-            raise ActionRefused("公示已发布或已撤销，不能再登记同意")
+            raise ActionRefused(_("公示已发布或已撤销，不能再登记同意"))
         if consented_on > today:
-            raise ActionRefused(f"日期 {consented_on} 晚于今天")
+            raise ActionRefused(_("日期 %(date)s 晚于今天") % {"date": consented_on})
         if row.consent_at is not None:
             return row
         event = append_event(
@@ -247,7 +261,7 @@ def do_remove_entry(user: User, entry: NoticeEntry) -> None:
         notice = _locked_notice(entry.notice_id)
         _require_writer(user, notice.org)
         if notice.status != NoticeStatus.DRAFT:
-            raise ActionRefused("已发布的公示不能删减对象")
+            raise ActionRefused(_("已发布的公示不能删减对象"))
         append_event(
             kind="notice.entry_removed",
             candidate_id=entry.candidate_id,
@@ -261,12 +275,12 @@ def do_remove_entry(user: User, entry: NoticeEntry) -> None:
 def do_cancel_notice(user: User, notice: Notice, *, reason: str) -> Notice:
     """Abandon a draft. A published notice stays: its N-* events are facts of the record."""
     if not reason.strip():
-        raise ActionRefused("撤销须说明理由")
+        raise ActionRefused(_("撤销须说明理由"))
     with transaction.atomic():
         locked = _locked_notice(notice)
         _require_writer(user, locked.org)
         if locked.status != NoticeStatus.DRAFT:
-            raise ActionRefused("只能撤销尚未发布的公示")
+            raise ActionRefused(_("只能撤销尚未发布的公示"))
         append_event(
             kind="notice.cancelled",
             candidate_id=None,
@@ -290,23 +304,26 @@ def do_publish_notice(
         locked = _locked_notice(notice)
         _require_writer(user, locked.org)
         if locked.status != NoticeStatus.DRAFT:
-            raise ActionRefused("这份公示已发布或已撤销")
+            raise ActionRefused(_("这份公示已发布或已撤销"))
         entries = list(locked.entries.select_related("candidate__person").order_by("position"))
         if not entries:
-            raise ActionRefused("公示没有对象")
+            raise ActionRefused(_("公示没有对象"))
         missing = [e.candidate.person.name for e in entries if e.consent_at is None]
         if missing:
             raise ActionRefused(
                 Reason(
-                    f"尚未登记本人同意公示：{'、'.join(missing)}",
+                    _("尚未登记本人同意公示：%(names)s") % {"names": "、".join(missing)},
                     "个人信息保护：公开前须经本人同意",
                 )
             )
         if first > today:
-            raise ActionRefused(f"首日 {first} 晚于今天：请在首日当天发布")
+            raise ActionRefused(_("首日 %(date)s 晚于今天：请在首日当天发布") % {"date": first})
         end = notice_end(first, locked.working_days)
         if end < today:
-            raise ActionRefused(f"公示期 {first} 至 {end} 已过，应以补录方式记录")
+            raise ActionRefused(
+                _("公示期 %(first)s 至 %(end)s 已过，应以补录方式记录")
+                % {"first": first, "end": end}
+            )
         refusals: list[Reason] = []
         for entry in entries:
             try:
@@ -412,9 +429,9 @@ def _feedback_events(
 def _clean_text(text: str, what: str) -> str:
     text = text.strip()
     if not text:
-        raise ActionRefused(f"{what}不能为空")
+        raise ActionRefused(_("%(what)s不能为空") % {"what": what})
     if len(text) > TEXT_LIMIT:
-        raise ActionRefused(f"{what}不超过 {TEXT_LIMIT} 字")
+        raise ActionRefused(_("%(what)s不超过 %(n)s 字") % {"what": what, "n": TEXT_LIMIT})
     return text
 
 
@@ -431,13 +448,13 @@ def do_submit_feedback(
     receipt code, which is shown once and kept only as a SHA-256 hash. Nothing about the sender's
     connection is stored (background §C.5)."""
     today = today or today_in_shanghai()
-    body = _clean_text(text, "反映内容")
+    body = _clean_text(text, _("反映内容"))
     with transaction.atomic():
         locked = _locked_notice(notice)
         if not locked.is_open(today):
-            raise Http404("公示不存在或已结束")
+            raise Http404(_("公示不存在或已结束"))
         if entry is not None and entry.notice_id != locked.pk:
-            raise Http404("公示中没有这名对象")
+            raise Http404(_("公示中没有这名对象"))
         code = new_receipt_code()
         item = Feedback.objects.create(
             notice=locked,
@@ -456,12 +473,12 @@ def do_add_feedback_info(
     item: Feedback, *, text: str, today: date | None = None
 ) -> FeedbackAddition:
     """The sender adds information with the receipt code, while the item is being handled."""
-    body = _clean_text(text, "补充内容")
+    body = _clean_text(text, _("补充内容"))
     today = today or today_in_shanghai()
     with transaction.atomic():
         locked = Feedback.objects.select_for_update().get(pk=item.pk)
         if not locked.is_open:
-            raise ActionRefused("该反馈已办结，不能再补充；如有新情况请重新反映")
+            raise ActionRefused(_("该反馈已办结，不能再补充；如有新情况请重新反映"))
         addition = FeedbackAddition.objects.create(feedback=locked, text=body, added_on=today)
         _feedback_events(
             locked,
@@ -495,11 +512,11 @@ def do_assign_feedback(
         locked = Feedback.objects.select_for_update().select_related("notice").get(pk=item.pk)
         _require_writer(user, locked.notice.org)
         if not locked.is_open:
-            raise ActionRefused("该反馈已办结")
+            raise ActionRefused(_("该反馈已办结"))
         if not writer_kinds_for(handler, locked.notice.org_id):
-            raise ActionRefused("承办人须是能办理该公示的党组织工作人员")
+            raise ActionRefused(_("承办人须是能办理该公示的党组织工作人员"))
         if deadline < today:
-            raise ActionRefused("办理期限不能早于今天")
+            raise ActionRefused(_("办理期限不能早于今天"))
         locked.handler = handler
         locked.deadline = deadline
         locked.assigned_on = today
@@ -530,15 +547,15 @@ def do_close_feedback(
     today = today or today_in_shanghai()
     day = closed_on or today
     if state not in CLOSING_STATES:
-        raise ActionRefused("办结结论应为：不属实、部分属实（不影响发展）或属实")
-    text = _clean_text(finding, "核查情况")
+        raise ActionRefused(_("办结结论应为：不属实、部分属实（不影响发展）或属实"))
+    text = _clean_text(finding, _("核查情况"))
     with transaction.atomic():
         locked = Feedback.objects.select_for_update().select_related("notice").get(pk=item.pk)
         _require_writer(user, locked.notice.org)
         if not locked.is_open:
-            raise ActionRefused("该反馈已办结")
+            raise ActionRefused(_("该反馈已办结"))
         if day > today or day < locked.received_on:
-            raise ActionRefused("办结日期应在收到日期与今天之间")
+            raise ActionRefused(_("办结日期应在收到日期与今天之间"))
         locked.state = FeedbackState(state)
         locked.finding = text
         locked.reply = reply.strip()[:TEXT_LIMIT]

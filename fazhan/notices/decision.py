@@ -52,7 +52,7 @@ def decision_blockers(candidate: Candidate, decision: str, on: date) -> list[Rea
     except Unreadable:
         return []
     return [
-        Reason(f.message, f.basis)
+        Reason(f.message, f.basis, f.id)
         for f in result.findings
         if f.id in NOTICE_FINDINGS and f.step == decision and f.date == on
     ]

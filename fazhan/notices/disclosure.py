@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import gettext as _
+
 from fazhan.notices.models import PROPOSED, Notice, NoticeEntry, NoticeKind
 from fazhan.people.models import Education, Sex
 
@@ -24,20 +27,20 @@ ID_NUMBER_RE = re.compile(r"\d{17}[\dXx]")
 # The dates each notice shows, in the order of the procedure (rules-reference §3.1: date of
 # application; date named activist or 发展对象; date of admission, for conversion).
 DATES_FOR_KIND: dict[str, tuple[tuple[str, str], ...]] = {
-    NoticeKind.ACTIVIST: (("applied_on", "申请入党时间"),),
+    NoticeKind.ACTIVIST: (("applied_on", gettext_noop("申请入党时间")),),
     NoticeKind.TARGET: (
-        ("applied_on", "申请入党时间"),
-        ("activist_on", "确定为入党积极分子时间"),
+        ("applied_on", gettext_noop("申请入党时间")),
+        ("activist_on", gettext_noop("确定为入党积极分子时间")),
     ),
     NoticeKind.ADMISSION: (
-        ("applied_on", "申请入党时间"),
-        ("activist_on", "确定为入党积极分子时间"),
-        ("target_on", "确定为发展对象时间"),
+        ("applied_on", gettext_noop("申请入党时间")),
+        ("activist_on", gettext_noop("确定为入党积极分子时间")),
+        ("target_on", gettext_noop("确定为发展对象时间")),
     ),
     NoticeKind.CONVERSION: (
-        ("applied_on", "申请入党时间"),
-        ("admitted_on", "接收为预备党员时间"),
-        ("probation_end", "预备期满时间"),
+        ("applied_on", gettext_noop("申请入党时间")),
+        ("admitted_on", gettext_noop("接收为预备党员时间")),
+        ("probation_end", gettext_noop("预备期满时间")),
     ),
 }
 
@@ -68,6 +71,16 @@ def chinese_date(day: date) -> str:
 
 def chinese_month(day: date) -> str:
     return f"{day.year}年{day.month}月"
+
+
+def shown_date(day: date) -> str:
+    """A date on a public page: the Chinese form, or ISO in English (both forms are what `leaks`
+    looks for)."""
+    return day.isoformat() if get_language() == "en" else chinese_date(day)
+
+
+def shown_month(day: date) -> str:
+    return day.isoformat()[:7] if get_language() == "en" else chinese_month(day)
 
 
 @dataclass(frozen=True)
@@ -106,16 +119,16 @@ def public_entry(entry: NoticeEntry, kind: str) -> PublicEntry:
         if value is None:
             continue
         # A date that happens to equal the birth date would disclose it: show the month only.
-        dates.append((label, chinese_month(value) if value == born else chinese_date(value)))
-    education = Education(person.education).label if person.education else "—"
+        dates.append((_(label), shown_month(value) if value == born else shown_date(value)))
+    education = str(Education(person.education).label) if person.education else "—"
     return PublicEntry(
         entry_id=entry.pk,
         name=person.name,
-        sex=Sex(person.sex).label,
-        birth_year=f"{person.birth_year or born.year}年",
+        sex=str(Sex(person.sex).label),
+        birth_year=_("%(year)s年") % {"year": person.birth_year or born.year},
         education=education,
         unit=person.unit or candidate.org.name,
-        proposed=PROPOSED[NoticeKind(kind)],
+        proposed=str(PROPOSED[NoticeKind(kind)]),
         dates=tuple(dates),
     )
 
@@ -135,8 +148,8 @@ def public_notice(notice: Notice) -> PublicNotice:
         org_name=notice.org.name,
         kind_label=notice.get_kind_display(),
         proposed=notice.proposed,
-        first_day=chinese_date(notice.first_day),
-        end=chinese_date(notice.end),
+        first_day=shown_date(notice.first_day),
+        end=shown_date(notice.end),
         working_days=notice.working_days,
         contact=notice.contact,
         entries=tuple(public_entry(e, notice.kind) for e in entries),

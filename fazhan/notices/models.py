@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.scope import reach
 from fazhan.people.models import Candidate
@@ -31,10 +32,10 @@ if TYPE_CHECKING:
 
 class NoticeKind(models.TextChoices):
     # contracts.md §1 notice types; N-ADM only where a locality adds an admission notice.
-    ACTIVIST = "N-ACT", "确定入党积极分子公示"
-    TARGET = "N-TGT", "确定发展对象公示"
-    ADMISSION = "N-ADM", "接收预备党员公示"
-    CONVERSION = "N-CONV", "预备党员转正公示"
+    ACTIVIST = "N-ACT", _("确定入党积极分子公示")
+    TARGET = "N-TGT", _("确定发展对象公示")
+    ADMISSION = "N-ADM", _("接收预备党员公示")
+    CONVERSION = "N-CONV", _("预备党员转正公示")
 
 
 # The stage a candidate must be at to be put on each notice (the decision it serves follows it).
@@ -46,10 +47,10 @@ STAGE_FOR_KIND = {
 }
 # What the public is told each candidate is proposed for.
 PROPOSED = {
-    NoticeKind.ACTIVIST: "拟确定为入党积极分子",
-    NoticeKind.TARGET: "拟确定为发展对象",
-    NoticeKind.ADMISSION: "拟接收为预备党员",
-    NoticeKind.CONVERSION: "拟转为正式党员",
+    NoticeKind.ACTIVIST: _("拟确定为入党积极分子"),
+    NoticeKind.TARGET: _("拟确定为发展对象"),
+    NoticeKind.ADMISSION: _("拟接收为预备党员"),
+    NoticeKind.CONVERSION: _("拟转为正式党员"),
 }
 # The decision a notice serves (contracts §1 order: each notice just before the step it serves).
 DECISION_FOR_KIND = {
@@ -61,9 +62,9 @@ DECISION_FOR_KIND = {
 
 
 class NoticeStatus(models.TextChoices):
-    DRAFT = "draft", "待发布"
-    PUBLISHED = "published", "已发布"
-    CANCELLED = "cancelled", "已撤销"
+    DRAFT = "draft", _("待发布")
+    PUBLISHED = "published", _("已发布")
+    CANCELLED = "cancelled", _("已撤销")
 
 
 class NoticeQuerySet(models.QuerySet["Notice"]):
@@ -85,25 +86,25 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
 
 
 class Notice(models.Model):
-    kind = models.CharField("公示类型", max_length=8, choices=NoticeKind.choices)
+    kind = models.CharField(_("公示类型"), max_length=8, choices=NoticeKind.choices)
     org = models.ForeignKey(
         "orgs.Organization",
         on_delete=models.PROTECT,
         related_name="notices",
-        verbose_name="发布组织",
+        verbose_name=_("发布组织"),
     )
     status = models.CharField(
-        "状态", max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT
+        _("状态"), max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT
     )
-    working_days = models.PositiveSmallIntegerField("公示期（工作日）", default=5)
+    working_days = models.PositiveSmallIntegerField(_("公示期（工作日）"), default=5)
     # Both set when published: the first day and the last day (inclusive), contracts.md §1.
-    first_day = models.DateField("公示首日", null=True, blank=True)
-    end = models.DateField("公示末日", null=True, blank=True, db_index=True)
+    first_day = models.DateField(_("公示首日"), null=True, blank=True)
+    end = models.DateField(_("公示末日"), null=True, blank=True, db_index=True)
     # The public address: random, unguessable, never the primary key (the list of all notices,
     # past ones included, must not be walkable by counting).
-    token = models.CharField("公开链接标识", max_length=32, unique=True)
+    token = models.CharField(_("公开链接标识"), max_length=32, unique=True)
     # The organization's office line and address for feedback: never a person's private data.
-    contact = models.CharField("反馈方式", max_length=200)
+    contact = models.CharField(_("反馈方式"), max_length=200)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -116,13 +117,13 @@ class Notice(models.Model):
         blank=True,
     )
     published_at = models.DateTimeField(null=True, blank=True)
-    head_code = models.CharField("发布时链头校验码", max_length=16, blank=True)
+    head_code = models.CharField(_("发布时链头校验码"), max_length=16, blank=True)
 
     objects = NoticeQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "公示"
-        verbose_name_plural = "公示"
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
         ordering = ["-first_day", "-pk"]
         indexes = [models.Index(fields=["status", "first_day", "end"])]
 
@@ -131,7 +132,8 @@ class Notice(models.Model):
 
     @property
     def title(self) -> str:
-        return f"{self.org.name}{self.get_kind_display()}"
+        # Translators: an organization's name followed by the kind of notice.
+        return str(_("%(org)s%(kind)s") % {"org": self.org.name, "kind": self.get_kind_display()})
 
     @property
     def decision(self) -> str:
@@ -139,7 +141,7 @@ class Notice(models.Model):
 
     @property
     def proposed(self) -> str:
-        return PROPOSED[NoticeKind(self.kind)]
+        return str(PROPOSED[NoticeKind(self.kind)])
 
     def is_open(self, day: date) -> bool:
         return (
@@ -158,8 +160,8 @@ class NoticeEntry(models.Model):
         "people.Candidate", on_delete=models.PROTECT, related_name="notice_entries"
     )
     position = models.PositiveSmallIntegerField(default=0)
-    consent_at = models.DateTimeField("同意公示的记录时间", null=True, blank=True)
-    consent_on = models.DateField("本人同意公示日期", null=True, blank=True)
+    consent_at = models.DateTimeField(_("同意公示的记录时间"), null=True, blank=True)
+    consent_on = models.DateField(_("本人同意公示日期"), null=True, blank=True)
     consent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -172,8 +174,8 @@ class NoticeEntry(models.Model):
     event_seq = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "公示对象"
-        verbose_name_plural = "公示对象"
+        verbose_name = _("公示对象")
+        verbose_name_plural = _("公示对象")
         ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["notice", "candidate"], name="notice_entry_unique"),
@@ -185,10 +187,10 @@ class NoticeEntry(models.Model):
 
 class FeedbackState(models.TextChoices):
     # contracts.md §1 outcomes: pending until closed as one of the three.
-    PENDING = "pending", "核查中"
-    UNFOUNDED = "unfounded", "经核查不属实"
-    FOUNDED_MINOR = "founded_minor", "部分属实，不影响发展"
-    UPHELD = "upheld", "经核查属实"
+    PENDING = "pending", _("核查中")
+    UNFOUNDED = "unfounded", _("经核查不属实")
+    FOUNDED_MINOR = "founded_minor", _("部分属实，不影响发展")
+    UPHELD = "upheld", _("经核查属实")
 
 
 CLOSING_STATES = frozenset(
@@ -214,14 +216,14 @@ class Feedback(models.Model):
         null=True,
         blank=True,
     )
-    text = models.TextField("反映内容")
-    sender_name = models.CharField("署名", max_length=64, blank=True)
-    sender_contact = models.CharField("联系方式", max_length=128, blank=True)
+    text = models.TextField(_("反映内容"))
+    sender_name = models.CharField(_("署名"), max_length=64, blank=True)
+    sender_contact = models.CharField(_("联系方式"), max_length=128, blank=True)
     receipt_hash = models.CharField(max_length=64, unique=True)
-    received_on = models.DateField("收到日期")
+    received_on = models.DateField(_("收到日期"))
     received_at = models.DateTimeField(auto_now_add=True)
     state = models.CharField(
-        "办理状态", max_length=16, choices=FeedbackState.choices, default=FeedbackState.PENDING
+        _("办理状态"), max_length=16, choices=FeedbackState.choices, default=FeedbackState.PENDING
     )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -229,14 +231,14 @@ class Feedback(models.Model):
         related_name="+",
         null=True,
         blank=True,
-        verbose_name="承办人",
+        verbose_name=_("承办人"),
     )
-    deadline = models.DateField("办理期限", null=True, blank=True)
+    deadline = models.DateField(_("办理期限"), null=True, blank=True)
     assigned_on = models.DateField(null=True, blank=True)
     # The handler's findings stay inside; the reply is what the sender reads with the code.
-    finding = models.TextField("核查情况", blank=True)
-    reply = models.TextField("答复", blank=True)
-    closed_on = models.DateField("办结日期", null=True, blank=True)
+    finding = models.TextField(_("核查情况"), blank=True)
+    reply = models.TextField(_("答复"), blank=True)
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -248,13 +250,13 @@ class Feedback(models.Model):
     objects = FeedbackQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "公示反馈"
-        verbose_name_plural = "公示反馈"
+        verbose_name = _("公示反馈")
+        verbose_name_plural = _("公示反馈")
         ordering = ["received_at", "pk"]
         indexes = [models.Index(fields=["state", "received_on"])]
 
     def __str__(self) -> str:
-        return f"反馈 #{self.pk}"
+        return str(_("反馈 #%(n)s") % {"n": self.pk})
 
     @property
     def is_open(self) -> bool:
@@ -276,14 +278,14 @@ class FeedbackAddition(models.Model):
     """More information the sender added later with the receipt code."""
 
     feedback = models.ForeignKey(Feedback, on_delete=models.PROTECT, related_name="additions")
-    text = models.TextField("补充内容")
+    text = models.TextField(_("补充内容"))
     added_on = models.DateField()
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "反馈补充"
-        verbose_name_plural = "反馈补充"
+        verbose_name = _("反馈补充")
+        verbose_name_plural = _("反馈补充")
         ordering = ["added_at", "pk"]
 
     def __str__(self) -> str:
-        return f"补充 #{self.pk}"
+        return str(_("补充 #%(n)s") % {"n": self.pk})

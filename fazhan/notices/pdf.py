@@ -12,6 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from fazhan.notices.disclosure import leaks, public_notice
 from fazhan.notices.models import Notice
@@ -59,7 +60,7 @@ def notice_pdf_response(request: HttpRequest, notice: Notice) -> HttpResponse:
     if leaks(html):
         # Defence in depth (DESIGN principle 8): the whitelist never passes an ID number; if one
         # ever reached the print, refuse to print rather than post it on a board.
-        return HttpResponse("打印内容未通过个人信息检查", status=500, content_type="text/plain")
+        return HttpResponse(_("打印内容未通过个人信息检查"), status=500, content_type="text/plain")
     response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="gongshi-{notice.token[:8]}.pdf"'
     return response

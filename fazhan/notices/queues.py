@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from fazhan.accounts.models import RoleKind
 from fazhan.accounts.scope import active_roles
@@ -88,7 +89,7 @@ def _notice_drafts(orgs: set[int]) -> list[QueueItem]:
     return [
         QueueItem(
             kind="notice_draft",
-            title=f"待发布：{n.title}",
+            title=_("待发布：%(title)s") % {"title": n.title},
             candidate_id=None,
             notice_id=n.pk,
             url=reverse("notices:detail", args=[n.pk]),
@@ -138,7 +139,8 @@ def _notices_due(orgs: set[int], day: date) -> list[QueueItem]:
             items.append(
                 QueueItem(
                     kind="notice_due",
-                    title=f"待公示：{c.person.name}（{NoticeKind(kind).label}）",
+                    title=_("待公示：%(name)s（%(notice)s）")
+                    % {"name": c.person.name, "notice": NoticeKind(kind).label},
                     candidate_id=c.pk,
                     notice_id=None,
                     url=reverse("notices:create") + f"?org={c.org_id}&kind={kind}",
@@ -164,12 +166,18 @@ def _feedback(orgs: set[int]) -> list[QueueItem]:
     ).select_related("notice__org", "entry__candidate__person")
     rows = []
     for f in items.order_by("received_at")[:PER_KIND]:
-        who = f.entry.candidate.person.name if f.entry is not None else "整份公示"
-        missing = "" if f.handler_id else "，未指定承办人"
+        who = f.entry.candidate.person.name if f.entry is not None else _("整份公示")
+        missing = "" if f.handler_id else _("，未指定承办人")
         rows.append(
             QueueItem(
                 kind="feedback",
-                title=f"公示反馈 #{f.pk}：{who}（{f.notice.get_kind_display()}{missing}）",
+                title=_("公示反馈 #%(n)s：%(who)s（%(notice)s%(missing)s）")
+                % {
+                    "n": f.pk,
+                    "who": who,
+                    "notice": f.notice.get_kind_display(),
+                    "missing": missing,
+                },
                 candidate_id=f.entry.candidate_id if f.entry is not None else None,
                 notice_id=f.notice_id,
                 url=reverse("notices:feedback_detail", args=[f.pk]),

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     # django-tree-queries ships no type information: mypy sees plain Django bases and the few
@@ -28,19 +29,19 @@ else:
 
 
 class Kind(models.TextChoices):
-    DISTRICT = "district", "区委"
-    SUB = "sub", "党委/党工委"
-    GENERAL_BRANCH = "general_branch", "党总支"
-    BRANCH = "branch", "党支部"
+    DISTRICT = "district", _("区委")
+    SUB = "sub", _("党委/党工委")
+    GENERAL_BRANCH = "general_branch", _("党总支")
+    BRANCH = "branch", _("党支部")
 
 
 class OrgType(models.TextChoices):
-    RURAL = "rural", "农村"
-    COMMUNITY = "community", "社区"
-    STATE_ENTERPRISE = "state_enterprise", "国有企业"
-    TWO_NEW = "two_new", "两新组织"
-    SCHOOL = "school", "学校"
-    ORGAN = "organ", "机关"
+    RURAL = "rural", _("农村")
+    COMMUNITY = "community", _("社区")
+    STATE_ENTERPRISE = "state_enterprise", _("国有企业")
+    TWO_NEW = "two_new", _("两新组织")
+    SCHOOL = "school", _("学校")
+    ORGAN = "organ", _("机关")
 
 
 # Which kind of node may sit under which. A 党委 may sit under another 党委 (a 基层党委 under a
@@ -107,22 +108,22 @@ class Organization(_TreeNode):
         null=True,
         blank=True,
         related_name="children",
-        verbose_name="上级组织",
+        verbose_name=_("上级组织"),
     )
-    name = models.CharField("名称", max_length=128)
-    short_name = models.CharField("简称", max_length=64, blank=True)
-    kind = models.CharField("层级", max_length=16, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=128)
+    short_name = models.CharField(_("简称"), max_length=64, blank=True)
+    kind = models.CharField(_("层级"), max_length=16, choices=Kind.choices)
     # 细则 art. 23: only a 基层党委 granted approval authority approves probationary members; a
     # 党总支 reviews but never approves, nor does a 基层党委 under a 乡镇/街道党委 (art. 23 ¶2).
-    can_approve = models.BooleanField("具有审批权限", default=False)
-    org_type = models.CharField("类型", max_length=16, choices=OrgType.choices, blank=True)
-    code = models.CharField("组织代码", max_length=32, unique=True)
+    can_approve = models.BooleanField(_("具有审批权限"), default=False)
+    org_type = models.CharField(_("类型"), max_length=16, choices=OrgType.choices, blank=True)
+    code = models.CharField(_("组织代码"), max_length=32, unique=True)
 
     objects = models.Manager.from_queryset(OrganizationQuerySet)()
 
     class Meta:
-        verbose_name = "党组织"
-        verbose_name_plural = "党组织"
+        verbose_name = _("党组织")
+        verbose_name_plural = _("党组织")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
@@ -143,15 +144,20 @@ class Organization(_TreeNode):
         super().clean()
         if self.can_approve and self.kind != Kind.SUB:
             raise ValidationError(
-                {"can_approve": "只有基层党委可以具有审批权限（细则第二十三条）。"}
+                {"can_approve": _("只有基层党委可以具有审批权限（细则第二十三条）。")}
             )
         parent_kind = self.parent.kind if self.parent is not None else None
         allowed = ALLOWED_PARENTS.get(self.kind, frozenset())
         if parent_kind is None and allowed:
-            raise ValidationError({"parent": f"{self.get_kind_display()}必须有上级组织。"})
+            raise ValidationError(
+                {"parent": _("%(kind)s必须有上级组织。") % {"kind": self.get_kind_display()}}
+            )
         if parent_kind is not None and parent_kind not in allowed:
             raise ValidationError(
-                {"parent": f"{self.get_kind_display()}不能设在{Kind(parent_kind).label}之下。"}
+                {
+                    "parent": _("%(kind)s不能设在%(parent)s之下。")
+                    % {"kind": self.get_kind_display(), "parent": Kind(parent_kind).label}
+                }
             )
 
     @property
@@ -177,12 +183,12 @@ def get_org_for_user(user: AbstractBaseUser | AnonymousUser, pk: Any) -> Organiz
     try:
         return Organization.objects.visible_to(user).get(pk=pk)
     except (Organization.DoesNotExist, ValueError, TypeError):
-        raise Http404("没有找到该组织。") from None
+        raise Http404(_("没有找到该组织。")) from None
 
 
 class MemberStatus(models.TextChoices):
-    FULL = "full", "正式党员"
-    PROBATIONARY = "probationary", "预备党员"
+    FULL = "full", _("正式党员")
+    PROBATIONARY = "probationary", _("预备党员")
 
 
 class MemberQuerySet(models.QuerySet["Member"]):
@@ -196,21 +202,21 @@ class Member(models.Model):
     14: full member, not under 留党察看 without restored rights), never by name (principle 8)."""
 
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="members")
-    name = models.CharField("姓名", max_length=64)
+    name = models.CharField(_("姓名"), max_length=64)
     status = models.CharField(
-        "党员类别", max_length=16, choices=MemberStatus.choices, default=MemberStatus.FULL
+        _("党员类别"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.FULL
     )
-    under_discipline = models.BooleanField("受留党察看处分", default=False)
-    rights_restored = models.BooleanField("已恢复党员权利", default=False)
-    active = models.BooleanField("在册", default=True)
+    under_discipline = models.BooleanField(_("受留党察看处分"), default=False)
+    rights_restored = models.BooleanField(_("已恢复党员权利"), default=False)
+    active = models.BooleanField(_("在册"), default=True)
     # Created while importing a paper file whose introducer was not on the roster yet.
-    imported = models.BooleanField("导入时补建", default=False)
+    imported = models.BooleanField(_("导入时补建"), default=False)
 
     objects = MemberQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "党员"
-        verbose_name_plural = "党员"
+        verbose_name = _("党员")
+        verbose_name_plural = _("党员")
         indexes = [models.Index(fields=["org", "status"])]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from fazhan.accounts.models import RoleKind
 from fazhan.accounts.scope import active_roles, reach
@@ -61,9 +62,14 @@ class Mode(StrEnum):
 class Reason:
     message: str
     basis: str = ""
+    # The engine's finding id when the reason is a finding: pages then show its message in the
+    # reader's language (fazhan.web.i18n_data); the message itself stays the engine's Chinese.
+    finding: str = ""
 
     def __str__(self) -> str:
-        return f"{self.message}（依据：{self.basis}）" if self.basis else self.message
+        if not self.basis:
+            return self.message
+        return _("%(message)s（依据：%(basis)s）") % {"message": self.message, "basis": self.basis}
 
 
 class ActionRefused(Exception):
@@ -94,13 +100,16 @@ def writer_kinds_for(user: User, org_id: int) -> set[str]:
 
 def _check_writer(user: User, candidate: Candidate, step: str | None = None) -> set[str]:
     if not Candidate.objects.visible_to(user).filter(pk=candidate.pk).exists():
-        raise Http404("没有这份档案")
+        raise Http404(_("没有这份档案"))
     kinds = writer_kinds_for(user, candidate.org_id)
     if not kinds:
-        raise ActionRefused("只读账号不能修改档案")
+        raise ActionRefused(_("只读账号不能修改档案"))
     if step in COMMITTEE_STEPS and kinds == {RoleKind.BRANCH_SECRETARY}:
         raise ActionRefused(
-            Reason(f"{step} 由具有审批权限的基层党委办理，支部不能代为记录", "细则第十九、二十三条")
+            Reason(
+                _("%(step)s 由具有审批权限的基层党委办理，支部不能代为记录") % {"step": step},
+                "细则第十九、二十三条",
+            )
         )
     return kinds
 
@@ -130,10 +139,10 @@ def _members_payload(candidate: Candidate, raw: Sequence[Any], field: str) -> li
     organizations can name (its own subtree's rosters)."""
     ids = [m.pk if isinstance(m, Member) else m for m in raw]
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-        raise ActionRefused(f"{field}：应为党员名册中的党员")
+        raise ActionRefused(_("%(field)s：应为党员名册中的党员") % {"field": field})
     found = {m.pk: m for m in Member.objects.filter(pk__in=ids, active=True)}
     if len(found) != len(set(ids)):
-        raise ActionRefused(f"{field}：有党员不在名册中或已不在册")
+        raise ActionRefused(_("%(field)s：有党员不在名册中或已不在册") % {"field": field})
     return [found[i].snapshot() for i in ids]
 
 
@@ -165,7 +174,9 @@ def _judge(document: dict[str, Any], field_prefix: str) -> Evaluation:
         return evaluate(parse_document(document), table=current_table())
     except Unreadable as error:
         where = (error.field or "").replace(f"events[{len(document['events']) - 1}]", field_prefix)
-        raise ActionRefused(f"数据无法读取：{where}：{error.problem}") from None
+        raise ActionRefused(
+            _("数据无法读取：%(where)s：%(problem)s") % {"where": where, "problem": error.problem}
+        ) from None
 
 
 def _violations(result: Evaluation) -> set[tuple[str, str, date]]:
@@ -206,7 +217,12 @@ def _repeat_refusal(chain: list[ChainEvent], step: str) -> Reason | None:
         return None
     if spec.repeat == "after_extension" and (extended or failed):
         return None
-    return Reason(f"{step}「{spec.name}」已记录过，不能重复记录", spec.basis)
+    from fazhan.web.i18n_data import step_name
+
+    return Reason(
+        _("%(step)s「%(name)s」已记录过，不能重复记录") % {"step": step, "name": step_name(step)},
+        spec.basis,
+    )
 
 
 # -- actions --------------------------------------------------------------------------------------
@@ -225,7 +241,7 @@ def do_create_candidate(
 ) -> Candidate:
     """Open a candidate file in `org` (a branch the user reaches) for a new or known person."""
     if not writer_kinds_for(user, org.pk):
-        raise Http404("没有这个组织")
+        raise Http404(_("没有这个组织"))
     with transaction.atomic():
         person = Person(name=name, sex=sex, birth_date=birth_date, **person_fields)
         if id_number:
@@ -234,7 +250,7 @@ def do_create_candidate(
                 raise ActionRefused([Reason(m, "GB 11643-1999") for m in mismatches])
             existing = Person.objects.with_id_number(id_number).first()
             if existing is not None:
-                raise ActionRefused("该身份证号码已有档案（重复录入）")
+                raise ActionRefused(_("该身份证号码已有档案（重复录入）"))
         person.full_clean(exclude=["id_number_index"] if mode == Mode.PAST else None)
         person.save()
         candidate = Candidate.objects.create(person=person, org=org)
@@ -276,7 +292,9 @@ def do_record_step(
         if duplicate is not None:
             return duplicate  # two clerks, one step: the second finds the first
         if happened_on > today:
-            raise ActionRefused(f"日期 {happened_on} 晚于今天，不能记录尚未发生的事")
+            raise ActionRefused(
+                _("日期 %(date)s 晚于今天，不能记录尚未发生的事") % {"date": happened_on}
+            )
         document = _document_with(
             locked, chain=chain, kind=step, happened_on=happened_on, payload=clean, as_of=today
         )
@@ -303,7 +321,7 @@ def _volunteer_form_refusal(record: list[ChainEvent], step: str) -> Reason | Non
     reviews = [e for e in record if e.kind in ("S12", "S13")]
     if reviews and reviews[-1].kind == "S13" and reviews[-1].payload.get("result") == "pass":
         return None
-    return Reason("预审同意后才能填写入党志愿书", "细则第十九条；区委意见：发展党员预审制")
+    return Reason(_("预审同意后才能填写入党志愿书"), "细则第十九条；区委意见：发展党员预审制")
 
 
 def _gate_live(
@@ -315,9 +333,11 @@ def _gate_live(
     today: date,
 ) -> None:
     if candidate.stage in CLOSED:
-        raise ActionRefused(f"档案已结束（{candidate.get_stage_display()}），不能再记录")
+        raise ActionRefused(
+            _("档案已结束（%(stage)s），不能再记录") % {"stage": candidate.get_stage_display()}
+        )
     if candidate.suspended and step not in ALLOWED_WHILE_SUSPENDED:
-        raise ActionRefused(Reason("档案已暂缓，恢复前不能推进程序", "公示反馈核查期间暂缓发展"))
+        raise ActionRefused(Reason(_("档案已暂缓，恢复前不能推进程序"), "公示反馈核查期间暂缓发展"))
     record = [e for e in chain if is_record_kind(e.kind)]
     refusal = _repeat_refusal(record, step) or _volunteer_form_refusal(record, step)
     if refusal is not None:
@@ -328,7 +348,9 @@ def _gate_live(
     new = _violations(after) - _violations(before)
     if new:
         reasons = [
-            Reason(f.message, f.basis) for f in after.findings if (f.id, f.step, f.date) in new
+            Reason(f.message, f.basis, f.id)
+            for f in after.findings
+            if (f.id, f.step, f.date) in new
         ]
         raise ActionRefused(reasons)
 
@@ -345,16 +367,16 @@ def do_correct_event(
     """Supersede an earlier event with a corrected one, or void it (a new event; nothing is
     edited). The corrected record is judged like any past fact: breaches become findings."""
     if not reason.strip():
-        raise ActionRefused("更正须说明理由")
+        raise ActionRefused(_("更正须说明理由"))
     if (replacement is None) == (not void):
-        raise ActionRefused("更正须给出替换内容，或声明作废，二者选一")
+        raise ActionRefused(_("更正须给出替换内容，或声明作废，二者选一"))
     with transaction.atomic():
         locked = _lock(candidate)
         _check_writer(user, locked)
         chain = events_of(locked.pk)
         target = next((e for e in chain if e.seq == seq and is_record_kind(e.kind)), None)
         if target is None or target.kind == "correct":
-            raise ActionRefused("要更正的事件不在这份档案中")
+            raise ActionRefused(_("要更正的事件不在这份档案中"))
         payload: dict[str, Any] = {"supersedes": str(seq), "reason": reason.strip()}
         if void:
             payload["void"] = True
@@ -406,7 +428,7 @@ def do_resume(user: User, candidate: Candidate | int, *, happened_on: date) -> C
     )
     # Within one day a resume sorts before a suspend (contracts §1), so it would not lift it.
     if last is not None and happened_on <= last:
-        raise ActionRefused(f"恢复日期须晚于暂缓日期 {last}")
+        raise ActionRefused(_("恢复日期须晚于暂缓日期 %(date)s") % {"date": last})
     return _lifecycle(user, candidate, "resume", happened_on)
 
 
@@ -430,11 +452,11 @@ def do_transfer_out(
     """细则 art. 12: the old organization hands the file over; cultivation time is continuous.
     The receiving organization sees the file from now on and accepts it with do_transfer_in."""
     if to_org.kind != "branch":
-        raise ActionRefused("只能转到党支部")
+        raise ActionRefused(_("只能转到党支部"))
     with transaction.atomic():
         locked = _lock(candidate)
         if locked.org_id == to_org.pk:
-            raise ActionRefused("已在该组织")
+            raise ActionRefused(_("已在该组织"))
         payload = {
             "from_org": locked.org.name,
             "to_org": to_org.name,
@@ -464,9 +486,9 @@ def do_transfer_in(user: User, candidate: Candidate | int, *, happened_on: date)
         )
         link = next((ln for ln in links if scope.everything or ln.org_id in scope.org_ids), None)
         if link is None:
-            raise Http404("没有待接收的转接")
+            raise Http404(_("没有待接收的转接"))
         if not writer_kinds_for(user, link.org_id):
-            raise ActionRefused("只读账号不能接收转接")
+            raise ActionRefused(_("只读账号不能接收转接"))
         old = locked.org
         payload = {
             "from_org": old.name,
@@ -518,7 +540,7 @@ def do_record_step_batch(
         except ActionRefused as refused:
             results.append(BatchResult(pk, False, tuple(refused.reasons)))
         except (Http404, Candidate.DoesNotExist):
-            results.append(BatchResult(pk, False, (Reason("没有这份档案"),)))
+            results.append(BatchResult(pk, False, (Reason(_("没有这份档案")),)))
         else:
             results.append(BatchResult(pk, True, (), event.seq))
     return results

@@ -1,4 +1,5 @@
-"""Citizen ID numbers (公民身份号码), GB 11643-1999. Pure Python: no Django, no I/O.
+"""Citizen ID numbers (公民身份号码), GB 11643-1999. Pure Python: no Django needed, no I/O (the
+reasons are translated when Django is set up, and stay Chinese otherwise).
 
 Layout of the 18 characters: 6-digit area code, birth date YYYYMMDD, 3-digit sequence code whose
 last digit is odd for men and even for women, and a check character computed by ISO 7064 MOD 11-2.
@@ -20,6 +21,17 @@ DEMO_AREA = "999999"
 # Catches typed-in years such as 0995 while still accepting the standard's own worked example
 # (440524188001010014, born 1880).
 EARLIEST_BIRTH_YEAR = 1800
+
+
+def _(message: str) -> str:
+    """Django's gettext once settings are configured (the pages); the Chinese itself otherwise."""
+    try:
+        from django.conf import settings
+        from django.utils.translation import gettext
+    except ImportError:  # pragma: no cover - Django is a dependency
+        return message
+    return gettext(message) if settings.configured else message
+
 
 SEX_LABELS = {"M": "男", "F": "女"}
 
@@ -49,7 +61,7 @@ def normalize(raw: str) -> str:
 def check_char(first17: str) -> str:
     """The GB 11643-1999 check character of the first 17 digits."""
     if len(first17) != LENGTH - 1 or not first17.isascii() or not first17.isdigit():
-        raise IdNumberError("身份证号码前17位应为数字。")
+        raise IdNumberError(_("身份证号码前17位应为数字。"))
     total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
     return CHECK_CHARS[total % 11]
 
@@ -62,21 +74,23 @@ def parse(raw: str, *, today: date | None = None) -> IdNumber:
     """
     value = normalize(raw)
     if not value:
-        raise IdNumberError("请填写身份证号码。")
+        raise IdNumberError(_("请填写身份证号码。"))
     if len(value) != LENGTH:
-        raise IdNumberError(f"身份证号码应为18位，现为{len(value)}位。")
+        raise IdNumberError(_("身份证号码应为18位，现为%(n)s位。") % {"n": len(value)})
     body, last = value[:17], value[17]
     if not body.isascii() or not body.isdigit() or last not in "0123456789X":
-        raise IdNumberError("身份证号码前17位应为数字，第18位应为数字或X。")
+        raise IdNumberError(_("身份证号码前17位应为数字，第18位应为数字或X。"))
     digits = value[6:14]
     try:
         born = date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
-        raise IdNumberError(f"身份证号码中的出生日期{digits}不是有效日期。") from None
+        raise IdNumberError(
+            _("身份证号码中的出生日期%(digits)s不是有效日期。") % {"digits": digits}
+        ) from None
     if born.year < EARLIEST_BIRTH_YEAR or (today is not None and born > today):
-        raise IdNumberError(f"身份证号码中的出生日期{digits}不可能。")
+        raise IdNumberError(_("身份证号码中的出生日期%(digits)s不可能。") % {"digits": digits})
     if check_char(body) != last:
-        raise IdNumberError("身份证号码校验位不符（GB 11643-1999），请核对号码。")
+        raise IdNumberError(_("身份证号码校验位不符（GB 11643-1999），请核对号码。"))
     sex = "M" if int(value[16]) % 2 == 1 else "F"
     return IdNumber(value=value, area=value[:6], birth_date=born, sex=sex)
 
@@ -101,13 +115,14 @@ def check_against(raw: str, birth_date: date | None, sex: str | None) -> list[st
     problems = []
     if birth_date is not None and birth_date != parsed.birth_date:
         problems.append(
-            f"出生日期与身份证号码不符：填写为{birth_date.isoformat()}，"
-            f"身份证号码中为{parsed.birth_date.isoformat()}。"
+            _("出生日期与身份证号码不符：填写为%(entered)s，身份证号码中为%(found)s。")
+            % {"entered": birth_date.isoformat(), "found": parsed.birth_date.isoformat()}
         )
     if sex is not None and sex != parsed.sex:
-        entered = SEX_LABELS.get(sex, sex)
+        entered = _(SEX_LABELS[sex]) if sex in SEX_LABELS else sex
         problems.append(
-            f"性别与身份证号码不符：填写为{entered}，身份证号码中为{SEX_LABELS[parsed.sex]}。"
+            _("性别与身份证号码不符：填写为%(entered)s，身份证号码中为%(found)s。")
+            % {"entered": entered, "found": _(SEX_LABELS[parsed.sex])}
         )
     return problems
 

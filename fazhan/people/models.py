@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fazhan.accounts.scope import can_decrypt_id_number, reach
 from fazhan.people import crypto, idnumber
@@ -30,20 +32,20 @@ if TYPE_CHECKING:
 
 
 class Sex(models.TextChoices):
-    FEMALE = "F", "女"
-    MALE = "M", "男"
+    FEMALE = "F", _("女")
+    MALE = "M", _("男")
 
 
 class Education(models.TextChoices):
     # contracts.md §1, highest completed; the order is the rank used by the statistics.
-    NONE = "none", "无"
-    PRIMARY = "primary", "小学"
-    JUNIOR = "junior", "初中"
-    SENIOR = "senior", "高中/中专/职高/技校"
-    ASSOCIATE = "associate", "大专"
-    BACHELOR = "bachelor", "大学本科"
-    MASTER = "master", "硕士研究生"
-    DOCTOR = "doctor", "博士研究生"
+    NONE = "none", _("无")
+    PRIMARY = "primary", _("小学")
+    JUNIOR = "junior", _("初中")
+    SENIOR = "senior", _("高中/中专/职高/技校")
+    ASSOCIATE = "associate", _("大专")
+    BACHELOR = "bachelor", _("大学本科")
+    MASTER = "master", _("硕士研究生")
+    DOCTOR = "doctor", _("博士研究生")
 
 
 EDUCATION_RANK = {value: rank for rank, value in enumerate(Education.values)}
@@ -51,16 +53,16 @@ EDUCATION_RANK = {value: rank for rank, value in enumerate(Education.values)}
 
 class Occupation(models.TextChoices):
     # contracts.md §1: a set of tags, because the seed's categories overlap.
-    WORKER = "worker", "工人（营业员、服务员）"
-    FARMER = "farmer", "农牧渔民"
-    MANAGER = "manager", "管理人员"
-    TECHNICIAN = "technician", "专业技术人员"
-    RURAL_ENTREPRENEUR = "rural_entrepreneur", "农村致富能人"
-    STUDENT = "student", "学生"
-    CIVIL_SERVANT = "civil_servant", "公务员"
-    MILITARY = "military", "军人"
-    RETIRED = "retired", "离退休人员"
-    OTHER = "other", "其他"
+    WORKER = "worker", _("工人（营业员、服务员）")
+    FARMER = "farmer", _("农牧渔民")
+    MANAGER = "manager", _("管理人员")
+    TECHNICIAN = "technician", _("专业技术人员")
+    RURAL_ENTREPRENEUR = "rural_entrepreneur", _("农村致富能人")
+    STUDENT = "student", _("学生")
+    CIVIL_SERVANT = "civil_servant", _("公务员")
+    MILITARY = "military", _("军人")
+    RETIRED = "retired", _("离退休人员")
+    OTHER = "other", _("其他")
 
 
 # The seed's 发展管理、专业技术人员和农村致富能人 target (contracts.md §4 `mgmt_tech_rich`).
@@ -85,20 +87,20 @@ class PersonQuerySet(models.QuerySet["Person"]):
 
 
 class Person(models.Model):
-    ref = models.CharField("外部编号", max_length=64, blank=True, db_index=True)
-    name = models.CharField("姓名", max_length=64)
-    name_pinyin = models.CharField("姓名拼音", max_length=255, blank=True, db_index=True)
-    name_initials = models.CharField("拼音首字母", max_length=64, blank=True, db_index=True)
-    sex = models.CharField("性别", max_length=1, choices=Sex.choices)
-    birth_date = models.DateField("出生日期")
-    ethnicity = models.CharField("民族", max_length=32, blank=True)
+    ref = models.CharField(_("外部编号"), max_length=64, blank=True, db_index=True)
+    name = models.CharField(_("姓名"), max_length=64)
+    name_pinyin = models.CharField(_("姓名拼音"), max_length=255, blank=True, db_index=True)
+    name_initials = models.CharField(_("拼音首字母"), max_length=64, blank=True, db_index=True)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("出生日期"))
+    ethnicity = models.CharField(_("民族"), max_length=32, blank=True)
     # "" when unknown (contracts.md §1: education may be null).
-    education = models.CharField("学历", max_length=16, choices=Education.choices, blank=True)
-    occupations = models.JSONField("职业", default=list, blank=True)
-    frontline = models.BooleanField("一线", default=False)
-    unit = models.CharField("工作单位", max_length=128, blank=True)
-    graduation_date = models.DateField("毕业日期", null=True, blank=True)
-    leaving_date = models.DateField("离校日期", null=True, blank=True)
+    education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
+    occupations = models.JSONField(_("职业"), default=list, blank=True)
+    frontline = models.BooleanField(_("一线"), default=False)
+    unit = models.CharField(_("工作单位"), max_length=128, blank=True)
+    graduation_date = models.DateField(_("毕业日期"), null=True, blank=True)
+    leaving_date = models.DateField(_("离校日期"), null=True, blank=True)
 
     # Derived columns for the statistics (DESIGN principle 8, contracts.md §4): filled by
     # fill_derived() on every save; bulk loaders call it themselves.
@@ -121,9 +123,9 @@ class Person(models.Model):
         blank=True,
         unique=True,  # NULLs never collide, on SQLite and PostgreSQL alike
         editable=False,
-        error_messages={"unique": "该身份证号码已经登记。"},
+        error_messages={"unique": _("该身份证号码已经登记。")},
     )
-    id_number_masked = models.CharField("身份证号码", max_length=18, blank=True, editable=False)
+    id_number_masked = models.CharField(_("身份证号码"), max_length=18, blank=True, editable=False)
     id_number_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -132,8 +134,8 @@ class Person(models.Model):
     objects = PersonQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "人员"
-        verbose_name_plural = "人员"
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
         ordering = ["name_pinyin", "pk"]
         indexes = [
             models.Index(fields=["sex", "birth_year"]),
@@ -169,17 +171,22 @@ class Person(models.Model):
     def clean(self) -> None:
         super().clean()
         if not isinstance(self.occupations, list):
-            raise ValidationError({"occupations": "职业应为类别列表。"})
+            raise ValidationError({"occupations": _("职业应为类别列表。")})
         unknown = {str(tag) for tag in self.occupations} - set(Occupation.values)
         if unknown:
-            raise ValidationError({"occupations": f"未知的职业类别：{'、'.join(sorted(unknown))}"})
+            raise ValidationError(
+                {
+                    "occupations": _("未知的职业类别：%(tags)s")
+                    % {"tags": "、".join(sorted(unknown))}
+                }
+            )
         pending = getattr(self, "_id_number_problems", None)
         if pending:
             raise ValidationError({"id_number_masked": pending})
         if self.id_number_index:
             others = Person.objects.exclude(pk=self.pk).filter(id_number_index=self.id_number_index)
             if others.exists():
-                raise ValidationError({"id_number_masked": "该身份证号码已经登记。"})
+                raise ValidationError({"id_number_masked": _("该身份证号码已经登记。")})
 
     # --- the ID number ---------------------------------------------------------------------
 
@@ -214,9 +221,9 @@ class Person(models.Model):
         """The clear number for a user entitled to it: staff whose subtree holds this person;
         never the auditor or the system administrator (DESIGN "Who uses it")."""
         if not can_decrypt_id_number(user):
-            raise PermissionDenied("无权查看完整身份证号码。")
+            raise PermissionDenied(_("无权查看完整身份证号码。"))
         if not Person.objects.visible_to(user).filter(pk=self.pk).exists():
-            raise Http404("没有找到该人员。")
+            raise Http404(_("没有找到该人员。"))
         return self.decrypt_id_number()
 
     def rotate_id_number(self) -> None:
@@ -262,14 +269,14 @@ DERIVED_FIELDS = frozenset(
 
 class Stage(models.TextChoices):
     # contracts.md §2: the stage the engine projects from the events.
-    APPLICANT = "applicant", "入党申请人"
-    ACTIVIST = "activist", "入党积极分子"
-    TARGET = "target", "发展对象"
-    PROBATIONARY = "probationary", "预备党员"
-    MEMBER = "member", "正式党员"
-    WITHDRAWN = "withdrawn", "已撤回"
-    REJECTED = "rejected", "未通过"
-    REVOKED = "revoked", "取消预备党员资格"
+    APPLICANT = "applicant", _("入党申请人")
+    ACTIVIST = "activist", _("入党积极分子")
+    TARGET = "target", _("发展对象")
+    PROBATIONARY = "probationary", _("预备党员")
+    MEMBER = "member", _("正式党员")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    REJECTED = "rejected", pgettext_lazy("stage", "未通过")
+    REVOKED = "revoked", pgettext_lazy("stage", "取消预备党员资格")
 
 
 class CandidateQuerySet(models.QuerySet["Candidate"]):
@@ -296,41 +303,41 @@ class Candidate(models.Model):
     org = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="candidates"
     )
-    policy = models.CharField("政策版本", max_length=32, default="national-2014")
+    policy = models.CharField(_("政策版本"), max_length=32, default="national-2014")
     created_at = models.DateTimeField(auto_now_add=True)
 
     # The projection (DESIGN principle 1): recomputed by fazhan.policy from the events in the
     # same transaction that appends them; never edited by hand.
     stage = models.CharField(
-        "阶段", max_length=16, choices=Stage.choices, default=Stage.APPLICANT, db_index=True
+        _("阶段"), max_length=16, choices=Stage.choices, default=Stage.APPLICANT, db_index=True
     )
-    suspended = models.BooleanField("中止", default=False)
-    applied_on = models.DateField("申请入党日期", null=True, blank=True)
-    activist_on = models.DateField("确定为积极分子日期", null=True, blank=True)
-    target_on = models.DateField("确定为发展对象日期", null=True, blank=True)
-    admitted_on = models.DateField("支部大会通过日期", null=True, blank=True)  # passed S15
-    approved_on = models.DateField("上级党委批准日期", null=True, blank=True)  # S17 approved
-    converted_on = models.DateField("转为正式党员日期", null=True, blank=True)
-    next_step = models.CharField("下一步", max_length=64, blank=True)
-    next_due = models.DateField("下一步期限", null=True, blank=True, db_index=True)
-    overdue = models.BooleanField("逾期", default=False)
-    probation_end = models.DateField("预备期满日期", null=True, blank=True)
-    violations = models.PositiveIntegerField("违规", default=0)
-    lates = models.PositiveIntegerField("逾期", default=0)
-    warnings = models.PositiveIntegerField("提醒", default=0)
+    suspended = models.BooleanField(_("中止"), default=False)
+    applied_on = models.DateField(_("申请入党日期"), null=True, blank=True)
+    activist_on = models.DateField(_("确定为积极分子日期"), null=True, blank=True)
+    target_on = models.DateField(_("确定为发展对象日期"), null=True, blank=True)
+    admitted_on = models.DateField(_("支部大会通过日期"), null=True, blank=True)  # passed S15
+    approved_on = models.DateField(_("上级党委批准日期"), null=True, blank=True)  # S17 approved
+    converted_on = models.DateField(_("转为正式党员日期"), null=True, blank=True)
+    next_step = models.CharField(_("下一步"), max_length=64, blank=True)
+    next_due = models.DateField(_("下一步期限"), null=True, blank=True, db_index=True)
+    overdue = models.BooleanField(_("逾期"), default=False)
+    probation_end = models.DateField(_("预备期满日期"), null=True, blank=True)
+    violations = models.PositiveIntegerField(_("违规"), default=0)
+    lates = models.PositiveIntegerField(_("逾期"), default=0)
+    warnings = models.PositiveIntegerField(_("提醒"), default=0)
     # Age as at the admission meeting (contracts §4: 35 and 25 and under at the S15), derived here
     # so that the plan indicators are one aggregate query and never loop over people.
     le35_at_admission = models.BooleanField(null=True, blank=True)
     le25_at_admission = models.BooleanField(null=True, blank=True)
-    projection = models.JSONField("评估结果", default=dict, blank=True)
+    projection = models.JSONField(_("评估结果"), default=dict, blank=True)
     projected_at = models.DateTimeField(null=True, blank=True)
     head_seq = models.BigIntegerField(null=True, blank=True)
 
     objects = CandidateQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "发展对象档案"
-        verbose_name_plural = "发展对象档案"
+        verbose_name = _("发展对象档案")
+        verbose_name_plural = _("发展对象档案")
         indexes = [
             models.Index(fields=["org", "stage"]),
             models.Index(fields=["stage", "approved_on"]),
@@ -341,15 +348,15 @@ class Candidate(models.Model):
 
 
 class LinkRole(models.TextChoices):
-    OUTFLOW = "outflow", "流出地党组织"
-    INFLOW = "inflow", "流入地党组织"
+    OUTFLOW = "outflow", _("流出地党组织")
+    INFLOW = "inflow", _("流入地党组织")
 
 
 class Agreement(models.TextChoices):
-    JOINT = "joint", "双边共管"
-    ENTRUSTED = "entrusted", "委托培养"
-    AUTHORIZED = "authorized", "授权考察"
-    NONE = "none", "无"
+    JOINT = "joint", _("双边共管")
+    ENTRUSTED = "entrusted", _("委托培养")
+    AUTHORIZED = "authorized", _("授权考察")
+    NONE = "none", _("无")
 
 
 class CandidateOrgLink(models.Model):
@@ -360,16 +367,16 @@ class CandidateOrgLink(models.Model):
     org = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="candidate_links"
     )
-    role = models.CharField("角色", max_length=16, choices=LinkRole.choices)
+    role = models.CharField(_("角色"), max_length=16, choices=LinkRole.choices)
     agreement = models.CharField(
-        "协议", max_length=16, choices=Agreement.choices, default=Agreement.NONE
+        _("协议"), max_length=16, choices=Agreement.choices, default=Agreement.NONE
     )
-    started_on = models.DateField("开始日期", default=timezone.localdate)
-    ended_on = models.DateField("结束日期", null=True, blank=True)
+    started_on = models.DateField(_("开始日期"), default=timezone.localdate)
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "协作党组织"
-        verbose_name_plural = "协作党组织"
+        verbose_name = _("协作党组织")
+        verbose_name_plural = _("协作党组织")
         constraints = [
             models.UniqueConstraint(
                 fields=["candidate", "org"],
@@ -387,11 +394,11 @@ def get_candidate_for_user(user: UserLike, pk: Any) -> Candidate:
     try:
         return Candidate.objects.visible_to(user).select_related("person", "org").get(pk=pk)
     except (Candidate.DoesNotExist, ValueError, TypeError):
-        raise Http404("没有找到该档案。") from None
+        raise Http404(_("没有找到该档案。")) from None
 
 
 def get_person_for_user(user: UserLike, pk: Any) -> Person:
     try:
         return Person.objects.visible_to(user).get(pk=pk)
     except (Person.DoesNotExist, ValueError, TypeError):
-        raise Http404("没有找到该人员。") from None
+        raise Http404(_("没有找到该人员。")) from None

@@ -9,6 +9,7 @@ the limit holds on an offline intranet with several worker processes and no cach
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RateCounter(models.Model):
@@ -18,8 +19,8 @@ class RateCounter(models.Model):
     hits = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = "访问频率计数"
-        verbose_name_plural = "访问频率计数"
+        verbose_name = _("访问频率计数")
+        verbose_name_plural = _("访问频率计数")
         constraints = [
             models.UniqueConstraint(fields=["scope", "key", "window"], name="ratecounter_unique"),
         ]

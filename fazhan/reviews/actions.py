@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from fazhan.accounts.models import RoleKind
 from fazhan.accounts.scope import active_roles
@@ -71,11 +72,11 @@ def approving_org(user: User, candidate: Candidate) -> Organization | None:
 
 def _require_committee(user: User, candidate: Candidate) -> Organization:
     if not Candidate.objects.visible_to(user).filter(pk=candidate.pk).exists():
-        raise Http404("没有这份档案")
+        raise Http404(_("没有这份档案"))
     org = approving_org(user, candidate)
     if org is None:
         raise ActionRefused(
-            Reason("只有具有审批权限的基层党委才能预审和审批；本账号所在组织没有审批权限", ART23)
+            Reason(_("只有具有审批权限的基层党委才能预审和审批；本账号所在组织没有审批权限"), ART23)
         )
     return org
 
@@ -106,24 +107,28 @@ def _send_one(
     with transaction.atomic():
         candidate = _lock(pk)
         if not Candidate.objects.visible_to(user).filter(pk=pk).exists():
-            raise Http404("没有这份档案")
+            raise Http404(_("没有这份档案"))
         if not writer_kinds_for(user, candidate.org_id):
-            raise ActionRefused("只读账号不能报送预审")
+            raise ActionRefused(_("只读账号不能报送预审"))
         if candidate.stage != Stage.TARGET:
             raise ActionRefused(
-                Reason(f"只有发展对象才能报送预审（现为{candidate.get_stage_display()}）", ART19)
+                Reason(
+                    _("只有发展对象才能报送预审（现为%(stage)s）")
+                    % {"stage": candidate.get_stage_display()},
+                    ART19,
+                )
             )
         if PrereviewRequest.objects.filter(
             candidate=candidate, state=PrereviewState.PENDING
         ).exists():
-            raise ActionRefused("已报送预审，等待上级党委答复")
+            raise ActionRefused(_("已报送预审，等待上级党委答复"))
         last13 = _last(pk, "S13")
         last12 = _last(pk, "S12")
         if last13 is not None and last13.payload.get("result") == "pass":
-            raise ActionRefused("已经预审同意，无需再报")
+            raise ActionRefused(_("已经预审同意，无需再报"))
         to_org = nearest_approver(candidate.org_id)
         if to_org is None:
-            raise ActionRefused(Reason("上级没有具有审批权限的党委，无法预审", ART23))
+            raise ActionRefused(Reason(_("上级没有具有审批权限的党委，无法预审"), ART23))
         # The branch committee's review (S12) is recorded now unless one stands since the last
         # answer (an S12 after a returned or refused S13 is the review of the completed file).
         # The engine orders by date (S12 before S13 within a day), so that review must fall on a
@@ -135,7 +140,10 @@ def _send_one(
         if standing:
             s12 = last12
         elif answered is not None and reviewed_on <= answered:
-            raise ActionRefused(f"补充材料后的支部委员会审查日期须晚于上次预审日期 {answered}")
+            raise ActionRefused(
+                _("补充材料后的支部委员会审查日期须晚于上次预审日期 %(date)s") % {"date": answered}
+            )
+
         else:
             s12 = do_record_step(user, candidate, step="S12", happened_on=reviewed_on)
         items = checklist(candidate, today)
@@ -189,7 +197,7 @@ def do_send_to_prereview(
         except ActionRefused as refused:
             results.append(SendResult(pk, False, tuple(refused.reasons)))
         except (Http404, Candidate.DoesNotExist):
-            results.append(SendResult(pk, False, (Reason("没有这份档案"),)))
+            results.append(SendResult(pk, False, (Reason(_("没有这份档案")),)))
         else:
             results.append(SendResult(pk, True, (), request.pk))
     return results
@@ -206,17 +214,17 @@ def do_decide_prereview(
     """The committee passes, returns for completion or refuses, in writing, per candidate. S13
     goes to the chain with the result; the written opinion stays here (principle 8)."""
     if result not in (PrereviewState.PASS, PrereviewState.RETURNED, PrereviewState.FAIL):
-        raise ActionRefused("预审结论应为：同意、退回补充或不同意")
+        raise ActionRefused(_("预审结论应为：同意、退回补充或不同意"))
     if not opinion.strip():
-        raise ActionRefused(Reason("预审意见须书面写明", ART19))
+        raise ActionRefused(Reason(_("预审意见须书面写明"), ART19))
     with transaction.atomic():
         locked = PrereviewRequest.objects.select_for_update().get(pk=request.pk)
         candidate = _lock(locked.candidate_id)
         _require_committee(user, candidate)
         if locked.state != PrereviewState.PENDING:
-            raise ActionRefused("该预审已有结论")
+            raise ActionRefused(_("该预审已有结论"))
         if decided_on < locked.s12_on:
-            raise ActionRefused("预审日期不能早于支部委员会审查日期")
+            raise ActionRefused(_("预审日期不能早于支部委员会审查日期"))
         event = do_record_step(
             user, candidate, step="S13", happened_on=decided_on, payload={"result": result}
         )
@@ -240,9 +248,9 @@ def do_issue_volunteer_form(user: User, candidate: Candidate | int, *, issued_on
         locked = _lock(pk)
         last13 = _last(pk, "S13")
         if last13 is None or last13.payload.get("result") != "pass":
-            raise ActionRefused(Reason("预审同意后才能发放入党志愿书", ART19))
+            raise ActionRefused(Reason(_("预审同意后才能发放入党志愿书"), ART19))
         if last13.happened_on and issued_on < last13.happened_on:
-            raise ActionRefused("发放日期不能早于预审日期")
+            raise ActionRefused(_("发放日期不能早于预审日期"))
         event = do_record_step(user, locked, step="S14", happened_on=issued_on)
         request = (
             PrereviewRequest.objects.filter(candidate=locked, state=PrereviewState.PASS)
@@ -264,7 +272,7 @@ def do_record_talk(
 ) -> Talk:
     """S16: the committee's talk with the candidate before approval (党章 art. 5)."""
     if not talker.strip():
-        raise ActionRefused("须写明谈话人")
+        raise ActionRefused(_("须写明谈话人"))
     pk = candidate if isinstance(candidate, int) else candidate.pk
     with transaction.atomic():
         locked = _lock(pk)
@@ -286,10 +294,10 @@ def collective_result(total: int, present: int, in_favour: int) -> str:
     majority of the whole body that 细则 art. 21 asks of a branch meeting. Local choice: the
     2014 细则 does not state the committee's quorum; docs/notices.md."""
     if total < 1 or present > total or in_favour > present:
-        raise ActionRefused("委员人数不合理：到会不能多于委员总数，同意不能多于到会人数")
+        raise ActionRefused(_("委员人数不合理：到会不能多于委员总数，同意不能多于到会人数"))
     if present * 2 <= total:
         raise ActionRefused(
-            Reason("到会委员未超过半数，不能审批", "集体讨论决定（细则第二十三条）")
+            Reason(_("到会委员未超过半数，不能审批"), "集体讨论决定（细则第二十三条）")
         )
     return "approved" if in_favour * 2 > total else "rejected"
 
@@ -309,13 +317,13 @@ def do_approve(
     approval authority at its meeting. `do_record_step` fills `approver.can_approve` from the acting
     organization, and the engine refuses an approval without authority (approval.unauthorized)."""
     if step not in (ApprovalStep.ADMISSION, ApprovalStep.CONVERSION):
-        raise ActionRefused("审批步骤应为 S17 或 S24")
+        raise ActionRefused(_("审批步骤应为 S17 或 S24"))
     result = collective_result(members_total, members_present, members_for)
     pk = candidate if isinstance(candidate, int) else candidate.pk
     with transaction.atomic():
         locked = _lock(pk)
         if not Candidate.objects.visible_to(user).filter(pk=pk).exists():
-            raise Http404("没有这份档案")
+            raise Http404(_("没有这份档案"))
         committee = approving_org(user, locked) or _any_committee(user, locked)
         event = do_record_step(
             user,
@@ -366,11 +374,11 @@ def do_file_approval(user: User, approval: Approval, *, filed_on: date) -> Appro
     with transaction.atomic():
         locked = Approval.objects.select_for_update().get(pk=approval.pk)
         if locked.step != ApprovalStep.ADMISSION or locked.result != "approved":
-            raise ActionRefused("只有批准接收预备党员的审批需要报备案")
+            raise ActionRefused(_("只有批准接收预备党员的审批需要报备案"))
         if locked.filed_seq is not None:
             return locked
         if filed_on < locked.meeting_on:
-            raise ActionRefused("备案日期不能早于审批日期")
+            raise ActionRefused(_("备案日期不能早于审批日期"))
         event = do_record_step(user, locked.candidate_id, step="S18", happened_on=filed_on)
         locked.filed_on = filed_on
         locked.filed_seq = event.seq

@@ -12,6 +12,9 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from fazhan.people.models import Candidate
 from fazhan.people.record import candidate_document
 from fazhan.policy.calendar import add_months
@@ -20,10 +23,10 @@ from fazhan.policy.model import Event
 from fazhan.policy.parse import Unreadable, parse_document
 
 OUTCOMES = {
-    "pending": "待核查",
-    "unfounded": "不属实",
-    "founded_minor": "部分属实（不影响发展）",
-    "upheld": "属实",
+    "pending": gettext_lazy("待核查"),
+    "unfounded": gettext_lazy("不属实"),
+    "founded_minor": gettext_lazy("部分属实（不影响发展）"),
+    "upheld": gettext_lazy("属实"),
 }
 
 
@@ -58,18 +61,22 @@ def checklist(candidate: Candidate, as_of: date | None = None) -> list[Item]:
     items.append(
         Item(
             "application",
-            "入党申请书",
+            _("入党申请书"),
             bool(s01),
-            f"{s01[0].date} 递交" if s01 else "没有记录",
+            _("%(date)s 递交") % {"date": s01[0].date} if s01 else _("没有记录"),
         )
     )
     s06 = of("S06")
     items.append(
         Item(
             "assessments",
-            "培养教育考察（入党积极分子考察）",
+            _("培养教育考察（入党积极分子考察）"),
             bool(s06),
-            f"共 {len(s06)} 次，最近 {s06[-1].date}" if s06 else "没有考察记录",
+            (
+                _("共 %(n)s 次，最近 %(date)s") % {"n": len(s06), "date": s06[-1].date}
+                if s06
+                else _("没有考察记录")
+            ),
         )
     )
     s09 = of("S09")
@@ -77,9 +84,9 @@ def checklist(candidate: Candidate, as_of: date | None = None) -> list[Item]:
     items.append(
         Item(
             "introducers",
-            "入党介绍人",
+            _("入党介绍人"),
             count == 2,
-            f"{count} 名（应为两名正式党员）" if s09 else "没有记录",
+            _("%(n)s 名（应为两名正式党员）") % {"n": count} if s09 else _("没有记录"),
         )
     )
     s10 = of("S10")
@@ -87,12 +94,12 @@ def checklist(candidate: Candidate, as_of: date | None = None) -> list[Item]:
     items.append(
         Item(
             "political_review",
-            "政治审查结论",
+            _("政治审查结论"),
             passed_review,
             (
-                f"{s10[-1].date} {'合格' if passed_review else '不合格'}"
+                f"{s10[-1].date} {_('合格') if passed_review else _('不合格')}"
                 if s10
-                else "没有政治审查结论"
+                else _("没有政治审查结论")
             ),
         )
     )
@@ -102,45 +109,50 @@ def checklist(candidate: Candidate, as_of: date | None = None) -> list[Item]:
     items.append(
         Item(
             "training",
-            "集中培训",
+            _("集中培训"),
             trained,
             (
-                f"{best.date} {best.days} 天 / {best.hours} 学时"
-                + ("（经批准的特殊情况）" if best.exception else "")
+                _("%(date)s %(days)s 天 / %(hours)s 学时")
+                % {"date": best.date, "days": best.days, "hours": best.hours}
+                + (_("（经批准的特殊情况）") if best.exception else "")
                 if best
-                else "没有培训记录（一般不少于三天或二十四学时）"
+                else _("没有培训记录（一般不少于三天或二十四学时）")
             ),
         )
     )
-    for kind, label in (("N-TGT", "确定发展对象公示"), ("N-ADM", "接收预备党员公示")):
+    for kind, label in (("N-TGT", _("确定发展对象公示")), ("N-ADM", _("接收预备党员公示"))):
         notices = of(kind)
         if not notices and kind == "N-ADM":
             continue
         if not notices:
-            items.append(Item("notice", label, False, "没有公示记录"))
+            items.append(Item("notice", label, False, _("没有公示记录")))
             continue
         last = notices[-1]
         counts: dict[str, int] = {}
         for f in last.feedback:
             counts[f.outcome] = counts.get(f.outcome, 0) + 1
         blocking = counts.get("pending", 0) + counts.get("upheld", 0)
-        summary = "，".join(f"{OUTCOMES[k]} {v} 件" for k, v in counts.items()) or "无反馈"
+        summary = _("，").join(
+            _("%(outcome)s %(n)s 件") % {"outcome": OUTCOMES[k], "n": v} for k, v in counts.items()
+        ) or _("无反馈")
         ended = last.end is not None and last.end < day
         items.append(
             Item(
                 "notice" if kind == "N-TGT" else "notice_admission",
                 label,
                 ended and blocking == 0,
-                f"{last.date} 至 {last.end}；反馈：{summary}" + ("" if ended else "（尚未结束）"),
+                _("%(first)s 至 %(end)s；反馈：%(summary)s")
+                % {"first": last.date, "end": last.end, "summary": summary}
+                + ("" if ended else _("（尚未结束）")),
             )
         )
     s12 = of("S12")
     items.append(
         Item(
             "branch_review",
-            "支部委员会审查",
+            _("支部委员会审查"),
             bool(s12),
-            f"{s12[-1].date}" if s12 else "尚未审查",
+            f"{s12[-1].date}" if s12 else _("尚未审查"),
         )
     )
     return items
@@ -155,11 +167,17 @@ def leaving_flags(candidate: Candidate, as_of: date | None = None) -> list[str]:
     person = candidate.person
     flags = []
     if person.leaving_date is not None and day <= person.leaving_date <= horizon:
-        flags.append(f"将于 {person.leaving_date} 离开工作、学习单位（三个月内，细则第十九条）")
+        flags.append(
+            _("将于 %(date)s 离开工作、学习单位（三个月内，细则第十九条）")
+            % {"date": person.leaving_date}
+        )
     student = "student" in (person.occupations or [])
     graduating = person.graduation_date
     if student and graduating is not None and day <= graduating <= horizon:
-        flags.append(f"学生，将于 {graduating} 毕业（三个月内，区委意见：防止毕业前突击发展）")
+        flags.append(
+            _("学生，将于 %(date)s 毕业（三个月内，区委意见：防止毕业前突击发展）")
+            % {"date": graduating}
+        )
     return flags
 
 

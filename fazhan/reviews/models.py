@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Self
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from fazhan.people.models import Candidate
 
@@ -26,10 +27,10 @@ if TYPE_CHECKING:
 
 class PrereviewState(models.TextChoices):
     # contracts §1: S13 result pass / returned / fail.
-    PENDING = "pending", "待预审"
-    PASS = "pass", "预审同意"
-    RETURNED = "returned", "退回补充材料"
-    FAIL = "fail", "预审不同意"
+    PENDING = "pending", _("待预审")
+    PASS = "pass", _("预审同意")
+    RETURNED = "returned", _("退回补充材料")
+    FAIL = "fail", _("预审不同意")
 
 
 class PrereviewQuerySet(models.QuerySet["PrereviewRequest"]):
@@ -45,17 +46,17 @@ class PrereviewRequest(models.Model):
         "people.Candidate", on_delete=models.PROTECT, related_name="prereviews"
     )
     from_org = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="报送组织"
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("报送组织")
     )
     to_org = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="预审党委"
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("预审党委")
     )
     # Candidates sent together share a batch (one covering letter, one committee meeting).
     batch = models.CharField(max_length=32, db_index=True)
-    s12_on = models.DateField("支部委员会审查日期")
+    s12_on = models.DateField(_("支部委员会审查日期"))
     s12_seq = models.BigIntegerField()
-    branch_opinion = models.TextField("支部委员会审查意见", blank=True)
-    sent_on = models.DateField("报送日期")
+    branch_opinion = models.TextField(_("支部委员会审查意见"), blank=True)
+    sent_on = models.DateField(_("报送日期"))
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -64,23 +65,23 @@ class PrereviewRequest(models.Model):
     checklist = models.JSONField(default=list)
     flags = models.JSONField(default=list)
     state = models.CharField(
-        "预审结果", max_length=12, choices=PrereviewState.choices, default=PrereviewState.PENDING
+        _("预审结果"), max_length=12, choices=PrereviewState.choices, default=PrereviewState.PENDING
     )
-    decided_on = models.DateField("预审日期", null=True, blank=True)
+    decided_on = models.DateField(_("预审日期"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    opinion = models.TextField("书面预审意见", blank=True)
+    opinion = models.TextField(_("书面预审意见"), blank=True)
     s13_seq = models.BigIntegerField(null=True, blank=True)
     head_code = models.CharField(max_length=16, blank=True)
-    s14_on = models.DateField("发放入党志愿书日期", null=True, blank=True)
+    s14_on = models.DateField(_("发放入党志愿书日期"), null=True, blank=True)
     s14_seq = models.BigIntegerField(null=True, blank=True)
 
     objects = PrereviewQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "预审"
-        verbose_name_plural = "预审"
+        verbose_name = _("预审")
+        verbose_name_plural = _("预审")
         ordering = ["sent_on", "pk"]
         constraints = [
             # One request waiting per candidate: a second send waits for the first answer.
@@ -92,7 +93,7 @@ class PrereviewRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"预审 #{self.pk}"
+        return str(_("预审 #%(n)s") % {"n": self.pk})
 
     @property
     def leaving(self) -> bool:
@@ -100,8 +101,8 @@ class PrereviewRequest(models.Model):
 
 
 class ApprovalStep(models.TextChoices):
-    ADMISSION = "S17", "上级党委审批（接收预备党员）"
-    CONVERSION = "S24", "上级党委审批（转正等）"
+    ADMISSION = "S17", _("上级党委审批（接收预备党员）")
+    CONVERSION = "S24", _("上级党委审批（转正等）")
 
 
 class ApprovalQuerySet(models.QuerySet["Approval"]):
@@ -114,9 +115,9 @@ class Talk(models.Model):
     (党章 art. 5). The talker's name is kept here, never in the chain."""
 
     candidate = models.ForeignKey("people.Candidate", on_delete=models.PROTECT, related_name="+")
-    talked_on = models.DateField("谈话日期")
-    talker = models.CharField("谈话人（姓名、职务）", max_length=100)
-    summary = models.TextField("谈话情况", blank=True)
+    talked_on = models.DateField(_("谈话日期"))
+    talker = models.CharField(_("谈话人（姓名、职务）"), max_length=100)
+    summary = models.TextField(_("谈话情况"), blank=True)
     seq = models.BigIntegerField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -124,11 +125,11 @@ class Talk(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "审批前谈话"
-        verbose_name_plural = "审批前谈话"
+        verbose_name = _("审批前谈话")
+        verbose_name_plural = _("审批前谈话")
 
     def __str__(self) -> str:
-        return f"谈话 #{self.pk}"
+        return str(_("谈话 #%(n)s") % {"n": self.pk})
 
 
 class Approval(models.Model):
@@ -140,28 +141,30 @@ class Approval(models.Model):
     )
     step = models.CharField(max_length=3, choices=ApprovalStep.choices)
     committee = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="审批党委"
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("审批党委")
     )
-    meeting_on = models.DateField("党委会日期")
-    members_total = models.PositiveSmallIntegerField("党委委员总数")
-    members_present = models.PositiveSmallIntegerField("到会委员")
-    members_for = models.PositiveSmallIntegerField("同意")
-    result = models.CharField(max_length=12, choices=[("approved", "批准"), ("rejected", "不批准")])
-    opinion = models.TextField("审批意见", blank=True)
+    meeting_on = models.DateField(_("党委会日期"))
+    members_total = models.PositiveSmallIntegerField(_("党委委员总数"))
+    members_present = models.PositiveSmallIntegerField(_("到会委员"))
+    members_for = models.PositiveSmallIntegerField(_("同意"))
+    result = models.CharField(
+        max_length=12, choices=[("approved", _("批准")), ("rejected", _("不批准"))]
+    )
+    opinion = models.TextField(_("审批意见"), blank=True)
     seq = models.BigIntegerField()
-    head_code = models.CharField("链头校验码", max_length=16)
+    head_code = models.CharField(_("链头校验码"), max_length=16)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
-    filed_on = models.DateField("报组织部门备案日期", null=True, blank=True)
+    filed_on = models.DateField(_("报组织部门备案日期"), null=True, blank=True)
     filed_seq = models.BigIntegerField(null=True, blank=True)
 
     objects = ApprovalQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "审批"
-        verbose_name_plural = "审批"
+        verbose_name = _("审批")
+        verbose_name_plural = _("审批")
         ordering = ["-meeting_on", "-pk"]
 
     def __str__(self) -> str:

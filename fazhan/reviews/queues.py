@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from fazhan.notices.queues import PER_KIND, QueueItem
 from fazhan.people.models import Candidate, Stage
@@ -35,9 +36,9 @@ def branch_items(orgs: set[int], day: date) -> list[QueueItem]:
             QueueItem(
                 kind="prereview_returned" if returned else "prereview_send",
                 title=(
-                    f"预审退回，补充后重报：{c.person.name}"
+                    _("预审退回，补充后重报：%(name)s") % {"name": c.person.name}
                     if returned
-                    else f"支部委员会审查后报送预审：{c.person.name}"
+                    else _("支部委员会审查后报送预审：%(name)s") % {"name": c.person.name}
                 ),
                 candidate_id=c.pk,
                 notice_id=None,
@@ -58,7 +59,7 @@ def branch_items(orgs: set[int], day: date) -> list[QueueItem]:
         items.append(
             QueueItem(
                 kind="volunteer_form",
-                title=f"预审同意，发放入党志愿书：{r.candidate.person.name}",
+                title=_("预审同意，发放入党志愿书：%(name)s") % {"name": r.candidate.person.name},
                 candidate_id=r.candidate_id,
                 notice_id=None,
                 url=reverse("reviews:prereview", args=[r.pk]),
@@ -82,7 +83,8 @@ def committee_items(orgs: set[int], day: date) -> list[QueueItem]:
         items.append(
             QueueItem(
                 kind="prereview",
-                title=f"预审：{r.candidate.person.name}（{r.from_org.name}）",
+                title=_("预审：%(name)s（%(org)s）")
+                % {"name": r.candidate.person.name, "org": r.from_org.name},
                 candidate_id=r.candidate_id,
                 notice_id=None,
                 url=reverse("reviews:prereview", args=[r.pk]),
@@ -95,7 +97,8 @@ def committee_items(orgs: set[int], day: date) -> list[QueueItem]:
         items.append(
             QueueItem(
                 kind="approval",
-                title=f"{w.step} 审批（{w.label}）：{w.name}（{w.org_name}）",
+                title=_("%(step)s 审批（%(label)s）：%(name)s（%(org)s）")
+                % {"step": w.step, "label": w.label, "name": w.name, "org": w.org_name},
                 candidate_id=w.candidate_id,
                 notice_id=None,
                 url=reverse("reviews:candidate", args=[w.candidate_id]),
@@ -113,7 +116,7 @@ def committee_items(orgs: set[int], day: date) -> list[QueueItem]:
         items.append(
             QueueItem(
                 kind="filing",
-                title=f"报组织部门备案（S18）：{a.candidate.person.name}",
+                title=_("报组织部门备案（S18）：%(name)s") % {"name": a.candidate.person.name},
                 candidate_id=a.candidate_id,
                 notice_id=None,
                 url=reverse("reviews:candidate", args=[a.candidate_id]),

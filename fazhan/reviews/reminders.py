@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from fazhan.people.models import Candidate, Stage
 from fazhan.policy.calendar import add_months
@@ -38,10 +39,10 @@ class Reminder:
     @property
     def label(self) -> str:
         return {
-            "waiting": "待审批",
-            "soon": "即将到期",
-            "late": "已超过三个月",
-            "expired": "已超过六个月",
+            "waiting": _("待审批"),
+            "soon": _("即将到期"),
+            "late": _("已超过三个月"),
+            "expired": _("已超过六个月"),
         }[self.level]
 
 

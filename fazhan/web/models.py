@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Installation(models.Model):
@@ -12,7 +13,8 @@ class Installation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return f"{self.district_name or 'Fazhan'}{'（演示数据）' if self.demo else ''}"
+        demo = _("（演示数据）") if self.demo else ""
+        return f"{self.district_name or 'Fazhan'}{demo}"
 
     @classmethod
     def is_demo(cls) -> bool:

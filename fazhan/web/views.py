@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fazhan.accounts.models import Role, RoleKind, User
 from fazhan.accounts.scope import active_roles, is_read_only, is_sysadmin
@@ -32,25 +33,26 @@ from fazhan.people.actions import (
 from fazhan.people.models import Candidate, Stage, get_candidate_for_user
 from fazhan.people.record import is_record_kind
 from fazhan.policy.data import load_policy
+from fazhan.web import i18n_data
 from fazhan.web.filters import filter_candidates, open_files
 from fazhan.web.forms import BatchForm, StepForm
 from fazhan.web.http import AuthenticatedHttpRequest
 
 OPEN_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.TARGET, Stage.PROBATIONARY, Stage.MEMBER)
 LIFECYCLE = {
-    "suspend": "暂缓",
-    "resume": "恢复",
-    "withdraw": "撤回申请",
-    "reject": "不予发展",
-    "transfer-out": "转出",
+    "suspend": pgettext_lazy("lifecycle", "暂缓"),
+    "resume": pgettext_lazy("lifecycle", "恢复"),
+    "withdraw": pgettext_lazy("lifecycle", "撤回申请"),
+    "reject": pgettext_lazy("lifecycle", "不予发展"),
+    "transfer-out": pgettext_lazy("lifecycle", "转出"),
 }
 LIST_ROWS = 12
 PHASES = {
-    1: "申请入党",
-    2: "入党积极分子的确定和培养教育",
-    3: "发展对象的确定和考察",
-    4: "预备党员的接收",
-    5: "预备党员的教育考察和转正",
+    1: gettext_lazy("申请入党"),
+    2: gettext_lazy("入党积极分子的确定和培养教育"),
+    3: gettext_lazy("发展对象的确定和考察"),
+    4: gettext_lazy("预备党员的接收"),
+    5: gettext_lazy("预备党员的教育考察和转正"),
 }
 
 
@@ -180,14 +182,24 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     for step in policy.steps.values():
         if step.phase != phase:
             phase = step.phase
-            timeline.append({"phase": f"第{phase}阶段 {PHASES[phase]}"})
+            timeline.append(
+                {"phase": _("第%(n)s阶段 %(name)s") % {"n": phase, "name": PHASES[phase]}}
+            )
         notice = policy.notice_for_step(step.code)
         if notice is not None:
             timeline.append(
-                {"code": notice.type, "name": notice.name, "events": recorded.get(notice.type, [])}
+                {
+                    "code": notice.type,
+                    "name": i18n_data.step_name(notice.type, candidate.policy),
+                    "events": recorded.get(notice.type, []),
+                }
             )
         timeline.append(
-            {"code": step.code, "name": step.name, "events": recorded.get(step.code, [])}
+            {
+                "code": step.code,
+                "name": i18n_data.step_name(step.code, candidate.policy),
+                "events": recorded.get(step.code, []),
+            }
         )
     projection = candidate.projection or {}
     return render(
@@ -219,7 +231,7 @@ def record_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpRe
     policy = load_policy(candidate.policy)
     known = policy.steps.get(step) or policy.notices.get(step)
     if known is None and step not in LIFECYCLE:
-        raise Http404("没有这个步骤")
+        raise Http404(_("没有这个步骤"))
     members = _members_for(candidate)
     refused: list[Reason] = []
     if request.method == "POST":
@@ -242,7 +254,7 @@ def record_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpRe
                 return redirect("candidate", pk=candidate.pk)
     else:
         form = StepForm(step=step, members=members)
-    name = getattr(known, "name", LIFECYCLE.get(step, step))
+    name = i18n_data.step_name(step, candidate.policy) if known else LIFECYCLE.get(step, step)
     return render(
         request,
         "web/record_step.html",

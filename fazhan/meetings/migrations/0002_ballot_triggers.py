@@ -12,7 +12,7 @@ through the `fazhan_chain_bypass()` function every connection gets from `AuditCo
 PostgreSQL through the `fazhan.chain_bypass` setting; in production the application role should
 also lack UPDATE/DELETE/TRUNCATE on these tables (docs/meetings.md). SQLite rebuilds a table for
 most ALTERs and its triggers go with the old table: a later migration that alters one of these
-tables must run `install` again (tests/meetings/test_triggers.py fails otherwise).
+tables must install these statements again (tests/meetings/test_schema.py checks they exist).
 """
 
 # ruff: noqa: RUF012  (class-level lists are the migration format)
