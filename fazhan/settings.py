@@ -33,8 +33,8 @@ def database_from_url(url: str) -> dict[str, Any]:
             "NAME": name or "fazhan.sqlite3",
             "OPTIONS": {
                 "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
-            ),
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+                ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },

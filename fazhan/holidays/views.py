@@ -36,6 +36,7 @@ from fazhan.holidays.table import (
     year_status,
 )
 from fazhan.policy.calendar import shipped_table
+from fazhan.web import i18n_data
 
 WORKDAY_SUFFIX = "调休上班"
 
@@ -107,7 +108,14 @@ def _months(year: int, days: list[Day]) -> list[dict[str, Any]]:
                 entry = by_date.get(day)
                 if entry is not None:
                     css = "off" if entry.kind == DayKind.HOLIDAY else "on"
-                    title = entry.name + ("" if entry.kind == DayKind.HOLIDAY else WORKDAY_SUFFIX)
+                    # The holiday's name is data (the State Council's notice): shown in the
+                    # reader's language where fazhan/policies/i18n/en.json has it.
+                    name = i18n_data.text(entry.name)
+                    title = (
+                        name
+                        if entry.kind == DayKind.HOLIDAY
+                        else _("%(name)s调休上班") % {"name": name}
+                    )
                 else:
                     css = "weekend" if day.weekday() >= 5 else ""
                     title = ""
