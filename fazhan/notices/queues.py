@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -60,9 +61,12 @@ def _roots(user: UserLike, kinds: tuple[str, ...]) -> set[int]:
 def queue_for(user: UserLike, today: date | None = None) -> list[QueueItem]:
     """Everything waiting for `user`, oldest first (then the nearest deadline)."""
     day = today or today_in_shanghai()
-    writable = Organization.objects.subtree_ids(_roots(user, WRITERS))
-    if not writable:
+    roots = _roots(user, WRITERS)
+    if not roots:
         return []  # the auditor, the system administrator, an outsider: nothing to do
+    # District staff at the root of the tree reach every organization: no id list to filter by.
+    at_root = Organization.objects.filter(pk__in=roots, parent__isnull=True).exists()
+    writable: set[int] | None = None if at_root else Organization.objects.subtree_ids(roots)
     branch_orgs = Organization.objects.subtree_ids(_roots(user, (RoleKind.BRANCH_SECRETARY,)))
     approving_roots = set(
         Organization.objects.filter(
@@ -84,8 +88,14 @@ def queue_for(user: UserLike, today: date | None = None) -> list[QueueItem]:
     return sorted(items, key=lambda i: (i.since, i.deadline or date.max, i.title))
 
 
-def _notice_drafts(orgs: set[int]) -> list[QueueItem]:
-    drafts = Notice.objects.filter(status=NoticeStatus.DRAFT, org_id__in=orgs).select_related("org")
+def _within(field: str, orgs: set[int] | None) -> Q:
+    """`field` among `orgs`, or everywhere when `orgs` is None (a role at the root)."""
+    return Q() if orgs is None else Q(**{f"{field}__in": orgs})
+
+
+def _notice_drafts(orgs: set[int] | None) -> list[QueueItem]:
+    drafts = Notice.objects.filter(_within("org_id", orgs), status=NoticeStatus.DRAFT)
+    drafts = drafts.select_related("org")
     return [
         QueueItem(
             kind="notice_draft",
@@ -100,7 +110,7 @@ def _notice_drafts(orgs: set[int]) -> list[QueueItem]:
     ]
 
 
-def _notices_due(orgs: set[int], day: date) -> list[QueueItem]:
+def _notices_due(orgs: set[int] | None, day: date) -> list[QueueItem]:
     """Candidates for whom the engine lists a notice as the next thing to do, once the decision
     it serves is near: the activist notice after the talk, the target notice in the last month of
     the year of cultivation (细则 art. 13), the conversion notice in the last month of probation."""
@@ -111,7 +121,7 @@ def _notices_due(orgs: set[int], day: date) -> list[QueueItem]:
         notice__status=NoticeStatus.PUBLISHED, notice__end__lt=day
     )
     pool = (
-        Candidate.objects.filter(org_id__in=orgs, suspended=False)
+        Candidate.objects.filter(_within("org_id", orgs), suspended=False)
         .exclude(pk__in=busy.values("candidate_id"))
         .select_related("person")
     )
@@ -160,9 +170,9 @@ def _since(candidate: Candidate, kind: str, earliest: str | None) -> date:
     return candidate.applied_on or candidate.created_at.date()
 
 
-def _feedback(orgs: set[int]) -> list[QueueItem]:
+def _feedback(orgs: set[int] | None) -> list[QueueItem]:
     items = Feedback.objects.filter(
-        state=FeedbackState.PENDING, notice__org_id__in=orgs
+        _within("notice__org_id", orgs), state=FeedbackState.PENDING
     ).select_related("notice__org", "entry__candidate__person")
     rows = []
     for f in items.order_by("received_at")[:PER_KIND]:

@@ -79,10 +79,12 @@ def _counts_by_child(user: Any, candidates: QuerySet[Candidate]) -> list[dict[st
     if not children:
         return []
     owner: dict[int, int] = {}
+    # Each path runs from the tree's root down: the child is the node right below our own.
+    child_ids = {child.pk for child in children}
     for org_id, path in Organization.objects.paths_under(roots[0]).items():
-        for child in children:
-            if child.pk in path:
-                owner[org_id] = child.pk
+        below = path[path.index(roots[0]) + 1 :] if roots[0] in path else []
+        if below and below[0] in child_ids:
+            owner[org_id] = below[0]
     totals: dict[int, Counter[str]] = {child.pk: Counter() for child in children}
     for org_id, stage, n in candidates.values_list("org_id", "stage").annotate(n=Count("id")):
         if org_id in owner:
