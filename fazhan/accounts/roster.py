@@ -8,7 +8,6 @@ are the sheet's own, so an error names the row a clerk sees in Excel.
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -16,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from fazhan.lib.tabular import csv_records, decode_csv
 
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
@@ -63,17 +64,10 @@ def _cell(value: Any) -> str:
 
 
 def _csv_lines(data: bytes) -> Iterator[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Chinese Windows saves "CSV" in the ANSI code page: GBK, a subset of GB 18030.
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise RosterFileError(_("无法识别文件编码，请另存为 UTF-8 的 CSV 或 .xlsx。")) from None
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first and "," not in first else ","
-    yield from csv.reader(io.StringIO(text), delimiter=delimiter)
+    text = decode_csv(data)
+    if text is None:
+        raise RosterFileError(_("无法识别文件编码，请另存为 UTF-8 的 CSV 或 .xlsx。"))
+    yield from csv_records(text)
 
 
 def _xlsx_lines(data: bytes) -> Iterator[list[str]]:

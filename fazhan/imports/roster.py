@@ -12,7 +12,6 @@ and the cell (`D7`), in Chinese.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from fazhan.lib.tabular import csv_records, decode_csv
 from fazhan.people import idnumber
 
 MAX_ROWS = 50_000  # a district's whole pool is a few thousand; more is a mistaken file
@@ -251,19 +251,11 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Chinese Windows saves "CSV" in GBK; GB 18030 reads that and more.
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise TableError(_("CSV 文件应为 UTF-8 编码。")) from None
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first and "," not in first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    # A record spanning lines is still one row in Excel: number records, not lines.
-    for number, record in enumerate(reader, start=1):
+    text = decode_csv(data)
+    if text is None:
+        raise TableError(_("CSV 文件应为 UTF-8 编码。"))
+    # Records, not lines, are numbered: a record spanning lines is still one row in Excel.
+    for number, record in enumerate(csv_records(text), start=1):
         yield number, tuple(record)
 
 
