@@ -644,3 +644,48 @@ def do_change_password(user: UserLike, *, old_password: str, new_password: str) 
         locked.save(update_fields=["password", "must_change_password", "one_time_password_until"])
         _log("password_changed", locked, user=locked)
     return locked
+
+
+# -- one account -----------------------------------------------------------------------------------
+
+# Roles tied to a node of the tree, and where in the tree each may sit.
+KIND_NODE = {
+    RoleKind.DISTRICT_STAFF: "district",
+    RoleKind.SUB_STAFF: "sub",
+    RoleKind.BRANCH_SECRETARY: "branch",
+}
+
+
+def do_create_account(
+    actor: UserLike,
+    *,
+    username: str,
+    display_name: str,
+    kind: str,
+    org: Organization | None = None,
+) -> tuple[User, str]:
+    """One account with one role, by the system administrator (三员分立: accounts are theirs, and
+    the auditor's and their own kind are theirs alone); returns it with its one-time password.
+    District staff create branch secretaries through the roster instead."""
+    if not _is_sysadmin({k for k, _o in active_roles(actor)}):
+        raise Http404
+    username = username.strip()
+    problem = _username_problem(username)
+    if problem:
+        raise AccountRefused(problem, field="username")
+    if User.objects.filter(username=username).exists():
+        raise AccountRefused(_("用户名已被占用"), field="username")
+    if kind not in RoleKind.values:
+        raise AccountRefused(_("未知的角色"), field="kind")
+    node = KIND_NODE.get(RoleKind(kind))
+    if node is None and org is not None:
+        raise AccountRefused(_("审计管理员和系统管理员不属于任何组织（三员分立）"), field="org")
+    if node is not None and (org is None or org.kind != node):
+        raise AccountRefused(_("这个角色须设在相应层级的组织"), field="org")
+    with transaction.atomic():
+        user = User(username=username, display_name=display_name.strip())
+        password = _set_one_time_password(user)
+        user.save()
+        role = Role.objects.create(user=user, org=org, kind=kind)
+        _log("created", actor, user=user, role=role)
+    return user, password

@@ -9,7 +9,9 @@ from django.core import signing
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fazhan.accounts.models import RoleKind
 from fazhan.accounts.roster import MAX_BYTES, RosterRow
+from fazhan.orgs.models import Organization
 
 ROSTER_SALT = "fazhan.accounts.roster"
 # The preview is confirmed within the hour or uploaded again (the branches may have changed).
@@ -121,3 +123,16 @@ class PasswordChangeForm(forms.Form):
         if one and two and one != two:
             self.add_error("new_password2", _("两次输入的新密码不一致。"))
         return data
+
+
+class AccountForm(forms.Form):
+    """One account with one role (the system administrator's page)."""
+
+    username = forms.CharField(label=gettext_lazy("用户名"), max_length=150)
+    display_name = forms.CharField(label=gettext_lazy("显示名称（职务或姓名）"), max_length=64)
+    kind = forms.ChoiceField(label=gettext_lazy("角色"), choices=RoleKind.choices)
+    org = forms.ModelChoiceField(
+        label=gettext_lazy("组织（审计管理员、系统管理员不填）"),
+        queryset=Organization.objects.exclude(kind="general_branch").order_by("kind", "code"),
+        required=False,
+    )

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/reset-password/", views.reset_password, name="reset_password"),
     path("<int:pk>/deactivate/", views.deactivate, name="deactivate"),
     path("<int:pk>/reactivate/", views.reactivate, name="reactivate"),
+    path("new/", views.create_account, name="create"),
     path("roster/", views.roster, name="roster"),
     path("roster/template.csv", views.roster_template, name="roster_template"),
     path("branches/", views.branch_list, name="branches"),

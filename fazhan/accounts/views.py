@@ -29,6 +29,7 @@ from fazhan.accounts.actions import (
     can_manage,
     check_roster,
     do_change_password,
+    do_create_account,
     do_create_branch_secretaries,
     do_deactivate,
     do_hand_over,
@@ -41,6 +42,7 @@ from fazhan.accounts.actions import (
     visible_accounts,
 )
 from fazhan.accounts.forms import (
+    AccountForm,
     HandOverForm,
     PasswordChangeForm,
     RosterConfirmForm,
@@ -414,3 +416,33 @@ def password_change(request: HttpRequest) -> HttpResponse:
     update_session_auth_hash(request, changed)
     messages.success(request, _("密码已修改。"))
     return redirect(next_url or "/")
+
+
+@login_required
+@never_cache
+def create_account(request: HttpRequest) -> HttpResponse:
+    """The system administrator creates one account of any role (the roster makes many branch
+    secretaries at once); the one-time password is shown once, in the response to the POST."""
+    _require_manager(request)
+    if request.method == "POST":
+        form = AccountForm(request.POST)
+        if form.is_valid():
+            try:
+                account, password = do_create_account(
+                    request.user,
+                    username=form.cleaned_data["username"],
+                    display_name=form.cleaned_data["display_name"],
+                    kind=form.cleaned_data["kind"],
+                    org=form.cleaned_data["org"],
+                )
+            except AccountRefused as refused:
+                form.add_error(refused.field, refused.messages)
+            else:
+                return render(
+                    request,
+                    "accounts/one_time_password.html",
+                    {"account": account, "password": password},
+                )
+    else:
+        form = AccountForm()
+    return render(request, "accounts/create.html", {"form": form})

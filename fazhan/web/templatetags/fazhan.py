@@ -69,3 +69,12 @@ def zh(text: Any) -> str:
 def result_label(result: str) -> str:
     """An event's result code (`pass`, `approved` …) in words."""
     return str(RESULTS.get(str(result), result))
+
+
+@register.filter
+def is_sysadmin(user: Any) -> bool:
+    """Whether the signed-in account is the system administrator (三员分立), for links only the
+    administrator can follow."""
+    from fazhan.accounts.scope import is_sysadmin as _is_sysadmin
+
+    return _is_sysadmin(user)
