@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MeetingsConfig(AppConfig):
     name = "fazhan.meetings"
     label = "meetings"
-    verbose_name = "支部大会"
+    verbose_name = _("支部大会")
 
     def ready(self) -> None:
         # `fazhan audit verify` also checks every closed vote against its tally event

@@ -10,6 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from fazhan.people.actions import Reason
 from fazhan.people.models import Stage
 from fazhan.people.record import candidate_document
@@ -20,10 +23,10 @@ from fazhan.policy.parse import Unreadable, parse_document
 # The notice serving each vote (seed 公示制; N-ADM where a locality adds an admission notice).
 NOTICE_OF_STEP = {"S15": "N-ADM", "S23": "N-CONV"}
 NOTICE_NAMES = {
-    "N-ACT": "确定入党积极分子公示",
-    "N-TGT": "确定发展对象公示",
-    "N-ADM": "接收预备党员公示",
-    "N-CONV": "预备党员转正公示",
+    "N-ACT": gettext_lazy("确定入党积极分子公示"),
+    "N-TGT": gettext_lazy("确定发展对象公示"),
+    "N-ADM": gettext_lazy("接收预备党员公示"),
+    "N-CONV": gettext_lazy("预备党员转正公示"),
 }
 # Feedback that still stands in the way: not yet checked, or found true (公示反馈核查).
 OPEN_FEEDBACK = frozenset({"pending", "upheld"})
@@ -46,22 +49,27 @@ def candidate_gates(candidate: Any, step: str, today: date) -> list[Reason]:
     if candidate.stage != expected_stage:
         reasons.append(
             Reason(
-                f"该同志目前为「{candidate.get_stage_display()}」，"
-                f"{'接收预备党员' if step == 'S15' else '讨论转正、延长或取消预备期'}"
-                f"须为「{expected_stage.label}」",
+                (
+                    _("该同志目前为「%(stage)s」，接收预备党员须为「%(expected)s」")
+                    if step == "S15"
+                    else _(
+                        "该同志目前为「%(stage)s」，讨论转正、延长或取消预备期须为「%(expected)s」"
+                    )
+                )
+                % {"stage": candidate.get_stage_display(), "expected": expected_stage.label},
                 "细则第二十、三十三条",
             )
         )
     if candidate.suspended:
-        reasons.append(Reason("档案已暂缓，恢复前不能提交支部大会", "公示反馈核查期间暂缓发展"))
+        reasons.append(Reason(_("档案已暂缓，恢复前不能提交支部大会"), "公示反馈核查期间暂缓发展"))
     events = _file_events(candidate, today)
     notice_type = NOTICE_OF_STEP[step]
     for event in events:
         if event.type == notice_type and event.end is not None and event.end >= today:
             reasons.append(
                 Reason(
-                    f"{NOTICE_NAMES[notice_type]}（{event.date} 至 {event.end}）尚未结束，"
-                    "公示期满后才能召开支部大会",
+                    _("%(notice)s（%(start)s 至 %(end)s）尚未结束，公示期满后才能召开支部大会")
+                    % {"notice": NOTICE_NAMES[notice_type], "start": event.date, "end": event.end},
                     "seed 公示制",
                 )
             )
@@ -70,10 +78,16 @@ def candidate_gates(candidate: Any, step: str, today: date) -> list[Reason]:
             continue
         open_items = [item for item in event.feedback if item.outcome in OPEN_FEEDBACK]
         for item in open_items:
-            state = "尚未核查办结" if item.outcome == "pending" else "经核查属实"
+            state = _("尚未核查办结") if item.outcome == "pending" else _("经核查属实")
             reasons.append(
                 Reason(
-                    f"{NOTICE_NAMES[event.type]}（{event.date}）收到的反馈（{item.date}）{state}",
+                    _("%(notice)s（%(date)s）收到的反馈（%(received)s）%(state)s")
+                    % {
+                        "notice": NOTICE_NAMES[event.type],
+                        "date": event.date,
+                        "received": item.date,
+                        "state": state,
+                    },
                     "seed 公示制：反馈未核实办结的，暂缓提交支部大会",
                 )
             )
@@ -83,7 +97,7 @@ def candidate_gates(candidate: Any, step: str, today: date) -> list[Reason]:
         if not any(e.type == "S13" and e.result == "pass" for e in after):
             reasons.append(
                 Reason(
-                    "尚未通过上级党委预审（支部委员会审查之后）",
+                    _("尚未通过上级党委预审（支部委员会审查之后）"),
                     "细则第十九条；seed 预审制：预审同意后方可提交支部大会",
                 )
             )

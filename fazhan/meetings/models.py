@@ -274,7 +274,8 @@ class Attendance(models.Model):
         )
 
     def __str__(self) -> str:
-        return f"{self.member} {'到会' if self.present else '缺席'}"
+        status = _("到会") if self.present else _("缺席")
+        return f"{self.member} {status}"
 
 
 class ElectorateEntry(models.Model):

@@ -11,25 +11,34 @@ from typing import Any
 
 import segno
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fazhan.accounts.models import User
 from fazhan.audit.chain import head_code
 from fazhan.meetings.models import AgendaItem, ElectorateEntry, ItemKind, Meeting, WrittenOpinion
 from fazhan.meetings.tally import FAIL, PASS, VOID
 
-RESULT_LABELS = {PASS: "通过", FAIL: "未通过", VOID: "表决无效（收回选票多于发出选票），须重新表决"}
+RESULT_LABELS = {
+    PASS: gettext_lazy("通过"),
+    FAIL: gettext_lazy("未通过"),
+    VOID: gettext_lazy("表决无效（收回选票多于发出选票），须重新表决"),
+}
 
 
 def motion(item: AgendaItem) -> str:
     """The motion as the resolution words it (the candidate's name: a sheet is for the file)."""
     name = item.candidate.person.name
     if item.kind == ItemKind.ADMISSION:
-        return f"接收{name}同志为中共预备党员"
+        return _("接收%(name)s同志为中共预备党员") % {"name": name}
     if item.kind == ItemKind.CONVERSION:
-        return f"{name}同志按期转为中共正式党员"
+        return _("%(name)s同志按期转为中共正式党员") % {"name": name}
     if item.kind == ItemKind.EXTENSION:
-        return f"延长{name}同志预备期{item.extension_months}个月"
-    return f"取消{name}同志预备党员资格"
+        return _("延长%(name)s同志预备期%(months)s个月") % {
+            "name": name,
+            "months": item.extension_months,
+        }
+    return _("取消%(name)s同志预备党员资格") % {"name": name}
 
 
 def _names(user_ids: list[int]) -> list[str]:

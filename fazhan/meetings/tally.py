@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from fazhan.policy.voting import Decision, Tally, decide
 
 PASS, FAIL, VOID = "pass", "fail", "void"
@@ -117,13 +119,19 @@ def channel_problems(counts: Counts) -> list[str]:
     """Checks of the channels themselves, on top of `fazhan.policy.voting.reconcile`."""
     problems: list[str] = []
     if counts.paper_valid != counts.paper_for + counts.paper_against + counts.paper_abstain:
-        problems.append("纸质有效票数不等于赞成、反对、弃权之和")
+        problems.append(_("纸质有效票数不等于赞成、反对、弃权之和"))
     if counts.paper_valid + counts.paper_invalid != counts.paper_returned:
-        problems.append("纸质有效票与无效票之和不等于收回的纸质选票")
+        problems.append(_("纸质有效票与无效票之和不等于收回的纸质选票"))
     if counts.e_cast > counts.e_issued:
-        problems.append(f"电子选票 {counts.e_cast} 张多于发出的票卡 {counts.e_issued} 张")
+        problems.append(
+            _("电子选票 %(cast)s 张多于发出的票卡 %(issued)s 张")
+            % {"cast": counts.e_cast, "issued": counts.e_issued}
+        )
     if counts.e_issued > counts.e_generated:
-        problems.append(f"发出的票卡 {counts.e_issued} 张多于印制的 {counts.e_generated} 张")
+        problems.append(
+            _("发出的票卡 %(issued)s 张多于印制的 %(made)s 张")
+            % {"issued": counts.e_issued, "made": counts.e_generated}
+        )
     return problems
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from fazhan.accounts.models import RoleKind
 from fazhan.accounts.scope import active_roles
@@ -44,9 +45,9 @@ def can_edit(user: User, org: Organization | int) -> bool:
 
 def _check_writer(user: User, org: Organization) -> None:
     if not Organization.objects.visible_to(user).filter(pk=org.pk).exists():
-        raise Http404("没有这个组织")
+        raise Http404(_("没有这个组织"))
     if not can_edit(user, org):
-        raise ActionRefused("只有区委组织部或本级党委（党工委）的工作人员可以修改计划")
+        raise ActionRefused(_("只有区委组织部或本级党委（党工委）的工作人员可以修改计划"))
 
 
 def _event(user: User, verb: str, payload: Mapping[str, Any]) -> None:
@@ -72,9 +73,11 @@ def shipped_document(name_or_path: str) -> tuple[dict[str, Any], str]:
             source = str(path)
         data = json.loads(text)
     except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise ActionRefused(f"无法读取计划 {name_or_path}：{error}") from None
+        raise ActionRefused(
+            _("无法读取计划 %(name)s：%(error)s") % {"name": name_or_path, "error": error}
+        ) from None
     if not isinstance(data, dict):
-        raise ActionRefused(f"计划 {name_or_path} 不是 JSON 对象")
+        raise ActionRefused(_("计划 %(name)s 不是 JSON 对象") % {"name": name_or_path})
     return data, source
 
 
@@ -82,7 +85,7 @@ def district_root() -> Organization:
     root = Organization.objects.filter(kind=Kind.DISTRICT, parent__isnull=True).order_by("pk")
     found = root.first()
     if found is None:
-        raise ActionRefused("还没有区委组织")
+        raise ActionRefused(_("还没有区委组织"))
     return found
 
 
@@ -104,7 +107,10 @@ def do_load_plan(
     parsed = _parse(document, name)
     with transaction.atomic():
         if Plan.objects.select_for_update().filter(org=org, year=year).exists():
-            raise ActionRefused(f"{org.name}{year}年已有发展党员计划，请在计划页面修改")
+            raise ActionRefused(
+                _("%(org)s%(year)s年已有发展党员计划，请在计划页面修改")
+                % {"org": org.name, "year": year}
+            )
         plan = Plan.objects.create(
             year=year,
             org=org,
@@ -149,14 +155,17 @@ def do_edit_plan(user: User, plan: Plan | int, *, document: Mapping[str, Any]) -
         _check_writer(user, locked.org)
         data = dict(document)
         data["year"] = locked.year
-        parsed = _parse(data, f"{locked.year}年计划")
+        parsed = _parse(data, _("%(year)s年计划") % {"year": locked.year})
         shares = _level(locked, None)
         summed = sum(s.total for s in shares)
         if shares and summed != parsed.total:
             raise ActionRefused(
                 Reason(
-                    f"计划数已分解到各单位（合计{summed}名），不能改为{parsed.total}名；"
-                    "请先调整或清空分解",
+                    _(
+                        "计划数已分解到各单位（合计%(summed)s名），不能改为%(total)s名；"
+                        "请先调整或清空分解"
+                    )
+                    % {"summed": summed, "total": parsed.total},
                     SPLIT_BASIS,
                 )
             )
@@ -215,7 +224,7 @@ def do_split(
                     pk=parent_id, plan=locked
                 )
             except PlanShare.DoesNotExist:
-                raise Http404("没有这项分配") from None
+                raise Http404(_("没有这项分配")) from None
         owner = parent_share.org if parent_share is not None else locked.org
         _check_writer(user, owner)
         parent_total = parent_share.total if parent_share is not None else locked.total
@@ -223,19 +232,28 @@ def do_split(
         clean: dict[int, int] = {}
         for org_id, number in shares.items():
             if org_id not in allowed:
-                raise ActionRefused(f"组织 {org_id} 不是{owner.name}的下级组织，不能参与分解")
+                raise ActionRefused(
+                    _("组织 %(id)s 不是%(owner)s的下级组织，不能参与分解")
+                    % {"id": org_id, "owner": owner.name}
+                )
             if isinstance(number, bool) or not isinstance(number, int) or number < 0:
                 name = allowed[org_id].name
-                raise ActionRefused(f"{name}的分配数必须是非负整数，实际为 {number!r}")
+                raise ActionRefused(
+                    _("%(name)s的分配数必须是非负整数，实际为 %(number)s")
+                    % {"name": name, "number": repr(number)}
+                )
             clean[org_id] = number
         summed = sum(clean.values())
         if clean and summed != parent_total:
             diff = summed - parent_total
-            more = f"多{diff}名" if diff > 0 else f"少{-diff}名"
+            more = _("多%(n)s名") % {"n": diff} if diff > 0 else _("少%(n)s名") % {"n": -diff}
             raise ActionRefused(
                 Reason(
-                    f"各单位分配数合计{summed}名，与{owner.name}的计划数{parent_total}名不符"
-                    f"（{more}）。分解之和必须等于计划数",
+                    _(
+                        "各单位分配数合计%(summed)s名，与%(owner)s的计划数%(total)s名不符"
+                        "（%(more)s）。分解之和必须等于计划数"
+                    )
+                    % {"summed": summed, "owner": owner.name, "total": parent_total, "more": more},
                     SPLIT_BASIS,
                 )
             )
@@ -244,8 +262,8 @@ def do_split(
             below = _children_total(share)
             if below is not None and clean.get(org_id) != below:
                 raise ActionRefused(
-                    f"{share.org.name}已进一步分解（合计{below}名），"
-                    f"请先调整其下级分解再改变它的分配数"
+                    _("%(org)s已进一步分解（合计%(below)s名），请先调整其下级分解再改变它的分配数")
+                    % {"org": share.org.name, "below": below}
                 )
         saved: list[PlanShare] = []
         for org_id, share in existing.items():
@@ -298,9 +316,11 @@ def do_set_share_targets(
                 name=f"{locked.plan.name}/{locked.org.code}",
                 issuer=locked.org.name,
             )
-            _parse(document, f"{locked.org.name}的分配")
+            _parse(document, _("%(org)s的分配") % {"org": locked.org.name})
         elif data:
-            raise ActionRefused(f"{locked.org.name}的分配数为0，不能设定结构目标")
+            raise ActionRefused(
+                _("%(org)s的分配数为0，不能设定结构目标") % {"org": locked.org.name}
+            )
         locked.targets = data
         locked.save(update_fields=["targets", "updated_at"])
         _event(

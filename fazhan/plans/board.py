@@ -232,7 +232,7 @@ def monthly_chart(board: Board) -> dict[str, Any]:
     total = board.main.plan.total if board.main.plan is not None else None
     fc = board.main.forecast
     return {
-        "months": [f"{m}月" for m in range(1, 13)],
+        "months": [_("%(month)s月") % {"month": m} for m in range(1, 13)],
         "actual": cumulative[:last_month],
         "plan": [round(total * m / 12, 1) for m in range(1, 13)] if total else [],
         "low": fc.low.developed,

@@ -64,7 +64,9 @@ def workbook(board: Board) -> bytes:
     assert sheet is not None
     sheet.title = _("指标")
     plan = board.main.plan
-    title = f"{board.org.name} {board.year}年 " + _("发展党员计划指标")
+    title = (
+        f"{board.org.name} " + _("%(year)s年") % {"year": board.year} + " " + _("发展党员计划指标")
+    )
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(

@@ -15,38 +15,43 @@ import copy
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fazhan.policy import targets
 
 
 class Plan(models.Model):
-    year = models.PositiveSmallIntegerField("年度")
+    year = models.PositiveSmallIntegerField(gettext_lazy("年度"))
     org = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="plans", verbose_name="下达单位"
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name=gettext_lazy("下达单位"),
     )
-    name = models.CharField("计划名称", max_length=64)
-    title = models.CharField("标题", max_length=255, blank=True)
-    total = models.PositiveIntegerField("计划数")
+    name = models.CharField(gettext_lazy("计划名称"), max_length=64)
+    title = models.CharField(gettext_lazy("标题"), max_length=255, blank=True)
+    total = models.PositiveIntegerField(gettext_lazy("计划数"))
     # The whole fazhan-plan/1 document; its `year` and `total` are kept equal to the columns.
-    data = models.JSONField("计划内容")
-    source = models.CharField("来源文件", max_length=255, blank=True)
+    data = models.JSONField(gettext_lazy("计划内容"))
+    source = models.CharField(gettext_lazy("来源文件"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "发展党员计划"
-        verbose_name_plural = "发展党员计划"
+        verbose_name = gettext_lazy("发展党员计划")
+        verbose_name_plural = gettext_lazy("发展党员计划")
         ordering = ["-year", "org_id"]
         constraints = [
             models.UniqueConstraint(fields=["org", "year"], name="plan_one_per_org_and_year"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}年 {self.title or self.name}"
+        return _("%(year)s年 %(title)s") % {"year": self.year, "title": self.title or self.name}
 
     def parsed(self) -> targets.Plan:
         """The plan as `fazhan.policy.targets` reads it (raises PlanError if the data is bad)."""
-        return targets.parse_plan(self.data, origin=f"{self.year}年计划")
+        return targets.parse_plan(self.data, origin=_("%(year)s年计划") % {"year": self.year})
 
     def document(self) -> dict[str, Any]:
         data: dict[str, Any] = copy.deepcopy(self.data)
@@ -59,28 +64,32 @@ class PlanShare(models.Model):
         "orgs.Organization",
         on_delete=models.PROTECT,
         related_name="plan_shares",
-        verbose_name="承担单位",
+        verbose_name=gettext_lazy("承担单位"),
     )
     # Null for a share of the plan's own total; else the share this one splits further.
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
-    total = models.PositiveIntegerField("分配数")
+    total = models.PositiveIntegerField(gettext_lazy("分配数"))
     # Optional structure targets of this unit, as a list of fazhan-plan/1 targets.
-    targets = models.JSONField("结构目标", default=list, blank=True)
-    note = models.CharField("说明", max_length=255, blank=True)
+    targets = models.JSONField(gettext_lazy("结构目标"), default=list, blank=True)
+    note = models.CharField(gettext_lazy("说明"), max_length=255, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "计划分解"
-        verbose_name_plural = "计划分解"
+        verbose_name = gettext_lazy("计划分解")
+        verbose_name_plural = gettext_lazy("计划分解")
         ordering = ["plan_id", "org__code"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "org"], name="plan_share_one_per_org"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.plan}：{self.org} {self.total}名"
+        return _("%(plan)s：%(org)s %(total)s名") % {
+            "plan": self.plan,
+            "org": self.org,
+            "total": self.total,
+        }
 
 
 def share_document(
@@ -120,4 +129,4 @@ def parse_share(share: PlanShare) -> targets.Plan | None:
         name=f"{share.plan.name}/{share.org.code}",
         issuer=share.org.name,
     )
-    return targets.parse_plan(document, origin=f"{share.org.name}的分配")
+    return targets.parse_plan(document, origin=_("%(org)s的分配") % {"org": share.org.name})

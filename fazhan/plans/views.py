@@ -310,7 +310,7 @@ def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         workbook(board),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    name = f"{org.name}-{board.year}年发展党员指标.xlsx"
+    name = _("%(org)s-%(year)s年发展党员指标.xlsx") % {"org": org.name, "year": board.year}
     response["Content-Disposition"] = (
         f"attachment; filename=\"plan-{board.year}.xlsx\"; filename*=UTF-8''{quote(name)}"
     )

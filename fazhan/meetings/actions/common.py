@@ -6,6 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from fazhan.accounts.models import RoleKind
 from fazhan.accounts.scope import active_roles
@@ -42,9 +43,9 @@ def may_write(user: User, meeting: Meeting) -> bool:
 
 def _check_writer(user: User, meeting: Meeting) -> None:
     if not Meeting.objects.visible_to(user).filter(pk=meeting.pk).exists():
-        raise Http404("没有找到该支部大会。")
+        raise Http404(_("没有找到该支部大会。"))
     if not may_write(user, meeting):
-        raise ActionRefused("只读账号不能操作支部大会")
+        raise ActionRefused(_("只读账号不能操作支部大会"))
 
 
 def superior_org(user: User, meeting: Meeting) -> Organization | None:
@@ -96,12 +97,15 @@ def _event(
 def _require(meeting: Meeting, *statuses: str) -> None:
     if meeting.status not in statuses:
         labels = {
-            MeetingStatus.DRAFT: "会议尚未开始时",
-            MeetingStatus.OPEN: "会议进行中",
-            MeetingStatus.CLOSED: "会议结束后",
+            MeetingStatus.DRAFT: _("会议尚未开始时"),
+            MeetingStatus.OPEN: _("会议进行中"),
+            MeetingStatus.CLOSED: _("会议结束后"),
         }
-        allowed = "或".join(labels[MeetingStatus(s)] for s in statuses)
-        raise ActionRefused(f"只能在{allowed}进行此操作（当前：{meeting.get_status_display()}）")
+        allowed = _("或").join(labels[MeetingStatus(s)] for s in statuses)
+        raise ActionRefused(
+            _("只能在%(allowed)s进行此操作（当前：%(status)s）")
+            % {"allowed": allowed, "status": meeting.get_status_display()}
+        )
 
 
 def _roster(meeting: Meeting) -> dict[int, Member]:
@@ -112,6 +116,6 @@ def _live_gates(item: AgendaItem, today: date) -> list[Reason]:
     """The gates of a live motion, each reason naming the candidate (a meeting has several)."""
     name = item.candidate.person.name
     return [
-        Reason(f"{name}：{r.message}", r.basis)
+        Reason(_("%(name)s：%(message)s") % {"name": name, "message": r.message}, r.basis)
         for r in candidate_gates(item.candidate, item.step, today)
     ]

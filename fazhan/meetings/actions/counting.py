@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fazhan.audit.chain import read_head
 from fazhan.meetings.actions.common import (
@@ -92,34 +93,39 @@ def do_enter_count(
     as counted: it voids the vote at the close."""
     values = (issued, returned, valid, invalid, votes_for, against, abstain, e_issued)
     if any(v < 0 for v in values):
-        raise ActionRefused("票数不能为负数")
+        raise ActionRefused(_("票数不能为负数"))
     with transaction.atomic():
         meeting, locked = _lock_item(item)
         _check_writer(user, meeting)
         _require(meeting, MeetingStatus.OPEN)
         if locked.status != ItemStatus.COUNTING:
-            raise ActionRefused("投票结束后才能计票")
+            raise ActionRefused(_("投票结束后才能计票"))
         state = count_state(locked)
         if state.agreed is not None:
-            raise ActionRefused("两位计票人的结果已经一致，无须再录入")
+            raise ActionRefused(_("两位计票人的结果已经一致，无须再录入"))
         if user.pk in state.tellers:
-            raise ActionRefused("本轮您已录入，另一位计票人须从其本人账号独立录入")
+            raise ActionRefused(_("本轮您已录入，另一位计票人须从其本人账号独立录入"))
         problems: list[str] = []
         if valid != votes_for + against + abstain:
-            problems.append("有效票数须等于赞成、反对、弃权之和")
+            problems.append(_("有效票数须等于赞成、反对、弃权之和"))
         if valid + invalid != returned:
-            problems.append("有效票与无效票之和须等于收回的选票")
+            problems.append(_("有效票与无效票之和须等于收回的选票"))
         cast = CastBallot.objects.filter(item=locked).count()
         if locked.electronic:
             if e_issued < cast:
-                problems.append(f"发出的电子票卡不能少于已投的电子票 {cast} 张")
+                problems.append(_("发出的电子票卡不能少于已投的电子票 %(n)s 张") % {"n": cast})
             if e_issued > locked.codes_generated:
-                problems.append(f"发出的电子票卡不能多于印制的 {locked.codes_generated} 张")
+                problems.append(
+                    _("发出的电子票卡不能多于印制的 %(n)s 张") % {"n": locked.codes_generated}
+                )
         elif e_issued:
-            problems.append("该事项未使用电子票")
+            problems.append(_("该事项未使用电子票"))
         present = meeting.present or 0
         if issued + e_issued > present:
-            problems.append(f"发出的选票和票卡共 {issued + e_issued} 张，多于实到 {present} 人")
+            problems.append(
+                _("发出的选票和票卡共 %(issued)s 张，多于实到 %(present)s 人")
+                % {"issued": issued + e_issued, "present": present}
+            )
         if problems:
             raise ActionRefused([Reason(p) for p in problems])
         row = TellerCount.objects.create(
@@ -152,14 +158,14 @@ def do_confirm_count(user: User, item: AgendaItem | int) -> None:
         _check_writer(user, meeting)
         _require(meeting, MeetingStatus.OPEN)
         if locked.status != ItemStatus.COUNTING:
-            raise ActionRefused("投票结束后才能确认计票")
+            raise ActionRefused(_("投票结束后才能确认计票"))
         state = count_state(locked)
         if state.agreed is None:
-            raise ActionRefused("两位计票人的结果一致后，监票人才能确认")
+            raise ActionRefused(_("两位计票人的结果一致后，监票人才能确认"))
         if user.pk in state.tellers:
-            raise ActionRefused("监票人不能由计票人兼任：须从第三个账号确认")
+            raise ActionRefused(_("监票人不能由计票人兼任：须从第三个账号确认"))
         if locked.confirmed_round == state.round:
-            raise ActionRefused("本轮计票已经确认")
+            raise ActionRefused(_("本轮计票已经确认"))
         locked.confirmed_by = user
         locked.confirmed_round = state.round
         locked.save(update_fields=["confirmed_by", "confirmed_round"])
@@ -252,14 +258,14 @@ def do_close_item(user: User, item: AgendaItem | int, *, today: date | None = No
         _check_writer(user, meeting)
         _require(meeting, MeetingStatus.OPEN)
         if locked.status != ItemStatus.COUNTING:
-            raise ActionRefused("投票结束并计票后才能宣布结果")
+            raise ActionRefused(_("投票结束并计票后才能宣布结果"))
         state = count_state(locked)
         if state.agreed is None:
-            raise ActionRefused("两位计票人的结果尚未一致")
+            raise ActionRefused(_("两位计票人的结果尚未一致"))
         if locked.confirmed_round != state.round:
-            raise ActionRefused("监票人尚未确认计票结果")
+            raise ActionRefused(_("监票人尚未确认计票结果"))
         if meeting.late_entry and meeting.late_approved_by_id is None:
-            raise ActionRefused("补录须经第二人审核后才能记录结果")
+            raise ActionRefused(_("补录须经第二人审核后才能记录结果"))
         counts = item_counts(meeting, locked, state.agreed)
         result = outcome(counts)
         if not result.closable:
@@ -333,7 +339,7 @@ def do_close_meeting(user: User, meeting: Meeting | int) -> Meeting:
         if AgendaItem.objects.filter(
             meeting=locked, status__in=(ItemStatus.VOTING, ItemStatus.COUNTING)
         ).exists():
-            raise ActionRefused("还有事项在投票或计票中，宣布结果后才能结束会议")
+            raise ActionRefused(_("还有事项在投票或计票中，宣布结果后才能结束会议"))
         dropped = list(
             AgendaItem.objects.filter(meeting=locked, status=ItemStatus.PENDING).values_list(
                 "pk", flat=True

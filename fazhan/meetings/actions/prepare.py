@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fazhan.meetings.actions.common import (
     ACTIVE_ITEM,
@@ -64,17 +65,19 @@ def do_create_meeting(
     held on paper is entered as a late entry (补录), with its reason."""
     today = today or today_in_shanghai()
     if not writer_kinds_for(user, org.pk):
-        raise Http404("没有这个组织")
+        raise Http404(_("没有这个组织"))
     if org.kind != Kind.BRANCH:
-        raise ActionRefused(Reason("支部大会由党支部召开", ART_20_21))
+        raise ActionRefused(Reason(_("支部大会由党支部召开"), ART_20_21))
     if late_entry:
         if not late_reason.strip():
-            raise ActionRefused("补录须说明原因（系统当时为何不能使用）")
+            raise ActionRefused(_("补录须说明原因（系统当时为何不能使用）"))
         if held_on > today:
-            raise ActionRefused("补录的会议日期不能晚于今天")
+            raise ActionRefused(_("补录的会议日期不能晚于今天"))
     elif held_on < today:
         raise ActionRefused(
-            "会议日期已过：系统不可用期间以纸质方式召开的会议，请走「补录」流程（须说明原因并经第二人审核）"
+            _(
+                "会议日期已过：系统不可用期间以纸质方式召开的会议，请走「补录」流程（须说明原因并经第二人审核）"
+            )
         )
     with transaction.atomic():
         meeting = Meeting.objects.create(
@@ -99,7 +102,7 @@ def do_set_roll_call(user: User, meeting: Meeting | int, *, present_ids: Iterabl
         present = set(present_ids)
         unknown = present - roster.keys()
         if unknown:
-            raise ActionRefused("签到名单中有不在本支部名册上的党员")
+            raise ActionRefused(_("签到名单中有不在本支部名册上的党员"))
         existing = {a.member_id: a for a in Attendance.objects.filter(meeting=locked)}
         for member_id in roster:
             row = existing.get(member_id)
@@ -130,15 +133,15 @@ def do_propose_exclusion(
         member_id = member if isinstance(member, int) else member.pk
         found = _roster(locked).get(member_id)
         if found is None:
-            raise ActionRefused("该党员不在本支部名册上")
+            raise ActionRefused(_("该党员不在本支部名册上"))
         if not found.may_vote:
             raise ActionRefused(
-                Reason("该党员本无表决权，不在应到人数之内，无须排除", "党章第七条、第四十条")
+                Reason(_("该党员本无表决权，不在应到人数之内，无须排除"), "党章第七条、第四十条")
             )
         if reason not in ExclusionReason.values:
-            raise ActionRefused("不计入应到人数的原因不在规定范围内")
+            raise ActionRefused(_("不计入应到人数的原因不在规定范围内"))
         if Exclusion.objects.filter(meeting=locked, member_id=member_id, withdrawn=False).exists():
-            raise ActionRefused("该党员已在不计入应到人数的名单中")
+            raise ActionRefused(_("该党员已在不计入应到人数的名单中"))
         exclusion = Exclusion.objects.create(
             meeting=locked, member_id=member_id, reason=reason, note=note.strip(), proposed_by=user
         )
@@ -160,24 +163,24 @@ def do_consent_exclusion(
         meeting_id = Exclusion.objects.values_list("meeting_id", flat=True).get(pk=pk)
         locked = _lock_meeting(meeting_id)
         if not Meeting.objects.visible_to(user).filter(pk=locked.pk).exists():
-            raise Http404("没有找到该支部大会。")
+            raise Http404(_("没有找到该支部大会。"))
         _require(locked, MeetingStatus.DRAFT)
         row = Exclusion.objects.select_for_update().get(pk=pk)
         if row.withdrawn:
-            raise ActionRefused("该项已撤回")
+            raise ActionRefused(_("该项已撤回"))
         if row.consent_by_id is not None:
-            raise ActionRefused("上级党组织已经同意过该项")
+            raise ActionRefused(_("上级党组织已经同意过该项"))
         superior = superior_org(user, locked)
         if superior is None:
             raise ActionRefused(
                 Reason(
-                    "须由上级党组织的账号确认同意，支部不能自行同意",
+                    _("须由上级党组织的账号确认同意，支部不能自行同意"),
                     "不计入应到会人数须经上级党组织同意并经党员大会通过",
                 )
             )
         when = consent_on or today_in_shanghai()
         if when > today_in_shanghai():
-            raise ActionRefused("同意日期不能晚于今天")
+            raise ActionRefused(_("同意日期不能晚于今天"))
         row.consent_by = user
         row.consent_on = when
         row.consent_org = superior
@@ -233,29 +236,31 @@ def do_add_item(
             Candidate.objects.select_related("person").filter(pk=pk, org_id=locked.org_id).first()
         )
         if found is None:
-            raise ActionRefused("只能表决本支部的发展对象或预备党员")
+            raise ActionRefused(_("只能表决本支部的发展对象或预备党员"))
         if kind not in ItemKind.values:
-            raise ActionRefused("未知的表决事项")
+            raise ActionRefused(_("未知的表决事项"))
         if kind == ItemKind.EXTENSION:
             if extension_months is None or not 6 <= extension_months <= 12:
                 raise ActionRefused(
-                    Reason("延长预备期不能少于半年，最长不超过一年", "细则第三十二条；党章第七条")
+                    Reason(
+                        _("延长预备期不能少于半年，最长不超过一年"), "细则第三十二条；党章第七条"
+                    )
                 )
         else:
             extension_months = None
         if electronic and locked.late_entry:
-            raise ActionRefused("补录的会议只录入纸质计票结果，不能使用会场电子票")
+            raise ActionRefused(_("补录的会议只录入纸质计票结果，不能使用会场电子票"))
         if AgendaItem.objects.filter(
             meeting=locked, candidate_id=pk, status__in=ACTIVE_ITEM
         ).exists():
-            raise ActionRefused("该同志已在本次会议的议程中（每人每次只表决一次，无效重投除外）")
+            raise ActionRefused(_("该同志已在本次会议的议程中（每人每次只表决一次，无效重投除外）"))
         void = (
             AgendaItem.objects.filter(meeting=locked, candidate_id=pk, status=ItemStatus.VOID)
             .order_by("-pk")
             .first()
         )
         if locked.is_open and void is None:
-            raise ActionRefused("会议开始后不能增加议程，只能对表决无效的事项重新表决")
+            raise ActionRefused(_("会议开始后不能增加议程，只能对表决无效的事项重新表决"))
         position = (
             (AgendaItem.objects.filter(meeting=locked).aggregate(m=Max("position"))["m"]) or 0
         )
@@ -299,7 +304,7 @@ def do_withdraw_item(user: User, item: AgendaItem | int) -> None:
         meeting, locked = _lock_item(item)
         _check_writer(user, meeting)
         if locked.status != ItemStatus.PENDING:
-            raise ActionRefused("只能撤出尚未开始表决的事项")
+            raise ActionRefused(_("只能撤出尚未开始表决的事项"))
         locked.status = ItemStatus.WITHDRAWN
         locked.save(update_fields=["status"])
         _event(
@@ -326,21 +331,21 @@ def do_record_opinion(
         _check_writer(user, meeting)
         _require(meeting, MeetingStatus.DRAFT)
         if locked.status != ItemStatus.PENDING:
-            raise ActionRefused("该事项不在待表决状态")
+            raise ActionRefused(_("该事项不在待表决状态"))
         member_id = member if isinstance(member, int) else member.pk
         found = _roster(meeting).get(member_id)
         if found is None:
-            raise ActionRefused("该党员不在本支部名册上")
+            raise ActionRefused(_("该党员不在本支部名册上"))
         if not found.may_vote:
             raise ActionRefused(
-                Reason("只有有表决权的正式党员的书面意见才能统计在票数内", "细则第二十一条")
+                Reason(_("只有有表决权的正式党员的书面意见才能统计在票数内"), "细则第二十一条")
             )
         if choice not in Choice.values:
-            raise ActionRefused("书面意见只能是赞成、反对或弃权")
+            raise ActionRefused(_("书面意见只能是赞成、反对或弃权"))
         if received_on > meeting.held_on:
-            raise ActionRefused(Reason("书面意见须在支部大会召开前正式提出", "细则第二十一条"))
+            raise ActionRefused(Reason(_("书面意见须在支部大会召开前正式提出"), "细则第二十一条"))
         if WrittenOpinion.objects.filter(item=locked, member_id=member_id).exists():
-            raise ActionRefused("该党员对本事项的书面意见已经登记")
+            raise ActionRefused(_("该党员对本事项的书面意见已经登记"))
         opinion = WrittenOpinion.objects.create(
             item=locked,
             member_id=member_id,
@@ -418,16 +423,18 @@ def do_open_meeting(
         _require(locked, MeetingStatus.DRAFT)
         reasons: list[Reason] = []
         if not locked.late_entry and locked.held_on != today:
-            reasons.append(Reason(f"会议日期为 {locked.held_on}，只能在当天开始会议"))
+            reasons.append(
+                Reason(_("会议日期为 %(date)s，只能在当天开始会议") % {"date": locked.held_on})
+            )
         items = list(
             AgendaItem.objects.filter(meeting=locked, status=ItemStatus.PENDING).select_related(
                 "candidate", "candidate__person"
             )
         )
         if not items:
-            reasons.append(Reason("议程中没有待表决的事项"))
+            reasons.append(Reason(_("议程中没有待表决的事项")))
         if not Attendance.objects.filter(meeting=locked).exists():
-            reasons.append(Reason("尚未签到：请先登记到会情况", "细则第二十条"))
+            reasons.append(Reason(_("尚未签到：请先登记到会情况"), "细则第二十条"))
         exclusions = list(
             Exclusion.objects.filter(meeting=locked, withdrawn=False).select_related("member")
         )
@@ -436,19 +443,23 @@ def do_open_meeting(
             if exclusion.consent_by_id is None:
                 reasons.append(
                     Reason(
-                        f"{exclusion.member.name} 不计入应到人数尚未经上级党组织同意"
-                        "（请撤回或待同意）",
+                        _("%(name)s 不计入应到人数尚未经上级党组织同意（请撤回或待同意）")
+                        % {"name": exclusion.member.name},
                         "不计入应到会人数须经上级党组织同意并经党员大会通过",
                     )
                 )
         unknown = adopted - {e.pk for e in exclusions}
         if unknown:
-            reasons.append(Reason("通过的排除名单与提出的不符"))
+            reasons.append(Reason(_("通过的排除名单与提出的不符")))
         preview = electorate_preview(locked, adopted)
         for exclusion in preview.excluded:
             if exclusion.member_id in preview.present_ids:
                 reasons.append(
-                    Reason(f"{exclusion.member.name} 已到会，不能从应到人数中排除", ART_20_21)
+                    Reason(
+                        _("%(name)s 已到会，不能从应到人数中排除")
+                        % {"name": exclusion.member.name},
+                        ART_20_21,
+                    )
                 )
         if not locked.late_entry:
             for item in items:
@@ -515,11 +526,11 @@ def do_approve_late_entry(user: User, meeting: Meeting | int) -> Meeting:
         locked = _lock_meeting(meeting)
         _check_writer(user, locked)
         if not locked.late_entry:
-            raise ActionRefused("只有补录的会议需要第二人审核")
+            raise ActionRefused(_("只有补录的会议需要第二人审核"))
         if locked.late_approved_by_id is not None:
-            raise ActionRefused("该补录已经审核")
+            raise ActionRefused(_("该补录已经审核"))
         if locked.created_by_id == user.pk:
-            raise ActionRefused("补录须由录入人以外的另一人审核")
+            raise ActionRefused(_("补录须由录入人以外的另一人审核"))
         locked.late_approved_by = user
         locked.late_approved_at = timezone.now()
         locked.save(update_fields=["late_approved_by", "late_approved_at"])

@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from fazhan.meetings import codes as code_tools
 from fazhan.meetings.actions.common import (
@@ -44,12 +45,12 @@ def do_start_voting(user: User, item: AgendaItem | int, *, today: date | None = 
         _check_writer(user, meeting)
         _require(meeting, MeetingStatus.OPEN)
         if locked.status != ItemStatus.PENDING:
-            raise ActionRefused("该事项不在待表决状态")
+            raise ActionRefused(_("该事项不在待表决状态"))
         busy = AgendaItem.objects.filter(
             meeting=meeting, status__in=(ItemStatus.VOTING, ItemStatus.COUNTING)
         ).exclude(pk=locked.pk)
         if busy.exists():
-            raise ActionRefused(Reason("上一个事项尚未宣布结果：须逐个表决", "细则第二十一条"))
+            raise ActionRefused(Reason(_("上一个事项尚未宣布结果：须逐个表决"), "细则第二十一条"))
         if not meeting.late_entry:
             reasons = _live_gates(locked, today)
             if reasons:
@@ -69,21 +70,21 @@ def do_issue_codes(user: User, item: AgendaItem | int, *, count: int) -> list[st
     """Generate `count` one-time codes for the cards and return them, once, for printing; only
     their HMACs stay. Never more codes than voting members present (cast ≤ issued ≤ present)."""
     if count < 1:
-        raise ActionRefused("票卡数量须为正数")
+        raise ActionRefused(_("票卡数量须为正数"))
     with transaction.atomic():
         meeting, locked = _lock_item(item)
         _check_writer(user, meeting)
         _require(meeting, MeetingStatus.OPEN)
         if not locked.electronic:
-            raise ActionRefused("该事项未使用会场电子票")
+            raise ActionRefused(_("该事项未使用会场电子票"))
         if locked.status != ItemStatus.VOTING:
-            raise ActionRefused("只能在投票中印制票卡")
+            raise ActionRefused(_("只能在投票中印制票卡"))
         limit = meeting.present or 0
         if locked.codes_generated + count > limit:
             raise ActionRefused(
                 Reason(
-                    f"票卡总数不能超过有表决权的实到人数 {limit}"
-                    f"（已印制 {locked.codes_generated} 张）",
+                    _("票卡总数不能超过有表决权的实到人数 %(limit)s（已印制 %(made)s 张）")
+                    % {"limit": limit, "made": locked.codes_generated},
                     ART_20_21,
                 )
             )
@@ -114,15 +115,15 @@ def do_cast_ballot(code: str, choice: str) -> None:
     chain event, no log: the code is accepted once (a conditional update from unused to used),
     a forged or replayed code is refused, and only while its motion is being voted on."""
     if choice not in Choice.values:
-        raise BallotRefused("请选择赞成、反对或弃权")
+        raise BallotRefused(_("请选择赞成、反对或弃权"))
     canonical = code_tools.normalise(code)
     if canonical is None:
-        raise BallotRefused("票卡号码无效")
+        raise BallotRefused(_("票卡号码无效"))
     digest = code_tools.code_hash(canonical)
     with transaction.atomic():
         found = BallotCode.objects.filter(code_hash=digest).values_list("pk", "item_id").first()
         if found is None:
-            raise BallotRefused("票卡号码无效")
+            raise BallotRefused(_("票卡号码无效"))
         code_id, item_id = found
         # Locking the motion orders every cast against the end of balloting.
         status = (
@@ -132,9 +133,9 @@ def do_cast_ballot(code: str, choice: str) -> None:
             .first()
         )
         if status != ItemStatus.VOTING:
-            raise BallotRefused("该事项当前不在投票中")
+            raise BallotRefused(_("该事项当前不在投票中"))
         if BallotCode.objects.filter(pk=code_id, used=False).update(used=True) != 1:
-            raise BallotRefused("该票卡已经使用过")
+            raise BallotRefused(_("该票卡已经使用过"))
         CastBallot.objects.create(item_id=item_id, choice=choice)
 
 
@@ -147,13 +148,15 @@ def do_end_balloting(user: User, item: AgendaItem | int) -> int:
         _require(meeting, MeetingStatus.OPEN)
         allowed = {ItemStatus.VOTING} | ({ItemStatus.PENDING} if meeting.late_entry else set())
         if locked.status not in allowed:
-            raise ActionRefused("该事项不在投票中")
+            raise ActionRefused(_("该事项不在投票中"))
         if locked.status == ItemStatus.PENDING:
             busy = AgendaItem.objects.filter(
                 meeting=meeting, status__in=(ItemStatus.VOTING, ItemStatus.COUNTING)
             ).exclude(pk=locked.pk)
             if busy.exists():
-                raise ActionRefused(Reason("上一个事项尚未宣布结果：须逐个表决", "细则第二十一条"))
+                raise ActionRefused(
+                    Reason(_("上一个事项尚未宣布结果：须逐个表决"), "细则第二十一条")
+                )
         cast = CastBallot.objects.filter(item=locked).count()
         locked.status = ItemStatus.COUNTING
         locked.save(update_fields=["status"])
