@@ -14,37 +14,7 @@ import pytest
 
 from fazhan.cli import main as fazhan
 from fazhan.plan_cli import main
-
-ORDER = ["Q1", "Q2", "A1", "A2", "E1", "E2", "G1", "G2", "D1", "D1.aspiration"]
-ORDER += ["D2", "D3", "D4", "K1", "K2"]
-AT_350 = {
-    "developed": 350,
-    "le35": 270,
-    "le25": 130,
-    "hs_plus": 300,
-    "college_plus": 135,
-    "female": 140,
-    "female_frontline": 68,
-    "worker": 42,
-    "farmer": 180,
-    "mgmt_tech_rich": 300,
-    "student": 14,
-    "activists": 1200,
-}
-AT_385 = {
-    "developed": 385,
-    "le35": 297,
-    "le25": 143,
-    "hs_plus": 328,
-    "college_plus": 148,
-    "female": 154,
-    "female_frontline": 74,
-    "worker": 47,
-    "farmer": 193,
-    "mgmt_tech_rich": 328,
-    "student": 15,
-    "activists": 1200,
-}
+from tests.policy.test_targets import AT_350, AT_385, ORDER
 
 
 @pytest.fixture
