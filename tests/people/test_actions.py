@@ -80,6 +80,21 @@ def record_clean_until(cast, candidate, last_id: str) -> None:
             return
 
 
+def returned_from_prereview(cast):
+    """A file through S12 whose pre-review (S13) came back 'returned' on 2020-06-10."""
+    candidate = new_candidate(cast)
+    record_clean_until(cast, candidate, "e15")
+    with at("2020-06-10"):
+        do_record_step(
+            cast.dangwei,
+            candidate,
+            step="S13",
+            happened_on=date(2020, 6, 10),
+            payload={"result": "returned"},
+        )
+    return candidate
+
+
 def assert_target_on_the_anniversary(user, candidate) -> None:
     """A target notice that ended before the S03 anniversary, then S07 on the anniversary."""
     with at("2020-04-20"):
@@ -154,16 +169,7 @@ def test_it_refuses_to_record_a_step_twice(cast):
 
 
 def test_it_lets_assessments_repeat_and_a_returned_prereview_be_redone(cast):
-    candidate = new_candidate(cast)
-    record_clean_until(cast, candidate, "e15")
-    with at("2020-06-10"):
-        do_record_step(
-            cast.dangwei,
-            candidate,
-            step="S13",
-            happened_on=date(2020, 6, 10),
-            payload={"result": "returned"},
-        )
+    candidate = returned_from_prereview(cast)
     with at("2020-06-12"):
         do_record_step(cast.zhibu, candidate, step="S12", happened_on=date(2020, 6, 12))
         do_record_step(
@@ -348,15 +354,6 @@ def test_it_folds_feedback_events_into_the_notice_and_blocks_the_decision(cast):
 
 
 def test_it_issues_the_volunteer_form_only_after_a_passed_prereview(cast):
-    candidate = new_candidate(cast)
-    record_clean_until(cast, candidate, "e15")
-    with at("2020-06-10"):
-        do_record_step(
-            cast.dangwei,
-            candidate,
-            step="S13",
-            happened_on=date(2020, 6, 10),
-            payload={"result": "returned"},
-        )
-        with pytest.raises(ActionRefused, match="预审同意后"):
-            do_record_step(cast.zhibu, candidate, step="S14", happened_on=date(2020, 6, 10))
+    candidate = returned_from_prereview(cast)
+    with at("2020-06-10"), pytest.raises(ActionRefused, match="预审同意后"):
+        do_record_step(cast.zhibu, candidate, step="S14", happened_on=date(2020, 6, 10))
