@@ -39,8 +39,8 @@ from fazhan.accounts.models import Role, RoleKind, User
 from fazhan.accounts.roster import RosterRow, RowError
 from fazhan.accounts.scope import active_roles
 from fazhan.audit.chain import append_event
+from fazhan.lib.names import syllables
 from fazhan.orgs.models import Kind, Organization
-from fazhan.people.names import syllables
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser

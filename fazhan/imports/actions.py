@@ -18,12 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fazhan.audit.chain import ChainError, NewEvent, append_events_bulk
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.imports import document, preview
 from fazhan.imports.models import BatchKind, BatchStatus, ImportBatch, ImportRow
 from fazhan.imports.roster import TableError, read_table
 from fazhan.orgs.models import Kind, Member, MemberStatus, Organization
 from fazhan.people import crypto
-from fazhan.people.actions import ActionRefused, Mode, Reason, writer_kinds_for
+from fazhan.people.actions import Mode, writer_kinds_for
 from fazhan.people.idnumber import IdNumberError
 from fazhan.people.models import Candidate, Person
 from fazhan.people.record import project

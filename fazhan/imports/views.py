@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from fazhan.accounts.models import User
 from fazhan.accounts.scope import is_read_only, is_sysadmin
+from fazhan.core.errors import ActionRefused
 from fazhan.imports import export
 from fazhan.imports.actions import (
     do_apply_batch,
@@ -26,7 +27,6 @@ from fazhan.imports.actions import (
 )
 from fazhan.imports.forms import FilesUploadForm, RosterUploadForm, writer_roots
 from fazhan.imports.models import ImportBatch, get_batch_for_user
-from fazhan.people.actions import ActionRefused
 from fazhan.people.models import Stage, get_candidate_for_user
 from fazhan.people.record import candidate_document
 from fazhan.policy.data import load_policy

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fazhan.people.actions import Reason
+from fazhan.core.errors import Reason
 from fazhan.people.models import Stage
 from fazhan.people.record import candidate_document
 from fazhan.policy.engine import effective_events

@@ -21,7 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.scope import reach
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.meetings import actions as act
 from fazhan.meetings.forms import (
     CodesForm,
@@ -53,9 +55,8 @@ from fazhan.meetings.models import (
 from fazhan.meetings.sheet import cards_pdf, motion, sheet_context, sheet_pdf
 from fazhan.meetings.tally import outcome
 from fazhan.orgs.models import Kind, Member, Organization
-from fazhan.people.actions import ActionRefused, Reason, writer_kinds_for
+from fazhan.people.actions import writer_kinds_for
 from fazhan.people.models import Candidate, Stage
-from fazhan.web.http import AuthenticatedHttpRequest
 
 REFUSED_TAG = "refused"
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fazhan.audit.chain import append_event, read_head
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.notices.models import (
     CLOSING_STATES,
     STAGE_FOR_KIND,
@@ -36,7 +37,7 @@ from fazhan.notices.models import (
     NoticeStatus,
 )
 from fazhan.orgs.models import Organization
-from fazhan.people.actions import ActionRefused, Reason, do_record_step, writer_kinds_for
+from fazhan.people.actions import do_record_step, writer_kinds_for
 from fazhan.people.models import Candidate, Stage
 from fazhan.people.record import FEEDBACK_KIND, project
 from fazhan.policy.calendar import shipped_table

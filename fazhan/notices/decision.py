@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fazhan.people.actions import Reason
+from fazhan.core.errors import Reason
 from fazhan.people.models import Candidate
 from fazhan.people.record import candidate_document
 from fazhan.policy.engine import evaluate

@@ -13,7 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.models import User
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.notices.actions import (
     can_manage,
     do_assign_feedback,
@@ -49,10 +51,9 @@ from fazhan.notices.models import (
 )
 from fazhan.notices.pdf import notice_pdf_response, public_url
 from fazhan.orgs.models import Organization
-from fazhan.people.actions import ActionRefused, Reason, do_record_step, writer_kinds_for
+from fazhan.people.actions import do_record_step, writer_kinds_for
 from fazhan.people.models import Candidate
 from fazhan.policy.engine import today_in_shanghai
-from fazhan.web.http import AuthenticatedHttpRequest
 
 
 def _get_notice(user: Any, pk: int) -> Notice:

@@ -24,6 +24,8 @@ from fazhan.accounts.models import RoleKind
 from fazhan.accounts.scope import active_roles, reach
 from fazhan.audit.chain import append_event, events_of
 from fazhan.audit.models import Event as ChainEvent
+from fazhan.core.errors import ActionRefused, Reason
+from fazhan.core.i18n_data import step_name
 from fazhan.holidays.table import current_table
 from fazhan.orgs.models import Member, Organization
 from fazhan.people.models import Candidate, CandidateOrgLink, LinkRole, Person
@@ -56,32 +58,6 @@ ALLOWED_WHILE_SUSPENDED = frozenset({"resume", "withdraw", "reject", "S06", "S21
 class Mode(StrEnum):
     LIVE = "live"  # happening now: the rules are gates
     PAST = "past"  # a fact from a paper file or a meeting held offline: recorded, breaches kept
-
-
-@dataclass(frozen=True)
-class Reason:
-    message: str
-    basis: str = ""
-    # The engine's finding id when the reason is a finding: pages then show its message in the
-    # reader's language (fazhan.web.i18n_data); the message itself stays the engine's Chinese.
-    finding: str = ""
-
-    def __str__(self) -> str:
-        if not self.basis:
-            return self.message
-        return _("%(message)s（依据：%(basis)s）") % {"message": self.message, "basis": self.basis}
-
-
-class ActionRefused(Exception):
-    """The action was not carried out; `reasons` say why, in Chinese, with the article."""
-
-    def __init__(self, reasons: Sequence[Reason] | Reason | str) -> None:
-        if isinstance(reasons, str):
-            reasons = [Reason(reasons)]
-        elif isinstance(reasons, Reason):
-            reasons = [reasons]
-        self.reasons = list(reasons)
-        super().__init__("；".join(str(r) for r in self.reasons))
 
 
 # -- who may act --------------------------------------------------------------------------------
@@ -217,8 +193,6 @@ def _repeat_refusal(chain: list[ChainEvent], step: str) -> Reason | None:
         return None
     if spec.repeat == "after_extension" and (extended or failed):
         return None
-    from fazhan.web.i18n_data import step_name
-
     return Reason(
         _("%(step)s「%(name)s」已记录过，不能重复记录") % {"step": step, "name": step_name(step)},
         spec.basis,

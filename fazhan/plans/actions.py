@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from fazhan.accounts.models import RoleKind
 from fazhan.accounts.scope import active_roles
 from fazhan.audit.chain import append_event
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.orgs.models import Kind, Organization
-from fazhan.people.actions import ActionRefused, Reason
 from fazhan.plans.models import Plan, PlanShare, share_document
 from fazhan.policy import targets
 from fazhan.policy.engine import today_in_shanghai

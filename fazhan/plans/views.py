@@ -25,10 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.models import RoleKind
 from fazhan.accounts.scope import active_roles, is_read_only
+from fazhan.core.errors import ActionRefused
 from fazhan.orgs.models import Organization
-from fazhan.people.actions import ActionRefused
 from fazhan.people.models import Candidate
 from fazhan.plans import indicators
 from fazhan.plans.actions import (
@@ -60,7 +61,6 @@ from fazhan.plans.forms import (
 from fazhan.plans.models import Plan, PlanShare
 from fazhan.policy import forecast as pure
 from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS, PlanError, lint
-from fazhan.web.http import AuthenticatedHttpRequest
 
 STAFF = frozenset({RoleKind.DISTRICT_STAFF, RoleKind.SUB_STAFF})
 

@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from fazhan.core.errors import ActionRefused
 from fazhan.notices.actions import do_add_feedback_info, do_submit_feedback, find_by_receipt
 from fazhan.notices.disclosure import leaks, public_notice
 from fazhan.notices.models import Feedback, FeedbackState, Notice, NoticeStatus
 from fazhan.notices.pdf import notice_pdf_response
-from fazhan.people.actions import ActionRefused
 from fazhan.policy.engine import today_in_shanghai
 from fazhan.public import ratelimit
 from fazhan.public.forms import AddInfoForm, FeedbackForm, ReceiptForm

@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from fazhan.accounts.models import RoleKind
 from fazhan.accounts.scope import active_roles
 from fazhan.audit.chain import append_event, events_of, read_head
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.orgs.models import Organization, nearest_approver
-from fazhan.people.actions import ActionRefused, Reason, do_record_step, writer_kinds_for
+from fazhan.people.actions import do_record_step, writer_kinds_for
 from fazhan.people.models import Candidate, Stage
 from fazhan.policy.engine import today_in_shanghai
 from fazhan.reviews.checklist import checklist, leaving_flags

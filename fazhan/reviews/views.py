@@ -12,12 +12,14 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.models import RoleKind
 from fazhan.accounts.scope import active_roles
 from fazhan.audit.chain import events_of
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.notices.pdf import html_to_pdf
 from fazhan.orgs.models import Organization
-from fazhan.people.actions import ActionRefused, Reason, writer_kinds_for
+from fazhan.people.actions import writer_kinds_for
 from fazhan.people.models import Candidate, Stage, get_candidate_for_user
 from fazhan.policy.engine import today_in_shanghai
 from fazhan.reviews.actions import (
@@ -41,7 +43,6 @@ from fazhan.reviews.forms import (
 )
 from fazhan.reviews.models import Approval, PrereviewRequest, PrereviewState, Talk
 from fazhan.reviews.reminders import approvals_waiting
-from fazhan.web.http import AuthenticatedHttpRequest
 
 
 def _approving_subtree(user: Any) -> set[int]:

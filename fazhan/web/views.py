@@ -16,16 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.models import Role, RoleKind, User
 from fazhan.accounts.scope import active_roles, is_read_only, is_sysadmin
 from fazhan.audit.chain import events_of, read_head
-from fazhan.notices.queues import queue_for
+from fazhan.core import i18n_data
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.orgs.models import Member, Organization
 from fazhan.people.actions import (
     COMMITTEE_STEPS,
-    ActionRefused,
     Mode,
-    Reason,
     do_record_step,
     do_record_step_batch,
     writer_kinds_for,
@@ -33,10 +33,9 @@ from fazhan.people.actions import (
 from fazhan.people.models import Candidate, Stage, get_candidate_for_user
 from fazhan.people.record import is_record_kind
 from fazhan.policy.data import load_policy
-from fazhan.web import i18n_data
 from fazhan.web.filters import filter_candidates, open_files
 from fazhan.web.forms import BatchForm, StepForm
-from fazhan.web.http import AuthenticatedHttpRequest
+from fazhan.web.queues import queue_for
 
 OPEN_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.TARGET, Stage.PROBATIONARY, Stage.MEMBER)
 LIFECYCLE = {

@@ -22,10 +22,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from fazhan.core.errors import ActionRefused
 from fazhan.meetings import actions as act
 from fazhan.meetings.codes import ALPHABET, code_hash
 from fazhan.meetings.models import BallotCode, CastBallot, ItemStatus
-from fazhan.people.actions import ActionRefused
 from tests.meetings.conftest import build_branch, fast_ready_for_admission, new_meeting
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ import pytest
 
 from fazhan.audit.chain import verify_chain
 from fazhan.audit.models import Event
+from fazhan.core.errors import ActionRefused
 from fazhan.meetings import actions as act
 from fazhan.meetings.codes import code_hash, normalise, pretty
 from fazhan.meetings.models import BallotCode, CastBallot
-from fazhan.people.actions import ActionRefused
 from tests.meetings.conftest import admission_item, count_paper, new_meeting, ready_for_admission
 
 pytestmark = pytest.mark.django_db

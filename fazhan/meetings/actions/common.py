@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from fazhan.accounts.models import RoleKind
 from fazhan.accounts.scope import active_roles
 from fazhan.audit.chain import append_event
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.meetings.gates import candidate_gates
 from fazhan.meetings.models import (
     AgendaItem,
@@ -19,7 +20,7 @@ from fazhan.meetings.models import (
     MeetingStatus,
 )
 from fazhan.orgs.models import Member, Organization
-from fazhan.people.actions import ActionRefused, Reason, writer_kinds_for
+from fazhan.people.actions import writer_kinds_for
 
 if TYPE_CHECKING:
     from fazhan.accounts.models import User

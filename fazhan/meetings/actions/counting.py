@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fazhan.audit.chain import read_head
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.meetings.actions.common import (
     _check_writer,
     _event,
@@ -32,7 +33,7 @@ from fazhan.meetings.models import (
     WrittenOpinion,
 )
 from fazhan.meetings.tally import VOID, Counts, Outcome, ballots_digest, outcome
-from fazhan.people.actions import ActionRefused, Mode, Reason, do_record_step
+from fazhan.people.actions import Mode, do_record_step
 from fazhan.policy.engine import today_in_shanghai
 
 if TYPE_CHECKING:

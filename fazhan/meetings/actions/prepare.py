@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.meetings.actions.common import (
     ACTIVE_ITEM,
     ART_20_21,
@@ -40,7 +41,7 @@ from fazhan.meetings.models import (
     WrittenOpinion,
 )
 from fazhan.orgs.models import Kind, Member, Organization
-from fazhan.people.actions import ActionRefused, Reason, writer_kinds_for
+from fazhan.people.actions import writer_kinds_for
 from fazhan.people.models import Candidate
 from fazhan.policy.engine import today_in_shanghai
 

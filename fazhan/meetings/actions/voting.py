@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.meetings import codes as code_tools
 from fazhan.meetings.actions.common import (
     ART_20_21,
@@ -27,7 +28,6 @@ from fazhan.meetings.models import (
     ItemStatus,
     MeetingStatus,
 )
-from fazhan.people.actions import ActionRefused, Reason
 from fazhan.policy.engine import today_in_shanghai
 
 if TYPE_CHECKING:
