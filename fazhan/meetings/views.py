@@ -42,7 +42,6 @@ from fazhan.meetings.gates import candidate_gates
 from fazhan.meetings.models import (
     AgendaItem,
     Attendance,
-    CastBallot,
     ElectorateEntry,
     Exclusion,
     ItemKind,
@@ -57,6 +56,7 @@ from fazhan.meetings.tally import outcome
 from fazhan.orgs.models import Kind, Member, Organization
 from fazhan.people.actions import writer_kinds_for
 from fazhan.people.models import Candidate, Stage
+from fazhan.public import ratelimit
 
 REFUSED_TAG = "refused"
 
@@ -424,7 +424,7 @@ def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "missing": 2 - len(state.entries),
         "i_am_teller": me in state.tellers,
         "previous": previous,
-        "cast": CastBallot.objects.filter(item=item).count(),
+        "cast": act.ballots_cast(item),
         "count_form": CountForm(electronic=item.electronic),
         "codes_form": CodesForm(
             initial={"count": max((meeting.present or 0) - item.codes_generated, 1)}
@@ -449,7 +449,7 @@ def item_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "meetings/_progress.html",
-        {"item": item, "cast": CastBallot.objects.filter(item=item).count()},
+        {"item": item, "cast": act.ballots_cast(item)},
     )
 
 
@@ -590,12 +590,19 @@ def vote(request: HttpRequest) -> HttpResponse:
     accepted = False
     error = ""
     status = 200
-    if request.method == "POST":
+    # A room shares one kiosk: only refused codes count against the client (someone guessing
+    # codes), keyed like the public pages' limits (no address is stored).
+    key = ratelimit.client_key(request) if request.method == "POST" else ""
+    if key and ratelimit.exceeded(ratelimit.VOTE_REFUSED, key):
+        error, status = _("尝试次数过多，请十分钟后再试，或请监票人协助。"), 429
+        form = VoteForm()
+    elif request.method == "POST":
         form = VoteForm(request.POST)
         if form.is_valid():
             try:
                 act.do_cast_ballot(form.cleaned_data["code"], form.cleaned_data["choice"])
             except act.BallotRefused as refused:
+                ratelimit.hit(ratelimit.VOTE_REFUSED, key)
                 error, status = str(refused), 422
                 form = (
                     VoteForm()

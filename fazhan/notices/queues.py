@@ -147,7 +147,7 @@ def _feedback(orgs: set[int] | None) -> list[QueueItem]:
         _within("notice__org_id", orgs), state=FeedbackState.PENDING
     ).select_related("notice__org", "entry__candidate__person")
     rows = []
-    for f in items.order_by("received_at")[:PER_KIND]:
+    for f in items.order_by("received_on", "pk")[:PER_KIND]:
         who = f.entry.candidate.person.name if f.entry is not None else _("整份公示")
         missing = "" if f.handler_id else _("，未指定承办人")
         rows.append(

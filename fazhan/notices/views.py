@@ -361,7 +361,7 @@ def feedback_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "notices/feedback_list.html",
         {
-            "items": items.order_by("received_at", "pk")[:300],
+            "items": items.order_by("received_on", "pk")[:300],
             "show": show,
             "today": today_in_shanghai(),
         },

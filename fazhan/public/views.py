@@ -90,14 +90,18 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 def notice_detail(request: HttpRequest, token: str) -> HttpResponse:
     notice = _open_notice(token)
     shown = public_notice(notice)
-    return render(
-        request, "public/notice.html", {"notice": shown, "form": _feedback_form(shown, None)}
-    )
+    form = _feedback_form(shown, None, challenge=_flooded(notice))
+    return render(request, "public/notice.html", {"notice": shown, "form": form})
 
 
-def _feedback_form(shown: Any, data: Any) -> FeedbackForm:
+def _flooded(notice: Notice) -> bool:
+    return ratelimit.exceeded(ratelimit.NOTICE_DAY, f"notice:{notice.pk}")
+
+
+def _feedback_form(shown: Any, data: Any, *, challenge: bool = False) -> FeedbackForm:
     entries = [(e.entry_id, e.name) for e in shown.entries]
-    return FeedbackForm(data, notice_token=shown.token, entries=entries)
+    # A form shown again after a refusal carries a new question: each is answered once.
+    return FeedbackForm(data, notice_token=shown.token, entries=entries, challenge=challenge)
 
 
 @public
@@ -105,15 +109,21 @@ def _feedback_form(shown: Any, data: Any) -> FeedbackForm:
 def feedback(request: HttpRequest, token: str) -> HttpResponse:
     notice = _open_notice(token)
     shown = public_notice(notice)
+    flooded = _flooded(notice)
     if request.method == "POST":
+        # Only valid items count against a client's and a notice's limits; any POST counts
+        # against the client's own burst, so a flood of junk stops only its sender.
         key = ratelimit.client_key(request)
-        allowed = ratelimit.hit(ratelimit.FEEDBACK_BURST, key)
-        allowed = ratelimit.hit(ratelimit.FEEDBACK_DAY, key) and allowed
-        allowed = ratelimit.hit(ratelimit.NOTICE_DAY, f"notice:{notice.pk}") and allowed
-        if not allowed:
+        if not ratelimit.hit(ratelimit.POST_BURST, key) or any(
+            ratelimit.exceeded(limit, key)
+            for limit in (ratelimit.FEEDBACK_BURST, ratelimit.FEEDBACK_DAY)
+        ):
             return _too_many(request)
-        form = _feedback_form(shown, request.POST)
+        form = _feedback_form(shown, request.POST, challenge=flooded)
         if form.is_valid():
+            ratelimit.hit(ratelimit.FEEDBACK_BURST, key)
+            ratelimit.hit(ratelimit.FEEDBACK_DAY, key)
+            ratelimit.hit(ratelimit.NOTICE_DAY, f"notice:{notice.pk}")
             entry = None
             wanted = form.cleaned_data.get("concerns") or 0
             if wanted:
@@ -137,7 +147,7 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
                 response["Cache-Control"] = "no-store"
                 return response
     else:
-        form = _feedback_form(shown, None)
+        form = _feedback_form(shown, None, challenge=flooded)
     return render(request, "public/feedback.html", {"notice": shown, "form": form})
 
 
