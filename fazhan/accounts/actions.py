@@ -35,9 +35,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fazhan.accounts.authority import authority
 from fazhan.accounts.models import Role, RoleKind, User
 from fazhan.accounts.roster import RosterRow, RowError
-from fazhan.accounts.scope import active_roles
 from fazhan.audit.chain import append_event
 from fazhan.lib.names import syllables
 from fazhan.orgs.models import Kind, Organization
@@ -130,24 +130,18 @@ class RosterInvalid(AccountRefused):
 # -- who may act ---------------------------------------------------------------------------------
 
 
-def _is_sysadmin(kinds: set[str]) -> bool:
-    return RoleKind.SYSADMIN in kinds
-
-
 def may_manage_accounts(actor: UserLike) -> bool:
     """The system administrator and district staff; everyone else gets 404 on the pages."""
-    kinds = {kind for kind, _org in active_roles(actor)}
-    return bool(kinds & {RoleKind.SYSADMIN, RoleKind.DISTRICT_STAFF})
+    return authority(actor).manages_accounts
 
 
 def managed_org_ids(actor: UserLike) -> set[int] | None:
     """Organizations whose branch-secretary accounts the actor manages; None means all of them
     (the system administrator, whose `reach` is empty on purpose: accounts are not records)."""
-    roles = active_roles(actor)
-    if _is_sysadmin({kind for kind, _org in roles}):
+    auth = authority(actor)
+    if auth.is_sysadmin:
         return None
-    roots = {org for kind, org in roles if kind == RoleKind.DISTRICT_STAFF and org is not None}
-    return Organization.objects.subtree_ids(roots)
+    return Organization.objects.subtree_ids(auth.roots(RoleKind.DISTRICT_STAFF))
 
 
 def managed_branches(actor: UserLike) -> QuerySet[Organization]:
@@ -667,7 +661,7 @@ def do_create_account(
     """One account with one role, by the system administrator (三员分立: accounts are theirs, and
     the auditor's and their own kind are theirs alone); returns it with its one-time password.
     District staff create branch secretaries through the roster instead."""
-    if not _is_sysadmin({k for k, _o in active_roles(actor)}):
+    if not authority(actor).is_sysadmin:
         raise Http404
     username = username.strip()
     problem = _username_problem(username)

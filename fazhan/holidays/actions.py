@@ -20,8 +20,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fazhan.accounts.models import RoleKind
-from fazhan.accounts.scope import role_kinds
+from fazhan.accounts.authority import authority
 from fazhan.audit.chain import append_event
 from fazhan.holidays import table
 from fazhan.holidays.models import NAME_MAX_LENGTH, DayKind, HolidayDay, HolidayYear
@@ -64,7 +63,7 @@ class Day:
 
 def may_edit_holidays(user: UserLike) -> bool:
     """District staff only: the auditor reads, and the system administrator sets no rules."""
-    return RoleKind.DISTRICT_STAFF in role_kinds(user)
+    return authority(user).is_district_staff
 
 
 def _check_editor(actor: UserLike) -> None:

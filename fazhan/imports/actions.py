@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fazhan.accounts.authority import authority
 from fazhan.audit.chain import ChainError, NewEvent, append_events_bulk
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.imports import document, preview
@@ -24,7 +25,7 @@ from fazhan.imports.models import BatchKind, BatchStatus, ImportBatch, ImportRow
 from fazhan.imports.roster import TableError, read_table
 from fazhan.orgs.models import Kind, Member, MemberStatus, Organization
 from fazhan.people import crypto
-from fazhan.people.actions import Mode, writer_kinds_for
+from fazhan.people.actions import Mode
 from fazhan.people.idnumber import IdNumberError
 from fazhan.people.models import Candidate, Person
 from fazhan.people.record import project
@@ -131,7 +132,7 @@ def do_import_candidate(
     date after today, an ID number that is invalid, contradicts the birth date or sex, or is
     already on file. Rule breaches are kept as findings (DESIGN principle 4).
     """
-    if not writer_kinds_for(user, org.pk):
+    if not authority(user).may_write(org.pk):
         raise Http404(_("没有这个组织"))
     return _import_candidate(
         user,
@@ -242,7 +243,7 @@ def _import_candidate(
 
 
 def _check_scope(user: User, org: Organization) -> None:
-    if not writer_kinds_for(user, org.pk):
+    if not authority(user).may_write(org.pk):
         raise Http404(_("没有这个组织"))
 
 
@@ -365,7 +366,9 @@ def do_apply_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
             orgs = Organization.objects.in_bulk({r.data["org_id"] for r in rows})
             # The right to write is checked again now, once per branch (it may have ended since
             # the preview); each branch's roster is read once for all its rows.
-            rosters = {pk: _Roster(org) for pk, org in orgs.items() if writer_kinds_for(user, pk)}
+            rosters = {
+                pk: _Roster(org) for pk, org in orgs.items() if authority(user).may_write(pk)
+            }
             for row in rows:
                 data = row.data
                 token = (data.get("id") or {}).get("token")

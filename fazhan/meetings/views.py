@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from fazhan.accounts.authority import authority
 from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.scope import reach
 from fazhan.core.errors import ActionRefused, Reason
@@ -55,7 +56,6 @@ from fazhan.meetings.models import (
 from fazhan.meetings.sheet import cards_pdf, motion, sheet_context, sheet_pdf
 from fazhan.meetings.tally import outcome
 from fazhan.orgs.models import Kind, Member, Organization
-from fazhan.people.actions import writer_kinds_for
 from fazhan.people.models import Candidate, Stage
 
 REFUSED_TAG = "refused"
@@ -92,7 +92,7 @@ def _item_for_user(user: Any, pk: int) -> AgendaItem:
 def _branches(user: Any) -> list[tuple[int, str]]:
     scope = reach(user)
     orgs = Organization.objects.filter(kind=Kind.BRANCH, pk__in=scope.org_ids).order_by("code")
-    return [(o.pk, o.name) for o in orgs if writer_kinds_for(user, o.pk)]
+    return [(o.pk, o.name) for o in orgs if authority(user).may_write(o.pk)]
 
 
 def _roster(meeting: Meeting) -> list[Member]:

@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fazhan.accounts.authority import authority, writers_for
 from fazhan.audit.chain import append_event, read_head
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.notices.models import (
@@ -37,7 +38,7 @@ from fazhan.notices.models import (
     NoticeStatus,
 )
 from fazhan.orgs.models import Organization
-from fazhan.people.actions import do_record_step, writer_kinds_for
+from fazhan.people.actions import do_record_step
 from fazhan.people.models import Candidate, Stage
 from fazhan.people.record import FEEDBACK_KIND, project
 from fazhan.policy.calendar import shipped_table
@@ -98,12 +99,12 @@ def minimum_working_days() -> int:
 def _require_writer(user: UserLike, org: Organization) -> None:
     if not Organization.objects.visible_to(user).filter(pk=org.pk).exists():
         raise Http404(_("没有这个组织"))
-    if not writer_kinds_for(user, org.pk):
+    if not authority(user).may_write(org.pk):
         raise ActionRefused(_("只读账号不能办理公示"))
 
 
 def can_manage(user: UserLike, notice: Notice) -> bool:
-    return bool(writer_kinds_for(user, notice.org_id))
+    return authority(user).may_write(notice.org_id)
 
 
 def _locked_notice(notice: Notice | int) -> Notice:
@@ -493,15 +494,7 @@ def do_add_feedback_info(
 
 def handler_choices(notice: Notice) -> list[User]:
     """Who may handle an item: staff whose writing role reaches the publishing organization."""
-    from fazhan.accounts.models import Role, RoleKind, User
-
-    above = Organization.objects.ancestors(notice.org_id, include_self=True).values("pk")
-    ids = Role.objects.filter(
-        active=True,
-        org_id__in=above,
-        kind__in=[RoleKind.BRANCH_SECRETARY, RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF],
-    ).values("user_id")
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("username"))
+    return list(writers_for(notice.org_id))
 
 
 def do_assign_feedback(
@@ -514,7 +507,7 @@ def do_assign_feedback(
         _require_writer(user, locked.notice.org)
         if not locked.is_open:
             raise ActionRefused(_("该反馈已办结"))
-        if not writer_kinds_for(handler, locked.notice.org_id):
+        if not authority(handler).may_write(locked.notice.org_id):
             raise ActionRefused(_("承办人须是能办理该公示的党组织工作人员"))
         if deadline < today:
             raise ActionRefused(_("办理期限不能早于今天"))

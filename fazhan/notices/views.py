@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fazhan.accounts.authority import authority
 from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.models import User
 from fazhan.core.errors import ActionRefused, Reason
@@ -51,7 +52,7 @@ from fazhan.notices.models import (
 )
 from fazhan.notices.pdf import notice_pdf_response, public_url
 from fazhan.orgs.models import Organization
-from fazhan.people.actions import do_record_step, writer_kinds_for
+from fazhan.people.actions import do_record_step
 from fazhan.people.models import Candidate
 from fazhan.policy.engine import today_in_shanghai
 
@@ -78,7 +79,7 @@ def _writable_orgs(user: Any) -> list[Organization]:
     return [
         o
         for o in Organization.objects.visible_to(user).order_by("code")
-        if writer_kinds_for(user, o.pk)
+        if authority(user).may_write(o.pk)
     ]
 
 

@@ -12,14 +12,11 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fazhan.accounts.authority import authority
 from fazhan.accounts.http import AuthenticatedHttpRequest
-from fazhan.accounts.models import RoleKind
-from fazhan.accounts.scope import active_roles
 from fazhan.audit.chain import events_of
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.notices.pdf import html_to_pdf
-from fazhan.orgs.models import Organization
-from fazhan.people.actions import writer_kinds_for
 from fazhan.people.models import Candidate, Stage, get_candidate_for_user
 from fazhan.policy.engine import today_in_shanghai
 from fazhan.reviews.actions import (
@@ -46,11 +43,7 @@ from fazhan.reviews.reminders import approvals_waiting
 
 
 def _approving_subtree(user: Any) -> set[int]:
-    roots = {org for kind, org in active_roles(user) if kind == RoleKind.SUB_STAFF and org}
-    authorised = Organization.objects.filter(pk__in=roots, can_approve=True).values_list(
-        "pk", flat=True
-    )
-    return Organization.objects.subtree_ids(authorised)
+    return authority(user).approving_ids()
 
 
 def _ready_for_prereview(user: Any) -> list[Candidate]:
@@ -64,10 +57,11 @@ def _ready_for_prereview(user: Any) -> list[Candidate]:
         .select_related("person", "org")
         .order_by("org_id", "person__name_pinyin")[:300]
     )
+    auth = authority(user)
     return [
         c
         for c in pool
-        if writer_kinds_for(user, c.org_id)
+        if auth.may_write(c.org_id)
         and {"S12", "S13"} & {n.get("step") for n in (c.projection or {}).get("next", [])}
     ]
 
@@ -190,7 +184,7 @@ def prereview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "flags": leaving_flags(candidate, today),
             "due": due_in_working_days(item.sent_on, prereview_working_days()),
             "can_decide": approving_org(request.user, candidate) is not None,
-            "can_write": bool(writer_kinds_for(request.user, candidate.org_id)),
+            "can_write": authority(request.user).may_write(candidate.org_id),
             "decide_form": decide_form,
             "volunteer_form": volunteer_form,
             "refused": refused,
@@ -268,10 +262,7 @@ def candidate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "file_form": file_form,
             "refused": refused,
             "can_approve": approving_org(request.user, target) is not None,
-            "committee": bool(
-                {k for k, o in active_roles(request.user)}
-                & {RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF}
-            ),
+            "committee": authority(request.user).is_committee,
             "to_file": [
                 a
                 for a in approvals

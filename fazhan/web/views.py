@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from fazhan.accounts.authority import authority
 from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.models import Role, RoleKind, User
-from fazhan.accounts.scope import active_roles, is_read_only, is_sysadmin
 from fazhan.audit.chain import events_of, read_head
 from fazhan.core import i18n_data
 from fazhan.core.errors import ActionRefused, Reason
@@ -28,7 +28,6 @@ from fazhan.people.actions import (
     Mode,
     do_record_step,
     do_record_step_batch,
-    writer_kinds_for,
 )
 from fazhan.people.models import Candidate, Stage, get_candidate_for_user
 from fazhan.people.record import is_record_kind
@@ -57,7 +56,7 @@ PHASES = {
 
 def _role_summary(user: Any) -> list[dict[str, Any]]:
     labels = dict(RoleKind.choices)
-    roles = active_roles(user)
+    roles = authority(user).roles
     names = dict(
         Organization.objects.filter(pk__in=[o for _, o in roles if o]).values_list("pk", "name")
     )
@@ -71,7 +70,7 @@ def _counts_by_child(user: Any, candidates: QuerySet[Candidate]) -> list[dict[st
     """Files per stage for each organization directly under the user's own (a district sees its
     sub-organizations, a committee its branches): one grouped query, summed per child in Python
     over the per-organization rows, never per person."""
-    roots = [org for kind, org in active_roles(user) if org is not None]
+    roots = authority(user).roots()
     if len(roots) != 1:
         return []
     children = list(Organization.objects.filter(parent_id=roots[0]).order_by("code", "pk"))
@@ -101,7 +100,8 @@ def _counts_by_child(user: Any, candidates: QuerySet[Candidate]) -> list[dict[st
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if is_sysadmin(user):
+    auth = authority(user)
+    if auth.is_sysadmin:
         return render(
             request,
             "web/home_admin.html",
@@ -118,8 +118,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {"value": value, "label": label, "n": counts.get(value, 0)}
         for value, label in Stage.choices
     ]
-    kinds = {kind for kind, _ in active_roles(user)}
-    committee = bool(kinds & {RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF})
+    committee = auth.is_committee
     pending = open_files(candidates).select_related("person", "org")
     mine = (
         pending.filter(next_step__in=COMMITTEE_STEPS)
@@ -139,8 +138,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "waiting": mine.order_by("next_due")[:LIST_ROWS],
         "queue": queue_for(user)[: LIST_ROWS * 2],
         "with_violations": candidates.filter(violations__gt=0).count(),
-        "read_only": is_read_only(user),
-        "head": read_head() if is_read_only(user) else None,
+        "read_only": auth.is_read_only,
+        "head": read_head() if auth.is_read_only else None,
         "today": today,
         "committee": committee,
     }
@@ -214,7 +213,7 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "findings": projection.get("findings", []),
             "steps": policy.steps,
             "today": timezone.localdate(),
-            "can_write": bool(writer_kinds_for(request.user, candidate.org_id)),
+            "can_write": authority(request.user).may_write(candidate.org_id),
         },
     )
 

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fazhan.accounts.authority import authority
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.meetings.actions.common import (
     ACTIVE_ITEM,
@@ -41,7 +42,6 @@ from fazhan.meetings.models import (
     WrittenOpinion,
 )
 from fazhan.orgs.models import Kind, Member, Organization
-from fazhan.people.actions import writer_kinds_for
 from fazhan.people.models import Candidate
 from fazhan.policy.engine import today_in_shanghai
 
@@ -65,7 +65,7 @@ def do_create_meeting(
     """Call a branch general meeting. A live meeting is held today or later; a meeting already
     held on paper is entered as a late entry (补录), with its reason."""
     today = today or today_in_shanghai()
-    if not writer_kinds_for(user, org.pk):
+    if not authority(user).may_write(org.pk):
         raise Http404(_("没有这个组织"))
     if org.kind != Kind.BRANCH:
         raise ActionRefused(Reason(_("支部大会由党支部召开"), ART_20_21))
