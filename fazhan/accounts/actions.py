@@ -39,6 +39,7 @@ from fazhan.accounts.authority import authority
 from fazhan.accounts.models import Role, RoleKind, User
 from fazhan.accounts.roster import RosterRow, RowError
 from fazhan.audit.chain import append_event
+from fazhan.core import dates
 from fazhan.lib.names import syllables
 from fazhan.orgs.models import Kind, Organization
 
@@ -271,7 +272,7 @@ def _log(
     append_event(
         kind=f"account.{what}",
         candidate_id=None,
-        happened_on=timezone.localdate(),
+        happened_on=dates.today(),
         payload=payload | extra,
         recorded_by_id=actor.pk,
     )
@@ -498,7 +499,7 @@ def do_hand_over(
         raise Http404(_("没有找到该支部。"))
     if (new_user is None) == (new_row is None):
         raise AccountRefused(_("请指定接任者：已有账号或新建账号，二者选一。"))
-    today = timezone.localdate()
+    today = dates.today()
     with transaction.atomic():
         holders = list(
             Role.objects.select_for_update()

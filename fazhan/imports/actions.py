@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from fazhan.accounts.authority import authority
 from fazhan.audit.chain import ChainError, NewEvent, append_events_bulk
+from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.imports import document, preview
 from fazhan.imports.models import BatchKind, BatchStatus, ImportBatch, ImportRow
@@ -30,7 +31,6 @@ from fazhan.people.idnumber import IdNumberError
 from fazhan.people.models import Candidate, Person
 from fazhan.people.record import project
 from fazhan.policy.data import DEFAULT_POLICY
-from fazhan.policy.engine import today_in_shanghai
 from fazhan.policy.parse import Unreadable
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ def _import_candidate(
     unknown = set(person_fields) - set(document.PERSON_FIELDS)
     if unknown:
         raise ActionRefused(_("未知的人员字段：%(keys)s") % {"keys": "、".join(sorted(unknown))})
-    today = today_in_shanghai()
+    today = dates.today()
     policy = policy or DEFAULT_POLICY
     try:
         document.validate(person_fields, events, policy=policy, as_of=today)
@@ -295,7 +295,7 @@ def _store(
 def do_preview_roster(user: User, *, org: Organization, filename: str, data: bytes) -> ImportBatch:
     """Read a roster (.xlsx or .csv) whose branches lie in `org`'s subtree into a draft batch."""
     _check_scope(user, org)
-    today = today_in_shanghai()
+    today = dates.today()
     try:
         table = read_table(filename, data)
     except TableError as error:
@@ -325,7 +325,7 @@ def do_preview_files(
     entries, problems = preview.expand_uploads(uploads)
     if not entries and not problems:
         problems = [_("没有找到档案文件（.json）")]
-    rows = preview.file_rows(user, org, entries, today_in_shanghai())
+    rows = preview.file_rows(user, org, entries, dates.today())
     source = "、".join(name for name, _data in uploads)
     return _store(
         user, org=org, kind=BatchKind.FILES, source=source, rows=rows, file_errors=problems

@@ -10,13 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fazhan.accounts.authority import authority, no_sysadmin
 from fazhan.accounts.models import User
+from fazhan.core import dates
 from fazhan.core.errors import ActionRefused
 from fazhan.imports import export
 from fazhan.imports.actions import (
@@ -232,7 +232,7 @@ def candidate_json(request: HttpRequest, pk: int) -> HttpResponse:
 def candidates_xlsx(request: HttpRequest) -> HttpResponse:
     """The candidate list of `/candidates/` with the same filters, as Excel."""
     candidates = export.filtered_candidates(request.user, request.GET)
-    stamp = timezone.localdate().isoformat()
+    stamp = dates.today().isoformat()
     return _attachment(
         export.candidates_workbook(candidates), export.XLSX, f"candidates-{stamp}.xlsx"
     )

@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 from fazhan.accounts.authority import authority
 from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.scope import reach
+from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.meetings import actions as act
 from fazhan.meetings.forms import (
@@ -178,7 +178,7 @@ def _item_rows(meeting: Meeting, today: date) -> list[dict[str, Any]]:
 @login_required
 def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk)
-    today = timezone.localdate()
+    today = dates.today()
     can_write = act.may_write(request.user, meeting)
     roster = _roster(meeting)
     exclusions = list(
@@ -432,7 +432,7 @@ def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "preview": preview,
         "opinions": WrittenOpinion.objects.filter(item=item, counted=True).select_related("member"),
         "gates": (
-            candidate_gates(item.candidate, item.step, timezone.localdate())
+            candidate_gates(item.candidate, item.step, dates.today())
             if item.status in (ItemStatus.PENDING, ItemStatus.VOTING, ItemStatus.COUNTING)
             and not meeting.late_entry
             else []

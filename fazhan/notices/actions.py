@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from fazhan.accounts.authority import authority, writers_for
 from fazhan.audit.chain import append_event, read_head
+from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.notices.models import (
     CLOSING_STATES,
@@ -43,7 +44,6 @@ from fazhan.people.models import Candidate, Stage
 from fazhan.people.record import FEEDBACK_KIND, project
 from fazhan.policy.calendar import shipped_table
 from fazhan.policy.data import load_policy
-from fazhan.policy.engine import today_in_shanghai
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -188,7 +188,7 @@ def do_create_notice(
         raise ActionRefused(_("须写明反馈方式（组织的办公电话、地址）"))
     if not candidates:
         raise ActionRefused(_("至少选择一名公示对象"))
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     with transaction.atomic():
         ids = list(dict.fromkeys(c if isinstance(c, int) else c.pk for c in candidates))
         rows = {
@@ -231,7 +231,7 @@ def do_record_consent(
 ) -> NoticeEntry:
     """The candidate agreed to the disclosure (recorded before publication; the signed paper stays
     in the file). One `notice.consent` event, ids only."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     with transaction.atomic():
         notice = _locked_notice(entry.notice_id)
         _require_writer(user, notice.org)
@@ -267,7 +267,7 @@ def do_remove_entry(user: User, entry: NoticeEntry) -> None:
         append_event(
             kind="notice.entry_removed",
             candidate_id=entry.candidate_id,
-            happened_on=today_in_shanghai(),
+            happened_on=dates.today(),
             payload={"notice_id": notice.pk, "entry_id": entry.pk},
             recorded_by_id=user.pk,
         )
@@ -286,7 +286,7 @@ def do_cancel_notice(user: User, notice: Notice, *, reason: str) -> Notice:
         append_event(
             kind="notice.cancelled",
             candidate_id=None,
-            happened_on=today_in_shanghai(),
+            happened_on=dates.today(),
             payload={"notice_id": locked.pk},
             recorded_by_id=user.pk,
         )
@@ -300,7 +300,7 @@ def do_publish_notice(
 ) -> Notice:
     """Publish: compute the end, append each candidate's N-* event live (the engine may refuse it,
     with the reason and the article), and open the public page from the first day to the end."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     first = first_day or today
     with transaction.atomic():
         locked = _locked_notice(notice)
@@ -449,7 +449,7 @@ def do_submit_feedback(
     """Anyone sends feedback on a running notice, named or anonymous; returns the item and its
     receipt code, which is shown once and kept only as a SHA-256 hash. Nothing about the sender's
     connection is stored (background §C.5)."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     body = _clean_text(text, _("反映内容"))
     with transaction.atomic():
         locked = _locked_notice(notice)
@@ -476,7 +476,7 @@ def do_add_feedback_info(
 ) -> FeedbackAddition:
     """The sender adds information with the receipt code, while the item is being handled."""
     body = _clean_text(text, _("补充内容"))
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     with transaction.atomic():
         locked = Feedback.objects.select_for_update().get(pk=item.pk)
         if not locked.is_open:
@@ -501,7 +501,7 @@ def do_assign_feedback(
     user: User, item: Feedback, *, handler: User, deadline: date, today: date | None = None
 ) -> Feedback:
     """Give an item a handler and a deadline (background §C.5 workflow); an event with ids."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     with transaction.atomic():
         locked = Feedback.objects.select_for_update().select_related("notice").get(pk=item.pk)
         _require_writer(user, locked.notice.org)
@@ -538,7 +538,7 @@ def do_close_feedback(
     """Close an item as unfounded, founded but minor, or upheld (rules-reference §3.1 objection
     handling). The `notice.feedback` event with the new state is what the engine reads: an upheld
     item keeps blocking the decision (contracts §3 notice.objection_open)."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     day = closed_on or today
     if state not in CLOSING_STATES:
         raise ActionRefused(_("办结结论应为：不属实、部分属实（不影响发展）或属实"))

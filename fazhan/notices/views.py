@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from fazhan.accounts.authority import authority
 from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.models import User
+from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.notices.actions import (
     can_manage,
@@ -54,7 +55,6 @@ from fazhan.notices.pdf import notice_pdf_response, public_url
 from fazhan.orgs.models import Organization
 from fazhan.people.actions import do_record_step
 from fazhan.people.models import Candidate
-from fazhan.policy.engine import today_in_shanghai
 
 
 def _get_notice(user: Any, pk: int) -> Notice:
@@ -85,7 +85,7 @@ def _writable_orgs(user: Any) -> list[Organization]:
 
 @login_required
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    today = today_in_shanghai()
+    today = dates.today()
     notices = (
         Notice.objects.visible_to(request.user)
         .select_related("org")
@@ -159,7 +159,7 @@ def create(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("公示已建立。请登记每名对象本人同意公示，然后发布。"))
             return redirect("notices:detail", pk=notice.pk)
-    today = today_in_shanghai()
+    today = dates.today()
     return render(
         request,
         "notices/create.html",
@@ -203,7 +203,7 @@ def _entry_rows(notice: Notice, today: Any) -> list[dict[str, Any]]:
 @login_required
 def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notice = _get_notice(request.user, pk)
-    today = today_in_shanghai()
+    today = dates.today()
     context = _detail_context(request, notice, today)
     return render(request, "notices/detail.html", context)
 
@@ -235,7 +235,7 @@ def _detail_context(
 def _refused_page(
     request: AuthenticatedHttpRequest, notice: Notice, refused: list[Reason], **extra: Any
 ) -> HttpResponse:
-    context = _detail_context(request, notice, today_in_shanghai(), refused=refused, **extra)
+    context = _detail_context(request, notice, dates.today(), refused=refused, **extra)
     return render(request, "notices/detail.html", context, status=422)
 
 
@@ -364,7 +364,7 @@ def feedback_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "items": items.order_by("received_at", "pk")[:300],
             "show": show,
-            "today": today_in_shanghai(),
+            "today": dates.today(),
         },
     )
 
@@ -377,7 +377,7 @@ def _handlers(item: Feedback) -> list[tuple[int, str]]:
 def feedback_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _get_feedback(request.user, pk)
     refused: list[Reason] = []
-    today = today_in_shanghai()
+    today = dates.today()
     assign_form = AssignForm(
         initial={"handler": item.handler_id or request.user.pk, "deadline": item.deadline},
         handlers=_handlers(item),

@@ -24,6 +24,7 @@ from fazhan.accounts.authority import COMMITTEE_KINDS, authority
 from fazhan.accounts.scope import reach
 from fazhan.audit.chain import append_event, events_of
 from fazhan.audit.models import Event as ChainEvent
+from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.core.i18n_data import step_name
 from fazhan.holidays.table import current_table
@@ -37,7 +38,7 @@ from fazhan.people.record import (
     project,
 )
 from fazhan.policy.data import load_policy
-from fazhan.policy.engine import Evaluation, evaluate, today_in_shanghai
+from fazhan.policy.engine import Evaluation, evaluate
 from fazhan.policy.model import RESULTS, STEPS
 from fazhan.policy.parse import Unreadable, parse_document
 
@@ -213,7 +214,7 @@ def do_create_candidate(
         append_event(
             kind="candidate.opened",
             candidate_id=candidate.pk,
-            happened_on=today_in_shanghai(),
+            happened_on=dates.today(),
             payload={"org_id": org.pk, "person_id": person.pk, "mode": str(mode)},
             recorded_by_id=user.pk,
         )
@@ -232,7 +233,7 @@ def do_record_step(
     today: date | None = None,
 ) -> ChainEvent:
     """Record that `step` (S01–S25, a notice, or a lifecycle event) happened on `happened_on`."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     with transaction.atomic():
         locked = _lock(candidate)
         _check_writer(user, locked, step)
@@ -343,7 +344,7 @@ def do_correct_event(
             when_text = when.isoformat() if isinstance(when, date) else str(when)
             inner = _clean_payload(locked, kind, replacement)
             payload["replacement"] = {"type": kind, "date": when_text, **inner}
-        today = today_in_shanghai()
+        today = dates.today()
         document = _document_with(
             locked, chain=chain, kind="correct", happened_on=today, payload=payload, as_of=today
         )

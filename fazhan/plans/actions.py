@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 
 from fazhan.accounts.authority import authority
 from fazhan.audit.chain import append_event
+from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.orgs.models import Kind, Organization
 from fazhan.plans.models import Plan, PlanShare, share_document
 from fazhan.policy import targets
-from fazhan.policy.engine import today_in_shanghai
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -51,7 +51,7 @@ def _event(user: User, verb: str, payload: Mapping[str, Any]) -> None:
     append_event(
         kind=f"plan.{verb}",
         candidate_id=None,
-        happened_on=today_in_shanghai(),
+        happened_on=dates.today(),
         payload=dict(payload),
         recorded_by_id=user.pk,
     )

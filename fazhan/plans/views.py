@@ -21,12 +21,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fazhan.accounts.authority import authority
 from fazhan.accounts.http import AuthenticatedHttpRequest
+from fazhan.core import dates
 from fazhan.core.errors import ActionRefused
 from fazhan.orgs.models import Organization
 from fazhan.people.models import Candidate
@@ -101,7 +101,7 @@ def _org(acc: Access, pk: int) -> tuple[Organization, str]:
 
 
 def _year(request: HttpRequest) -> int:
-    today = timezone.localdate()
+    today = dates.today()
     try:
         year = int(request.GET.get("year", today.year))
     except (TypeError, ValueError):
@@ -182,7 +182,7 @@ def _render_org(
     request: AuthenticatedHttpRequest, org: Organization, level: str, acc: Access
 ) -> HttpResponse:
     year = _year(request)
-    today = timezone.localdate()
+    today = dates.today()
     if level == "counts":
         subtree = Organization.objects.subtree_ids([org.pk])
         counts = indicators.indicator_counts(year, subtree)
@@ -223,7 +223,7 @@ def forecast_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     org, level = _org(acc, pk)
     if level != "full":
         raise Http404(_("没有找到该页面。"))
-    board = build_board(org, _year(request), timezone.localdate())
+    board = build_board(org, _year(request), dates.today())
     fc = board.main.forecast
     visible = Candidate.objects.visible_to(request.user)
     gaps = []
@@ -287,7 +287,7 @@ def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     org, level = _org(acc, pk)
     if level != "full":
         raise Http404(_("没有找到该页面。"))
-    board = build_board(org, _year(request), timezone.localdate())
+    board = build_board(org, _year(request), dates.today())
     response = HttpResponse(
         workbook(board),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -533,7 +533,7 @@ def _allocation(request: AuthenticatedHttpRequest, pk: int) -> tuple[Any, Access
     acc = access(request.user)
     share_pk = request.GET.get("share") or request.POST.get("share")
     plan, parent = _share_for(acc, pk, share_pk)
-    setting = setting_for(plan, parent, timezone.localdate())
+    setting = setting_for(plan, parent, dates.today())
     return setting, acc, can_edit(request.user, setting.owner)
 
 

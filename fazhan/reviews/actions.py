@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 
 from fazhan.accounts.authority import authority
 from fazhan.audit.chain import append_event, events_of, read_head
+from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.orgs.models import Organization, nearest_approver
 from fazhan.people.actions import do_record_step
 from fazhan.people.models import Candidate, Stage
-from fazhan.policy.engine import today_in_shanghai
 from fazhan.reviews.checklist import checklist, leaving_flags
 from fazhan.reviews.models import (
     Approval,
@@ -170,7 +170,7 @@ def do_send_to_prereview(
     """The branch committee's review (S12) sends candidates, one by one or as a batch, to the
     committee with approval authority (细则 art. 19; seed 预审制). Each candidate in its own
     transaction: one refusal does not hold up the others."""
-    today = today_in_shanghai()
+    today = dates.today()
     batch = uuid.uuid4().hex
     results = []
     for pk in dict.fromkeys(candidate_ids):

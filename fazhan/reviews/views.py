@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 from fazhan.accounts.authority import authority
 from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.audit.chain import events_of
+from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.notices.pdf import html_to_pdf
 from fazhan.people.models import Candidate, Stage, get_candidate_for_user
-from fazhan.policy.engine import today_in_shanghai
 from fazhan.reviews.actions import (
     approving_org,
     do_approve,
@@ -68,7 +68,7 @@ def _ready_for_prereview(user: Any) -> list[Candidate]:
 
 def _index_context(request: AuthenticatedHttpRequest, **extra: Any) -> dict[str, Any]:
     user = request.user
-    today = today_in_shanghai()
+    today = dates.today()
     ready = _ready_for_prereview(user)
     approving = _approving_subtree(user)
     requests = (
@@ -173,7 +173,7 @@ def prereview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     return redirect("reviews:prereview", pk=item.pk)
         except ActionRefused as error:
             refused = error.reasons
-    today = today_in_shanghai()
+    today = dates.today()
     return render(
         request,
         "reviews/prereview.html",
@@ -199,7 +199,7 @@ def candidate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Talk (S16), approval (S17/S24) and filing (S18) for one candidate, with the clocks."""
     target = get_candidate_for_user(request.user, pk)
     refused: list[Reason] = []
-    today = today_in_shanghai()
+    today = dates.today()
     waiting = approvals_waiting(Candidate.objects.filter(pk=target.pk), today)
     step = waiting[0].step if waiting else "S17"
     talk_form, approve_form, file_form = TalkForm(), ApproveForm(initial={"step": step}), FileForm()

@@ -7,9 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from fazhan.accounts.authority import authority
+from fazhan.core import dates
 from fazhan.orgs.models import Organization
 from fazhan.people.actions import COMMITTEE_STEPS
 from fazhan.people.models import Candidate, Stage
@@ -24,7 +24,7 @@ def open_files(candidates: QuerySet[Candidate]) -> QuerySet[Candidate]:
 def filter_candidates(user: Any, params: Any) -> QuerySet[Candidate]:
     """The candidate list's filters (subtree, stage, due this week, overdue, waiting for me, has
     findings, suspended; name or pinyin initials), shared by the page and its Excel export."""
-    today = timezone.localdate()
+    today = dates.today()
     candidates: QuerySet[Candidate] = Candidate.objects.visible_to(user).select_related(
         "person", "org"
     )

@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -20,7 +19,7 @@ from fazhan.accounts.authority import authority
 from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.models import Role, RoleKind, User
 from fazhan.audit.chain import events_of, read_head
-from fazhan.core import i18n_data
+from fazhan.core import dates, i18n_data
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.orgs.models import Member, Organization
 from fazhan.people.actions import (
@@ -111,7 +110,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "by_kind": Role.objects.filter(active=True).values("kind").annotate(n=Count("id")),
             },
         )
-    today = timezone.localdate()
+    today = dates.today()
     candidates = Candidate.objects.visible_to(user)
     counts = Counter(dict(candidates.values_list("stage").annotate(n=Count("id"))))
     stages = [
@@ -148,7 +147,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def candidate_list(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = dates.today()
     stage = request.GET.get("stage", "")
     query = request.GET.get("q", "").strip()
     show = request.GET.get("show", "")
@@ -212,7 +211,7 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "next": projection.get("next", []),
             "findings": projection.get("findings", []),
             "steps": policy.steps,
-            "today": timezone.localdate(),
+            "today": dates.today(),
             "can_write": authority(request.user).may_write(candidate.org_id),
         },
     )
