@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from fazhan.accounts.models import RoleKind
 from fazhan.notices.models import (
     Feedback,
     FeedbackState,
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
 
     UserLike = AbstractBaseUser | AnonymousUser
 
-WRITERS = (RoleKind.DISTRICT_STAFF, RoleKind.SUB_STAFF, RoleKind.BRANCH_SECRETARY)
 # Enough for a home page; the full lists are one click away.
 PER_KIND = 50
 

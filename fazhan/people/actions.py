@@ -20,10 +20,11 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from fazhan.accounts.models import RoleKind
-from fazhan.accounts.scope import active_roles, reach
+from fazhan.accounts.authority import COMMITTEE_KINDS, authority
+from fazhan.accounts.scope import reach
 from fazhan.audit.chain import append_event, events_of
 from fazhan.audit.models import Event as ChainEvent
+from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.core.i18n_data import step_name
 from fazhan.holidays.table import current_table
@@ -37,7 +38,7 @@ from fazhan.people.record import (
     project,
 )
 from fazhan.policy.data import load_policy
-from fazhan.policy.engine import Evaluation, evaluate, today_in_shanghai
+from fazhan.policy.engine import Evaluation, evaluate
 from fazhan.policy.model import RESULTS, STEPS
 from fazhan.policy.parse import Unreadable, parse_document
 
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
 
     User = AbstractBaseUser
 
-WRITER_KINDS = {RoleKind.DISTRICT_STAFF, RoleKind.SUB_STAFF, RoleKind.BRANCH_SECRETARY}
 # Steps taken by the superior committee (rules-reference §1, actor SC/OD): a branch secretary
 # cannot record them for their own branch.
 COMMITTEE_STEPS = frozenset({"S13", "S16", "S17", "S18", "S24"})
@@ -64,23 +64,18 @@ class Mode(StrEnum):
 
 
 def writer_kinds_for(user: User, org_id: int) -> set[str]:
-    """The writing roles through which `user` reaches organization `org_id`: a role at the
-    organization itself or at any organization above it."""
-    above = set(Organization.objects.ancestor_ids(org_id))
-    return {
-        kind
-        for kind, root in active_roles(user)
-        if kind in WRITER_KINDS and root is not None and root in above
-    }
+    """The writing roles through which `user` reaches organization `org_id` (the one answer is
+    `fazhan.accounts.authority`; kept for callers not yet asking it directly)."""
+    return authority(user).writer_kinds(org_id)
 
 
 def _check_writer(user: User, candidate: Candidate, step: str | None = None) -> set[str]:
     if not Candidate.objects.visible_to(user).filter(pk=candidate.pk).exists():
         raise Http404(_("没有这份档案"))
-    kinds = writer_kinds_for(user, candidate.org_id)
+    kinds = authority(user).writer_kinds(candidate.org_id)
     if not kinds:
         raise ActionRefused(_("只读账号不能修改档案"))
-    if step in COMMITTEE_STEPS and kinds == {RoleKind.BRANCH_SECRETARY}:
+    if step in COMMITTEE_STEPS and not kinds & COMMITTEE_KINDS:
         raise ActionRefused(
             Reason(
                 _("%(step)s 由具有审批权限的基层党委办理，支部不能代为记录") % {"step": step},
@@ -88,18 +83,6 @@ def _check_writer(user: User, candidate: Candidate, step: str | None = None) -> 
             )
         )
     return kinds
-
-
-def _acting_org(user: User, candidate: Candidate) -> Organization | None:
-    """The committee a staff member acts for on this candidate: their sub-organization role above
-    it, else their district role."""
-    above = Organization.objects.ancestor_ids(candidate.org_id)
-    roles = [(k, o) for k, o in active_roles(user) if o in above]
-    for wanted in (RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF):
-        for kind, root in roles:
-            if kind == wanted and root is not None:
-                return Organization.objects.get(pk=root)
-    return None
 
 
 def _lock(candidate: Candidate | int) -> Candidate:
@@ -214,7 +197,7 @@ def do_create_candidate(
     **person_fields: Any,
 ) -> Candidate:
     """Open a candidate file in `org` (a branch the user reaches) for a new or known person."""
-    if not writer_kinds_for(user, org.pk):
+    if not authority(user).may_write(org.pk):
         raise Http404(_("没有这个组织"))
     with transaction.atomic():
         person = Person(name=name, sex=sex, birth_date=birth_date, **person_fields)
@@ -231,7 +214,7 @@ def do_create_candidate(
         append_event(
             kind="candidate.opened",
             candidate_id=candidate.pk,
-            happened_on=today_in_shanghai(),
+            happened_on=dates.today(),
             payload={"org_id": org.pk, "person_id": person.pk, "mode": str(mode)},
             recorded_by_id=user.pk,
         )
@@ -250,13 +233,13 @@ def do_record_step(
     today: date | None = None,
 ) -> ChainEvent:
     """Record that `step` (S01–S25, a notice, or a lifecycle event) happened on `happened_on`."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     with transaction.atomic():
         locked = _lock(candidate)
         _check_writer(user, locked, step)
         raw = dict(payload or {})
         if step in ("S17", "S24") and "approver" not in raw:
-            acting = _acting_org(user, locked)
+            acting = authority(user).acting_committee(locked.org_id)
             # 细则 art. 23: only a committee with approval authority approves.
             raw["approver"] = {"can_approve": bool(acting and acting.can_approve)}
         clean = _clean_payload(locked, step, raw)
@@ -361,7 +344,7 @@ def do_correct_event(
             when_text = when.isoformat() if isinstance(when, date) else str(when)
             inner = _clean_payload(locked, kind, replacement)
             payload["replacement"] = {"type": kind, "date": when_text, **inner}
-        today = today_in_shanghai()
+        today = dates.today()
         document = _document_with(
             locked, chain=chain, kind="correct", happened_on=today, payload=payload, as_of=today
         )
@@ -461,7 +444,7 @@ def do_transfer_in(user: User, candidate: Candidate | int, *, happened_on: date)
         link = next((ln for ln in links if scope.everything or ln.org_id in scope.org_ids), None)
         if link is None:
             raise Http404(_("没有待接收的转接"))
-        if not writer_kinds_for(user, link.org_id):
+        if not authority(user).may_write(link.org_id):
             raise ActionRefused(_("只读账号不能接收转接"))
         old = locked.org
         payload = {

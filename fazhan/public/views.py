@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from fazhan.core import dates
 from fazhan.core.errors import ActionRefused
 from fazhan.notices.actions import do_add_feedback_info, do_submit_feedback, find_by_receipt
 from fazhan.notices.disclosure import leaks, public_notice
 from fazhan.notices.models import Feedback, FeedbackState, Notice, NoticeStatus
 from fazhan.notices.pdf import notice_pdf_response
-from fazhan.policy.engine import today_in_shanghai
 from fazhan.public import ratelimit
 from fazhan.public.forms import AddInfoForm, FeedbackForm, ReceiptForm
 
@@ -61,7 +61,7 @@ def public(view: View) -> View:
 
 def _open_notice(token: str) -> Notice:
     notice = Notice.objects.select_related("org").filter(token=token).first()
-    if notice is None or not notice.is_open(today_in_shanghai()):
+    if notice is None or not notice.is_open(dates.today()):
         raise Http404(_("公示不存在或已结束"))
     return notice
 
@@ -75,7 +75,7 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 @public
 @require_http_methods(["GET"])
 def notice_list(request: HttpRequest) -> HttpResponse:
-    today = today_in_shanghai()
+    today = dates.today()
     notices = (
         Notice.objects.open_on(today)
         .select_related("org")
@@ -181,8 +181,7 @@ def _status(item: Feedback) -> dict[str, Any]:
         "additions": item.additions.count(),
         "open": item.is_open,
         # After the notice's end the page names no candidate (nothing is shown after the end).
-        "notice_running": notice.status == NoticeStatus.PUBLISHED
-        and notice.is_open(today_in_shanghai()),
+        "notice_running": notice.status == NoticeStatus.PUBLISHED and notice.is_open(dates.today()),
     }
 
 

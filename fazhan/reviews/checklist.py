@@ -15,10 +15,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fazhan.core import dates
 from fazhan.people.models import Candidate
 from fazhan.people.record import candidate_document
 from fazhan.policy.calendar import add_months
-from fazhan.policy.engine import effective_events, today_in_shanghai
+from fazhan.policy.engine import effective_events
 from fazhan.policy.model import Event
 from fazhan.policy.parse import Unreadable, parse_document
 
@@ -50,7 +51,7 @@ def _events(candidate: Candidate, as_of: date) -> list[Event]:
 
 
 def checklist(candidate: Candidate, as_of: date | None = None) -> list[Item]:
-    day = as_of or today_in_shanghai()
+    day = as_of or dates.today()
     events = _events(candidate, day)
 
     def of(kind: str) -> list[Event]:
@@ -162,7 +163,7 @@ def leaving_flags(candidate: Candidate, as_of: date | None = None) -> list[str]:
     """细则 art. 19: 三个月内将离开工作、学习单位的 — generally not put to the meeting; students
     graduating within three months (seed: 毕业前突击发展). Flagged, not refused: the branch
     decides."""
-    day = as_of or today_in_shanghai()
+    day = as_of or dates.today()
     horizon = add_months(day, 3)
     person = candidate.person
     flags = []

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.meetings import codes as code_tools
 from fazhan.meetings.actions.common import (
@@ -29,7 +30,6 @@ from fazhan.meetings.models import (
     ItemStatus,
     MeetingStatus,
 )
-from fazhan.policy.engine import today_in_shanghai
 
 if TYPE_CHECKING:
     from fazhan.accounts.models import User
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 def do_start_voting(user: User, item: AgendaItem | int, *, today: date | None = None) -> None:
     """Put one motion to the vote; no other motion of the meeting may be open meanwhile."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     with transaction.atomic():
         meeting, locked = _lock_item(item)
         _check_writer(user, meeting)
