@@ -28,6 +28,15 @@ class Step:
     time: str
     basis: str
     repeat: str  # never / free / after_fail / after_extension (DESIGN.md principle 5)
+    # An S23 that revokes needs an S15, not an S22 (contracts §3: 取消预备党员资格 may be decided
+    # at any time during probation, without an application).
+    needs_by_outcome: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def needs_for(self, outcome: str | None) -> tuple[str, ...]:
+        """The steps an event of this step needs before it, given its outcome (S23)."""
+        if outcome is not None and outcome in self.needs_by_outcome:
+            return self.needs_by_outcome[outcome]
+        return self.needs
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,10 @@ def load_policy(name: str = DEFAULT_POLICY) -> Policy:
                 time=s["time"],
                 basis=s["basis"],
                 repeat=s["repeat"],
+                needs_by_outcome={
+                    outcome: tuple(needs)
+                    for outcome, needs in s.get("needs_by_outcome", {}).items()
+                },
             )
             for s in raw["steps"]
         }
