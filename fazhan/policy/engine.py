@@ -80,10 +80,13 @@ def effective_events(events: Iterable[Event], as_of: date) -> list[Event]:
     A `correct` event supersedes the event it names; a superseded correction no longer
     supersedes anything. When several corrections name one event, the last one decides.
     """
-    all_events = [e for e in events if e.date <= as_of or e.type == CORRECT]
+    # Every event, whatever its date: a correction made by `as_of` may move an event dated
+    # after `as_of` to a date before it (the file as it stood then holds the replacement).
+    all_events = list(events)
     corrections = [e for e in all_events if e.type == CORRECT and e.date <= as_of]
     if not corrections:
-        return sorted(all_events, key=_sort_key)
+        kept = (e for e in all_events if e.date <= as_of and e.type != CORRECT)
+        return sorted(kept, key=_sort_key)
     by_target: dict[str, list[Event]] = {}
     for correction in sorted(corrections, key=_sort_key):
         by_target.setdefault(correction.supersedes or "", []).append(correction)

@@ -297,3 +297,27 @@ def test_it_wants_an_admission_before_a_revocation():
     order = [f for f in judge(doc).findings if f.id == "order.S23"]
     assert len(order) == 1
     assert "S15" in order[0].message
+
+
+@pytest.mark.parametrize(("corrected_on", "counted"), [("2019-03-30", True), ("2019-04-02", False)])
+def test_it_counts_a_replacement_made_by_as_of_even_for_an_event_dated_after_it(
+    corrected_on, counted
+):
+    # The talk was entered as 2019-05-20 by mistake; corrected to 2019-03-20 on `corrected_on`.
+    doc = document(
+        [
+            {"type": "S01", "date": "2019-03-04"},
+            {"type": "S02", "date": "2019-05-20"},
+            {
+                "type": "correct",
+                "date": corrected_on,
+                "supersedes": "e1",
+                "replacement": {"type": "S02", "date": "2019-03-20"},
+            },
+        ],
+        as_of="2019-04-01",
+    )
+    result = judge(doc)
+    assert [n.step for n in result.next][:1] == (["N-ACT"] if counted else ["S02"])
+    # By 2019-04-10 the correction is made either way: the talk counts, nothing is late.
+    assert "talk.late" not in ids(judge(doc, as_of=date(2019, 4, 10)))
