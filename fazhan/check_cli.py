@@ -16,6 +16,7 @@ from typing import Any
 
 from fazhan.policy.checklist import checklist, leaving_flags
 from fazhan.policy.data import load_policy, policy_names
+from fazhan.policy.decision import DECISIONS, decision_blockers
 from fazhan.policy.engine import Evaluation, effective_events, evaluate
 from fazhan.policy.live import refusals_now
 from fazhan.policy.model import CandidateFile
@@ -78,6 +79,7 @@ def with_live_rules(file: CandidateFile, result: Evaluation) -> Evaluation:
         return result
     events = effective_events(file.events, result.as_of)
     policy = load_policy(result.policy)
+    upcoming = {step.step for step in result.next}
     annotated = []
     for step in result.next:
         notes = [
@@ -91,6 +93,12 @@ def with_live_rules(file: CandidateFile, result: Evaluation) -> Evaluation:
                 policy=policy,
             )
         ]
+        notice = policy.notice_for_step(step.step)
+        if step.step in DECISIONS and (notice is None or notice.type not in upcoming):
+            # The notice findings the decision would get today (the notice page's answer),
+            # unless the notice itself is still to come (a next step of its own).
+            found = decision_blockers(file, step.step, result.as_of)
+            notes += [f.message for f in found if f.message not in notes]
         why = step.why
         if notes:
             why += f"（今日暂不能记录：{'；'.join(notes)}）"

@@ -200,3 +200,20 @@ def test_it_has_english_for_every_message_of_the_rules():
         }
     assert len(expanded) > 30
     assert expanded - set(english()["rules"]) == set()
+
+
+def test_it_says_in_check_that_open_feedback_holds_the_decision(tmp_path, capsys):
+    doc = events_until(clean_full(), "e9")
+    doc["as_of"] = "2020-04-27"
+    doc["events"][-1]["feedback"] = [{"date": "2020-04-21", "resolved": None, "outcome": "pending"}]
+    path = tmp_path / "held.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    check_main([str(path), "--json"])
+    [file] = json.loads(capsys.readouterr().out)["files"]
+    whys = {n["step"]: n["why"] for n in file["next"]}
+    assert "今日暂不能记录" in whys["S07"] and "反馈" in whys["S07"]
+    doc["events"][-1]["feedback"][0].update(resolved="2020-04-22", outcome="unfounded")
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    check_main([str(path), "--json"])
+    [file] = json.loads(capsys.readouterr().out)["files"]
+    assert "今日暂不能记录" not in {n["step"]: n["why"] for n in file["next"]}["S07"]
