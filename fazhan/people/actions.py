@@ -26,7 +26,7 @@ from fazhan.audit.chain import append_event, events_of
 from fazhan.audit.models import Event as ChainEvent
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
-from fazhan.core.i18n_data import step_name
+from fazhan.core.rulings import reason
 from fazhan.holidays.table import current_table
 from fazhan.orgs.models import Member, Organization
 from fazhan.people.models import Candidate, CandidateOrgLink, LinkRole, Person
@@ -37,9 +37,8 @@ from fazhan.people.record import (
     member_names,
     project,
 )
-from fazhan.policy.data import load_policy
-from fazhan.policy.engine import Evaluation, evaluate
-from fazhan.policy.model import RESULTS, STEPS
+from fazhan.policy.engine import Evaluation, effective_events, evaluate
+from fazhan.policy.live import live_refusals
 from fazhan.policy.parse import Unreadable, parse_document
 
 if TYPE_CHECKING:
@@ -50,9 +49,6 @@ if TYPE_CHECKING:
 # Steps taken by the superior committee (rules-reference §1, actor SC/OD): a branch secretary
 # cannot record them for their own branch.
 COMMITTEE_STEPS = frozenset({"S13", "S16", "S17", "S18", "S24"})
-CLOSED = frozenset({"withdrawn", "rejected", "revoked"})
-# While suspended (暂缓) no forward transition is allowed until cleared (rules-reference §4.7).
-ALLOWED_WHILE_SUSPENDED = frozenset({"resume", "withdraw", "reject", "S06", "S21"})
 
 
 class Mode(StrEnum):
@@ -151,37 +147,6 @@ def _same_event(
     return None
 
 
-def _repeat_refusal(chain: list[ChainEvent], step: str) -> Reason | None:
-    """DESIGN principle 5: S06, S11 and S21 repeat freely; S10 and S12–S17 only after a result
-    that did not pass; S22–S24 only after an extension (or a vote or approval that failed)."""
-    spec = load_policy().steps.get(step)
-    if spec is None or spec.repeat == "free":
-        return None
-    steps = [e for e in chain if e.kind in STEPS]
-    previous = [i for i, e in enumerate(steps) if e.kind == step]
-    if not previous:
-        return None
-    since = steps[previous[-1] :]
-    failed = any(
-        e.kind in RESULTS and e.payload.get("result") not in (None, "pass", "approved")
-        for e in since
-    )
-    extended = any(
-        e.kind == "S23"
-        and e.payload.get("outcome") == "extend"
-        and e.payload.get("result") == "pass"
-        for e in since
-    )
-    if spec.repeat == "after_fail" and failed:
-        return None
-    if spec.repeat == "after_extension" and (extended or failed):
-        return None
-    return Reason(
-        _("%(step)s「%(name)s」已记录过，不能重复记录") % {"step": step, "name": step_name(step)},
-        spec.basis,
-    )
-
-
 # -- actions --------------------------------------------------------------------------------------
 
 
@@ -269,18 +234,6 @@ def do_record_step(
     return event
 
 
-def _volunteer_form_refusal(record: list[ChainEvent], step: str) -> Reason | None:
-    """细则 art. 19; seed 预审制: the volunteer form (S14) is issued only after the committee's
-    pre-review passed — a returned or refused one sends the file back to the branch committee.
-    (The contract's order rule accepts an S13 with any result; live recording asks more.)"""
-    if step != "S14":
-        return None
-    reviews = [e for e in record if e.kind in ("S12", "S13")]
-    if reviews and reviews[-1].kind == "S13" and reviews[-1].payload.get("result") == "pass":
-        return None
-    return Reason(_("预审同意后才能填写入党志愿书"), "细则第十九条；区委意见：发展党员预审制")
-
-
 def _gate_live(
     candidate: Candidate,
     *,
@@ -289,19 +242,17 @@ def _gate_live(
     after: Evaluation,
     today: date,
 ) -> None:
-    if candidate.stage in CLOSED:
-        raise ActionRefused(
-            _("档案已结束（%(stage)s），不能再记录") % {"stage": candidate.get_stage_display()}
-        )
-    if candidate.suspended and step not in ALLOWED_WHILE_SUSPENDED:
-        raise ActionRefused(Reason(_("档案已暂缓，恢复前不能推进程序"), "公示反馈核查期间暂缓发展"))
-    record = [e for e in chain if is_record_kind(e.kind)]
-    refusal = _repeat_refusal(record, step) or _volunteer_form_refusal(record, step)
-    if refusal is not None:
-        raise ActionRefused(refusal)
-    before = evaluate(
-        parse_document(candidate_document(candidate, chain, today)), table=current_table()
+    # The rules' own live gates (closed, suspended, repeats, the volunteer form): fazhan.policy.
+    current = parse_document(candidate_document(candidate, chain, today))
+    refusals = live_refusals(
+        effective_events(current.events, today),
+        step=step,
+        stage=str(candidate.stage),
+        suspended=candidate.suspended,
     )
+    if refusals:
+        raise ActionRefused(reason(refusals[0]))
+    before = evaluate(current, table=current_table())
     new = _violations(after) - _violations(before)
     if new:
         reasons = [
