@@ -73,7 +73,13 @@ EDUCATION: dict[str, tuple[tuple[int, str], ...]] = {
         (3, "master"),
     ),
     "state_enterprise": ((40, "senior"), (30, "associate"), (27, "bachelor"), (3, "master")),
-    "non_public": ((5, "junior"), (35, "senior"), (30, "associate"), (28, "bachelor"), (2, "master")),
+    "non_public": (
+        (5, "junior"),
+        (35, "senior"),
+        (30, "associate"),
+        (28, "bachelor"),
+        (2, "master"),
+    ),
     "school": ((5, "associate"), (65, "bachelor"), (28, "master"), (2, "doctor")),
     "organ": ((8, "associate"), (67, "bachelor"), (24, "master"), (1, "doctor")),
 }
