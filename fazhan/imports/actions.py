@@ -144,7 +144,7 @@ def do_import_candidate(
 
 
 def _import_candidate(
-    user: User,
+    user: User | None,
     *,
     org: Organization,
     person_fields: Mapping[str, Any],
@@ -156,7 +156,8 @@ def _import_candidate(
 ) -> Candidate:
     """do_import_candidate once the user's right to write to `org` is established (a batch
     checks it once per branch, not once per row). A batch passes savepoint=False: it is all or
-    nothing anyway, and a savepoint per row costs two statements."""
+    nothing anyway, and a savepoint per row costs two statements. `user` None is the server's
+    operator (`fazhan import`): the events are recorded by no account."""
     if org.kind != Kind.BRANCH:
         raise ActionRefused(_("只能导入到党支部"))
     unknown = set(person_fields) - set(document.PERSON_FIELDS)
@@ -204,7 +205,7 @@ def _import_candidate(
             candidate_id=candidate.pk,
             happened_on=today,
             payload={"org_id": org.pk, "person_id": person.pk, "mode": str(Mode.PAST)},
-            recorded_by_id=user.pk,
+            recorded_by_id=user.pk if user else None,
         )
         seqs: dict[str, int] = {}
         if any(event.get("type") == "correct" for event in events):
@@ -223,7 +224,7 @@ def _import_candidate(
                 candidate_id=candidate.pk,
                 happened_on=document.as_date(event["date"]),
                 payload=_payload(event, f"events[{index}]", roster, seqs),
-                recorded_by_id=user.pk,
+                recorded_by_id=user.pk if user else None,
             )
             for index, event in enumerate(events)
         ]
@@ -331,10 +332,49 @@ def do_preview_files(
 
 
 class _RowRefused(Exception):
-    def __init__(self, row: ImportRow, reason: str) -> None:
+    def __init__(self, row: Any, reason: str) -> None:
         super().__init__(reason)
         self.row = row
         self.reason = reason
+
+
+def apply_drafts(
+    user: User | None, drafts: Sequence[Mapping[str, Any]], rows: Sequence[Any]
+) -> list[Candidate]:
+    """Create the candidates of previewed rows (`DraftRow.data`), inside the caller's
+    transaction; a refused row raises _RowRefused naming `rows[i]`. Used by the import pages'
+    batches and by `fazhan import roster|files` (user None: the operator, who may write to every
+    branch), so both apply alike."""
+    orgs = Organization.objects.in_bulk({d["org_id"] for d in drafts})
+    # The right to write is checked again now, once per branch (it may have ended since the
+    # preview); each branch's roster is read once for all its rows.
+    rosters = {
+        pk: _Roster(org)
+        for pk, org in orgs.items()
+        if user is None or writer_kinds_for(user, pk)
+    }
+    created: list[Candidate] = []
+    for data, row in zip(drafts, rows, strict=True):
+        token = (data.get("id") or {}).get("token")
+        roster = rosters.get(data["org_id"])
+        if roster is None:
+            raise _RowRefused(row, _("无权向该党支部导入"))
+        try:
+            created.append(
+                _import_candidate(
+                    user,
+                    org=roster.org,
+                    person_fields=data["person"],
+                    id_number=crypto.decrypt(token) if token else None,
+                    events=data["events"],
+                    policy=data.get("policy"),
+                    roster=roster,
+                    savepoint=False,
+                )
+            )
+        except ActionRefused as refused:
+            raise _RowRefused(row, str(refused)) from None
+    return created
 
 
 def _locked_draft(user: User, batch: ImportBatch | int) -> ImportBatch:
@@ -361,32 +401,12 @@ def do_apply_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
             if not locked.row_count:
                 raise ActionRefused(_("没有可导入的行"))
             rows = list(locked.rows.order_by("number"))
-            orgs = Organization.objects.in_bulk({r.data["org_id"] for r in rows})
-            # The right to write is checked again now, once per branch (it may have ended since
-            # the preview); each branch's roster is read once for all its rows.
-            rosters = {pk: _Roster(org) for pk, org in orgs.items() if writer_kinds_for(user, pk)}
-            for row in rows:
-                data = row.data
-                token = (data.get("id") or {}).get("token")
-                roster = rosters.get(data["org_id"])
-                if roster is None:
-                    raise _RowRefused(row, _("无权向该党支部导入"))
-                try:
-                    row.candidate = _import_candidate(
-                        user,
-                        org=roster.org,
-                        person_fields=data["person"],
-                        id_number=crypto.decrypt(token) if token else None,
-                        events=data["events"],
-                        policy=data.get("policy"),
-                        roster=roster,
-                        savepoint=False,
-                    )
-                except ActionRefused as refused:
-                    raise _RowRefused(row, str(refused)) from None
+            candidates = apply_drafts(user, [row.data for row in rows], rows)
+            for row, candidate in zip(rows, candidates, strict=True):
+                row.candidate = candidate
                 # Principle 8: once the person holds the number, the batch keeps only the mask.
-                if data.get("id"):
-                    data["id"] = {"masked": data["id"].get("masked", "")}
+                if row.data.get("id"):
+                    row.data["id"] = {"masked": row.data["id"].get("masked", "")}
             ImportRow.objects.bulk_update(rows, ["candidate", "data"], batch_size=500)
             locked.status = BatchStatus.APPLIED
             locked.applied_at = timezone.now()
