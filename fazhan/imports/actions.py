@@ -349,9 +349,7 @@ def apply_drafts(
     # The right to write is checked again now, once per branch (it may have ended since the
     # preview); each branch's roster is read once for all its rows.
     rosters = {
-        pk: _Roster(org)
-        for pk, org in orgs.items()
-        if user is None or writer_kinds_for(user, pk)
+        pk: _Roster(org) for pk, org in orgs.items() if user is None or writer_kinds_for(user, pk)
     }
     created: list[Candidate] = []
     for data, row in zip(drafts, rows, strict=True):

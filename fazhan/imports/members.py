@@ -47,7 +47,9 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("status", "人员类别", ("党员类别", "类别"), required=True, note="正式党员 / 预备党员"),
     Column("joined_on", "入党日期", ("入党时间",), required=True, note="日期"),
-    Column("id_number", "身份证号", ("身份证号码", "公民身份号码", "身份证"), note="选填；文本格式"),
+    Column(
+        "id_number", "身份证号", ("身份证号码", "公民身份号码", "身份证"), note="选填；文本格式"
+    ),
     Column("converted_on", "转正日期", ("转正时间",), note="正式党员必填；预备党员空白"),
     Column("discipline", "党纪处分", note="空白或 留党察看"),
     Column("rights_restored", "恢复党员权利", note="是 / 否"),
@@ -236,7 +238,7 @@ def plan_members(table: Table, *, today: date) -> MemberPlan:
         else:
             first[row.index] = row
     on_file = _on_file(list(first))
-    names: dict[str, str] = {}
+    names: dict[int, str] = {}
     if on_file:
         ids = {org for org, _pk in on_file.values()}
         names = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "name"))

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from fazhan.audit.chain import NewEvent, append_events_bulk
 from fazhan.imports.roster import Column, Schema, Table, _text
 from fazhan.orgs.models import (
-    APPROVING_KINDS,
     Kind,
     Level,
     Member,
@@ -36,7 +35,9 @@ from fazhan.orgs.models import (
 from fazhan.people.models import Candidate
 
 COLUMNS: tuple[Column, ...] = (
-    Column("code", "组织编码", ("组织代码", "编码", "代码"), required=True, note="必填；字母、数字、-"),
+    Column(
+        "code", "组织编码", ("组织代码", "编码", "代码"), required=True, note="必填；字母、数字、-"
+    ),
     Column("name", "组织名称", ("名称", "组织全称"), required=True, note="必填"),
     Column("short_name", "简称", ("组织简称",), note="选填"),
     # The column is required; its cell may be blank on the root's row only.
@@ -96,7 +97,12 @@ class _Reader:
         where = self.columns.get(key)
         if where is None or where.index >= len(row.cells):
             return ""
-        return _text(row.cells[where.index])
+        value = row.cells[where.index]
+        if key in ("name", "short_name"):
+            # A name is kept as written (its full-width brackets are part of it); codes and
+            # list values are read through NFKC, so full-width letters and digits match.
+            return "" if value is None else str(value).strip()
+        return _text(value)
 
     def error(self, row: OrgRow, key: str, problem: str) -> None:
         where = self.columns.get(key)
@@ -268,13 +274,14 @@ def plan_orgs(table: Table) -> OrgPlan:
                 "parent",
                 _("上级组织编码「%(code)s」在文件和系统中都不存在") % {"code": row.parent},
             )
-        elif row.parent != row.code and not bad(row.parent):
-            if level_of(row.parent) == Level.BRANCH:
-                reader.error(
-                    row,
-                    "parent",
-                    _("上级组织「%(code)s」是党支部，党支部下不能再设组织") % {"code": row.parent},
-                )
+        elif (
+            row.parent != row.code and not bad(row.parent) and level_of(row.parent) == Level.BRANCH
+        ):
+            reader.error(
+                row,
+                "parent",
+                _("上级组织「%(code)s」是党支部，党支部下不能再设组织") % {"code": row.parent},
+            )
 
     # Loops of parents: each row on the loop holds a parent code that closes it.
     done: set[str] = set()
@@ -467,7 +474,9 @@ def apply_orgs(plan: OrgPlan, *, recorded_by_id: int | None, today: date) -> Non
                 "code": target["code"],
                 "changes": {
                     ("parent_id" if key == "parent" else key): (
-                        [pks.get(old) if old else None, parent_id] if key == "parent" else [old, new]
+                        [pks.get(old) if old else None, parent_id]
+                        if key == "parent"
+                        else [old, new]
                     )
                     for key, (old, new) in changes.items()
                 },

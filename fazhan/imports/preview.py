@@ -182,7 +182,9 @@ class _Branches:
         }
 
 
-def roster_rows(user: User | None, scope: Organization, table: Table, today: date) -> list[DraftRow]:
+def roster_rows(
+    user: User | None, scope: Organization, table: Table, today: date
+) -> list[DraftRow]:
     """Read, check and judge every row of a roster."""
     branches = _Branches(scope)
     kinds: dict[int, set[str]] = {}

@@ -17,9 +17,9 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
-from itertools import islice
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from typing import Any
 
 from django.utils.translation import gettext as _

@@ -21,7 +21,9 @@ class Command(BaseCommand):
     help = "从文件导入组织树、党员名册、人员名册或档案文件；不加 --confirm 只预览，不写入。"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        kinds = parser.add_subparsers(dest="what", required=True, metavar="orgs|members|roster|files")
+        kinds = parser.add_subparsers(
+            dest="what", required=True, metavar="orgs|members|roster|files"
+        )
         for name, text in (
             ("orgs", "组织树（.xlsx 或 .csv）"),
             ("members", "党员名册（.xlsx 或 .csv）"),
