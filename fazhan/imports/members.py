@@ -63,6 +63,7 @@ STATUS = {"正式党员": MemberStatus.FULL, "预备党员": MemberStatus.PROBAT
 DISCIPLINE = {"留党察看": "yes"}
 RIGHTS = {"是": "yes", "否": "no"}
 NAME_LIMIT = 64
+EDUCATION_LIST = "、".join(EDUCATION)
 
 
 @dataclass
@@ -140,13 +141,15 @@ class _Reader:
             self.error(row, key, str(problem))
             return None
 
-    def required(self, row: MemberRow, key: str, label: str) -> bool:
+    def required(self, row: MemberRow, key: str) -> bool:
         if self.raw(row, key) is None:
+            # Translated only when needed: gettext per cell costs more than reading the cell.
+            label = SCHEMA.header_of(key)
             self.error(row, key, _("%(label)s不能为空") % {"label": label})
             return False
         return True
 
-    def day(self, row: MemberRow, key: str, after: date | None, after_label: str) -> date | None:
+    def day(self, row: MemberRow, key: str, after: date | None, after_key: str) -> date | None:
         value: date | None = self.read(row, key, parse_date)
         if value is None:
             return None
@@ -158,7 +161,7 @@ class _Reader:
                 row,
                 key,
                 _("日期 %(day)s 早于%(label)s %(after)s")
-                % {"day": value, "label": after_label, "after": after},
+                % {"day": value, "label": SCHEMA.header_of(after_key), "after": after},
             )
             return None
         return value
@@ -166,32 +169,32 @@ class _Reader:
     def parse(self, number: int, cells: tuple[Any, ...], branches: _Branches) -> MemberRow:
         row = MemberRow(number, cells)
         values = row.values
-        if self.required(row, "name", _("姓名")):
+        if self.required(row, "name"):
             name = _text(self.raw(row, "name"))
             if len(name) > NAME_LIMIT:
                 self.error(row, "name", _("姓名不能超过 %(n)d 个字") % {"n": NAME_LIMIT})
             values["name"] = name
-        if self.required(row, "sex", _("性别")):
+        if self.required(row, "sex"):
             values["sex"] = self.read(row, "sex", _choice, SEX, "男、女")
         born = None
-        if self.required(row, "birth_date", _("出生日期")):
+        if self.required(row, "birth_date"):
             born = self.read(row, "birth_date", parse_date)
             if born is not None and (born > self.today or born.year < 1900):
                 self.error(row, "birth_date", _("出生日期不可能：%(day)s") % {"day": born})
                 born = None
         values["birth_date"] = born
-        if self.required(row, "branch", _("党支部")):
+        if self.required(row, "branch"):
             branch = self.read(row, "branch", lambda v: branches.find(_text(v)))
             values["org"] = branch
         status = None
-        if self.required(row, "status", _("人员类别")):
+        if self.required(row, "status"):
             status = self.read(row, "status", _choice, STATUS, "正式党员、预备党员")
         values["status"] = status
         joined = None
-        if self.required(row, "joined_on", _("入党日期")):
-            joined = self.day(row, "joined_on", born, _("出生日期"))
+        if self.required(row, "joined_on"):
+            joined = self.day(row, "joined_on", born, "birth_date")
         values["joined_on"] = joined
-        converted = self.day(row, "converted_on", joined, _("入党日期"))
+        converted = self.day(row, "converted_on", joined, "joined_on")
         values["converted_on"] = converted
         if status == MemberStatus.FULL and self.raw(row, "converted_on") is None:
             self.error(row, "converted_on", _("正式党员须填写转正日期"))
@@ -204,7 +207,7 @@ class _Reader:
             self.error(row, "rights_restored", _("没有留党察看处分，不应填写恢复党员权利"))
         values["rights_restored"] = restored
         values["education"] = (
-            self.read(row, "education", _choice, EDUCATION_LOOKUP, "、".join(EDUCATION)) or ""
+            self.read(row, "education", _choice, EDUCATION_LOOKUP, EDUCATION_LIST) or ""
         )
         values["occupations"] = self.read(row, "occupations", _occupations) or []
         raw_id = self.read(row, "id_number", _id_number)
