@@ -44,6 +44,8 @@ class Outcome:
     updated: int = 0
     unchanged: int = 0
     unreadable: bool = False
+    # Candidate files: the file (or zip member) of each position, for the text report.
+    labels: dict[int, str] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -203,6 +205,7 @@ def run_files(paths: Sequence[str], *, branch: str, confirm: bool) -> Outcome:
         return outcome.refuse(_("没有找到档案文件（.json）"))
     outcome.rows = len(entries)
     rows = preview.file_rows(None, org, entries, today_in_shanghai())
+    outcome.labels = {row.number: row.label for row in rows}
     _apply_drafts(outcome, rows, confirm)
     return outcome
 

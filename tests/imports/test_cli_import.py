@@ -323,3 +323,56 @@ def test_it_imports_candidate_files_into_a_branch(capsys, tmp_path):
     assert run(capsys, "files", clean, "--branch", "Q-01")[0] == 2  # not a 党支部
     assert run(capsys, "files", str(tmp_path / "x.txt"), "--branch", "Q-01-01-01")[0] == 2
     assert verify_chain().ok
+
+
+def test_it_leaves_nothing_half_written_when_a_confirm_fails_midway(capsys, tmp_path, monkeypatch):
+    """The tree, its chain events and the head are one transaction: a failure after the rows
+    were inserted (here: the chain refusing the events) leaves the database as it was."""
+    from fazhan.audit import chain
+
+    def broken(events, **kwargs):
+        list(events)
+        raise chain.ChainError("interrupted")
+
+    monkeypatch.setattr("fazhan.imports.orgtree.append_events_bulk", broken)
+    with pytest.raises(chain.ChainError):
+        call_command("import", "orgs", good_tree(tmp_path), "--confirm", "--json")
+    assert written() == (0, 0, 0)
+    assert verify_chain().ok
+
+
+def test_it_survives_a_killed_confirm_process(tmp_path):
+    """A confirm killed by the operator (SIGKILL) while writing leaves nothing behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the subprocess needs a database file it can open")
+    database = tmp_path / "killed.sqlite3"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "PYTHONPATH": str(EXAMPLES.parent),
+    }
+    cli = [sys.executable, "-m", "fazhan.cli"]
+    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
+    rows = district_samples.org_rows(3000)
+    path = tmp_path / "orgs.csv"
+    path.write_text(district_samples.write_csv(district_samples.ORG_COLUMNS, rows), "utf-8")
+    started = subprocess.Popen([*cli, "import", "orgs", str(path), "--confirm"], env=env)
+    time.sleep(3.0)
+    started.send_signal(signal.SIGKILL)
+    started.wait()
+    count = subprocess.run(
+        [*cli, "shell", "-c", "from fazhan.orgs.models import Organization as O; print(O.objects.count())"],
+        env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    # All or nothing, never a part (the shell prints its auto-imports first).
+    assert count.stdout.strip().splitlines()[-1] in {"0", "3000"}
+    verify = subprocess.run([*cli, "audit", "verify"], env=env, capture_output=True, text=True)
+    assert verify.returncode == 0, verify.stdout

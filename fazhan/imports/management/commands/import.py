@@ -60,10 +60,17 @@ class Command(BaseCommand):
 
     def _report(self, outcome: direct.Outcome, confirm: bool) -> None:
         for error in outcome.errors:
+            row = error["row"]
+            if row is None:
+                place = ""
+            elif row in outcome.labels:
+                place = f"第 {row} 个文件 {outcome.labels[row]}"
+            else:
+                place = f"第 {row} 行"
             where = " ".join(
                 str(part)
                 for part in (
-                    f"第 {error['row']} 行" if error["row"] is not None else "",
+                    place,
                     error["cell"],
                     error["column"],
                 )
