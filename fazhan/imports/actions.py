@@ -9,6 +9,7 @@ if one row is refused, nothing of the batch is written and the reason goes back 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -18,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fazhan.audit.chain import ChainError, NewEvent, append_events_bulk
-from fazhan.imports import document, preview
-from fazhan.imports.models import BatchKind, BatchStatus, ImportBatch, ImportRow
-from fazhan.imports.roster import TableError, read_table
+from fazhan.imports import document, members, orgtree, preview
+from fazhan.imports.models import SHEET_KINDS, BatchKind, BatchStatus, ImportBatch, ImportRow
+from fazhan.imports.roster import Located, Table, TableError, read_table
 from fazhan.orgs.models import Kind, Member, MemberStatus, Organization
-from fazhan.people import crypto
+from fazhan.people import crypto, idnumber
 from fazhan.people.actions import ActionRefused, Mode, Reason, writer_kinds_for
 from fazhan.people.idnumber import IdNumberError
 from fazhan.people.models import Candidate, Person
@@ -399,12 +400,15 @@ def do_apply_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
             if not locked.row_count:
                 raise ActionRefused(_("没有可导入的行"))
             rows = list(locked.rows.order_by("number"))
-            candidates = apply_drafts(user, [row.data for row in rows], rows)
-            for row, candidate in zip(rows, candidates, strict=True):
-                row.candidate = candidate
-                # Principle 8: once the person holds the number, the batch keeps only the mask.
-                if row.data.get("id"):
-                    row.data["id"] = {"masked": row.data["id"].get("masked", "")}
+            if locked.kind in SHEET_KINDS:
+                _apply_sheet(user, locked, rows)
+            else:
+                candidates = apply_drafts(user, [row.data for row in rows], rows)
+                for row, candidate in zip(rows, candidates, strict=True):
+                    row.candidate = candidate
+                    # Principle 8: once the person holds the number, the batch keeps the mask.
+                    if row.data.get("id"):
+                        row.data["id"] = {"masked": row.data["id"].get("masked", "")}
             ImportRow.objects.bulk_update(rows, ["candidate", "data"], batch_size=500)
             locked.status = BatchStatus.APPLIED
             locked.applied_at = timezone.now()
@@ -434,9 +438,127 @@ def _keep_refusal(refused: _RowRefused) -> None:
 
 def do_discard_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
     """Give up a draft: its rows (personal data of people never created) are deleted."""
+    if isinstance(batch, ImportBatch) and batch.kind in SHEET_KINDS:
+        district_org(user)
     with transaction.atomic():
         locked = _locked_draft(user, batch)
         locked.rows.all().delete()
         locked.status = BatchStatus.DISCARDED
         locked.save(update_fields=["status"])
     return locked
+
+
+# -- the organization tree and the party members (contracts.md §7) --------------------------------
+
+
+def district_org(user: User) -> Organization:
+    """The organization of the user's district-staff role: only the 区委组织部 imports the tree
+    and the member rosters of the whole district; anyone else gets 404."""
+    from fazhan.accounts.models import RoleKind
+    from fazhan.accounts.scope import active_roles
+
+    for kind, org_id in active_roles(user):
+        if kind == RoleKind.DISTRICT_STAFF and org_id is not None:
+            return Organization.objects.get(pk=org_id)
+    raise Http404(_("没有这个页面"))
+
+
+def _cell(value: Any) -> Any:
+    """A cell as the batch stores it (JSON): a date as YYYY-MM-DD, which the readers read back
+    to the same day; a date with a time keeps it, and stays the error it was."""
+    if isinstance(value, datetime) and value.time() != datetime.min.time():
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()[:10]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def do_preview_sheet(user: User, *, kind: str, filename: str, data: bytes) -> ImportBatch:
+    """Read an organization tree or a member roster into a draft batch: every row with its cells
+    and the problems `fazhan import` reports, by the same reader and checks."""
+    org = district_org(user)
+    schema = orgtree.SCHEMA if kind == BatchKind.ORGS else members.SCHEMA
+    try:
+        table = read_table(filename, data, schema)
+    except TableError as error:
+        return _store(
+            user, org=org, kind=kind, source=filename, rows=[], file_errors=[error.problem]
+        )
+    rows: list[preview.DraftRow] = []
+    if kind == BatchKind.ORGS:
+        plan = orgtree.plan_orgs(table)
+        counts = orgtree.counts(plan)
+        for parsed in plan.rows:
+            rows.append(_sheet_row(parsed.number, parsed.cells, parsed.errors))
+    else:
+        member_plan = members.plan_members(table, today=today_in_shanghai())
+        counts = members.counts(member_plan)
+        id_column = table.columns.get("id_number")
+        for member in member_plan.rows:
+            row = _sheet_row(member.number, member.cells, member.errors)
+            if id_column is not None and id_column.index < len(row.data["cells"]):
+                # Principle 8: the batch keeps the token and the mask, never the number.
+                raw = row.data["cells"][id_column.index]
+                row.data["cells"][id_column.index] = idnumber.mask(str(raw)) if raw else raw
+                if raw:
+                    row.data["id"] = {"token": crypto.encrypt(str(raw)), "index": id_column.index}
+            rows.append(row)
+    batch = _store(user, org=org, kind=kind, source=filename, rows=rows, ignored=table.ignored)
+    batch.summary = {
+        **batch.summary,
+        "header_row": table.header_row,
+        "columns": {k: [c.index, c.header, c.letter] for k, c in table.columns.items()},
+        "counts": counts,
+    }
+    batch.save(update_fields=["summary"])
+    return batch
+
+
+def _sheet_row(number: int, cells: Sequence[Any], errors: Sequence[Mapping[str, Any]]) -> Any:
+    return preview.DraftRow(
+        number,
+        _("第 %(n)d 行") % {"n": number},
+        data={"cells": [_cell(c) for c in cells]},
+        errors=[{k: v for k, v in e.items() if k != "row"} for e in errors],
+    )
+
+
+def _apply_sheet(user: User, batch: ImportBatch, rows: Sequence[ImportRow]) -> None:
+    """Judge the stored rows again inside the confirming transaction (the database may have
+    changed since the preview) and apply them as `fazhan import --confirm` does."""
+    district_org(user)
+    summary = batch.summary or {}
+    columns = {
+        key: Located(index, header, letter)
+        for key, (index, header, letter) in summary.get("columns", {}).items()
+    }
+    body = []
+    for row in rows:
+        cells = list(row.data.get("cells", []))
+        secret = row.data.get("id")
+        if secret:
+            cells[secret["index"]] = crypto.decrypt(secret["token"])
+        body.append((row.number, tuple(cells)))
+    table = Table(summary.get("header_row", 1), columns, [], body)
+    today = today_in_shanghai()
+    if batch.kind == BatchKind.ORGS:
+        plan = orgtree.plan_orgs(table)
+        problems = plan.errors
+        if not problems:
+            orgtree.apply_orgs(plan, recorded_by_id=user.pk, today=today)
+    else:
+        member_plan = members.plan_members(table, today=today)
+        problems = member_plan.errors
+        if not problems:
+            members.apply_members(member_plan, recorded_by_id=user.pk, today=today)
+    if problems:
+        first = problems[0]
+        by_number = {row.number: row for row in rows}
+        raise _RowRefused(
+            by_number.get(first["row"], rows[0]), f"{first['column']}：{first['problem']}"
+        )
+    for row in rows:
+        if row.data.get("id"):
+            row.data.pop("id")

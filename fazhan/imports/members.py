@@ -58,7 +58,12 @@ COLUMNS: tuple[Column, ...] = (
 )
 SCHEMA = Schema(COLUMNS, "name", max_rows=200_000)
 
-STATUS = {"正式党员": MemberStatus.FULL, "预备党员": MemberStatus.PROBATIONARY}
+STATUS = {
+    "正式党员": MemberStatus.FULL,
+    "预备党员": MemberStatus.PROBATIONARY,
+    "正式": MemberStatus.FULL,
+    "预备": MemberStatus.PROBATIONARY,
+}
 # Truthy values: fazhan.imports.roster._choice treats a falsy one as not found.
 DISCIPLINE = {"留党察看": "yes"}
 RIGHTS = {"是": "yes", "否": "no"}
