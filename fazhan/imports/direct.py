@@ -211,6 +211,9 @@ def run_files(paths: Sequence[str], *, branch: str, confirm: bool) -> Outcome:
 
 
 def _counts(outcome: Outcome, counts: dict[str, int]) -> None:
+    """The counts say what --confirm would do (contracts.md §7): with an error, nothing."""
+    if outcome.errors:
+        return
     outcome.created = counts["created"]
     outcome.updated = counts["updated"]
     outcome.unchanged = counts["unchanged"]

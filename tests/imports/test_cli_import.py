@@ -97,6 +97,8 @@ def test_it_refuses_a_broken_tree_naming_exactly_its_bad_rows_and_writes_nothing
     assert all(e["problem"] for e in doc["errors"])
     assert "第 11 行" in next(e["problem"] for e in doc["errors"] if e["row"] == 12)
     assert doc["written"] is False and doc["rows"] == 18
+    # What --confirm would do: nothing, since the file has errors.
+    assert (doc["created"], doc["updated"], doc["unchanged"]) == (0, 0, 0)
     assert written() == (0, 0, 0)
 
 
