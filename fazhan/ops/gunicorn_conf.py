@@ -1,0 +1,24 @@
+"""gunicorn's settings under `fazhan serve` (the command line sets bind and workers).
+
+Loaded with `--config python:fazhan.ops.gunicorn_conf`; every name here is a gunicorn setting.
+"""
+
+from __future__ import annotations
+
+wsgi_app = "fazhan.wsgi:application"
+# The access log goes to stdout (journald) through fazhan.ops.logs.AccessLogger: no line about the
+# voting page, no client address on the public pages.
+accesslog = "-"
+errorlog = "-"
+logger_class = "fazhan.ops.logs.AccessLogger"
+# Sync workers, each with its own database connection; a page waits at most this long.
+worker_class = "sync"
+timeout = 60
+graceful_timeout = 30
+# Recycle workers now and then (a slow leak in a library never grows without bound).
+max_requests = 5000
+max_requests_jitter = 500
+# nginx in front on the same machine is the only client allowed to set X-Forwarded-* headers.
+forwarded_allow_ips = "127.0.0.1,::1"
+# No control socket in the service user's home (there may be none): systemd does the controlling.
+control_socket_disable = True
