@@ -22,6 +22,8 @@ WORKERS=${WORKERS:-4}
 CONNECTIONS=${CONNECTIONS:-50}
 THREADS=${THREADS:-2}
 DURATION=${DURATION:-10s}
+# A request slower than this counts as an error and leaves the latency figures: keep it long.
+TIMEOUT=${TIMEOUT:-10s}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
 
 WORK=$(mktemp -d)
@@ -58,11 +60,12 @@ PY
 # A free port on loopback (another process may hold a fixed one).
 PORT=${PORT:-$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 if [ "$SERVER_KIND" = runserver ]; then
-  fazhan runserver --insecure --noreload "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+  "$PY" -m fazhan.cli runserver --insecure --noreload "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
   LABEL="Django runserver --insecure (threaded)"
 else
-  # `fazhan serve` replaces itself with gunicorn's master: $! is the master's pid.
-  fazhan serve --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" >"$WORK/server.log" 2>&1 &
+  # `fazhan serve` replaces itself with gunicorn's master: $! is the master's pid (not a shell
+  # function's subshell: it would be killed and leave gunicorn running).
+  "$PY" -m fazhan.cli serve --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" >"$WORK/server.log" 2>&1 &
   LABEL="fazhan serve --workers $WORKERS (gunicorn sync workers, WhiteNoise)"
 fi
 SERVER=$!
@@ -90,7 +93,7 @@ run() {
   local name=$1 url=$2
   local before after wall out
   before=$(cpu_ticks "$SERVER")
-  out=$(/usr/bin/time -f "TIME %e %U %S" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" \
+  out=$(/usr/bin/time -f "TIME %e %U %S" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "$TIMEOUT" \
         --latency -s bench/wrk_report.lua "$url" 2>&1)
   after=$(cpu_ticks "$SERVER")
   local result times
@@ -117,7 +120,7 @@ PY
 }
 
 echo "server: $LABEL, SQLite (WAL), DEBUG=False, 127.0.0.1:$PORT"
-echo "load:   wrk -t$THREADS -c$CONNECTIONS -d$DURATION; $(nproc) cores; $(wrk --version 2>&1 | head -1)"
+echo "load:   wrk -t$THREADS -c$CONNECTIONS -d$DURATION --timeout $TIMEOUT; $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg); $(wrk --version 2>&1 | head -1)"
 echo "page:   /gongshi/<token>/ ($(wc -c <"$WORK/page.html") bytes); static: /static/fazhan/site.css"
 run "page" "$PAGE"
 run "static" "$STATIC"

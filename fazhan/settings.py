@@ -142,6 +142,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(os.getenv("DATABASE_URL", "sqlite:///fazhan.sqlite3"))}
+# Persistent connections under `fazhan serve` (it sets FAZHAN_CONN_MAX_AGE for its workers): a
+# sync worker reuses its connection instead of reconnecting per request. Not under runserver,
+# whose thread per request would only leave connections behind.
+DATABASES["default"]["CONN_MAX_AGE"] = envint("FAZHAN_CONN_MAX_AGE", 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "zh-hans"

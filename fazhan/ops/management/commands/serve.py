@@ -51,6 +51,7 @@ class Command(BaseCommand):
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         os.environ[SERVE_ENV] = "1"
+        os.environ.setdefault("FAZHAN_CONN_MAX_AGE", "60")
         argv = [
             sys.executable,
             "-m",
