@@ -77,6 +77,9 @@ PAGE="http://127.0.0.1:$PORT/gongshi/$TOKEN/"
 STATIC="http://127.0.0.1:$PORT/static/fazhan/site.css"
 curl -fsS -o "$WORK/page.html" "$PAGE"
 curl -fsS -o /dev/null "$STATIC"
+# Warm-up, not counted: every worker has served both before the measured runs.
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-3s}" --timeout "$TIMEOUT" "$PAGE" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d1s --timeout "$TIMEOUT" "$STATIC" >/dev/null
 
 TICKS=$(getconf CLK_TCK)
 CORES=$(nproc)

@@ -22,3 +22,17 @@ max_requests_jitter = 500
 forwarded_allow_ips = "127.0.0.1,::1"
 # No control socket in the service user's home (there may be none): systemd does the controlling.
 control_socket_disable = True
+
+# Load Django in the master and import every view and the common templates there, before the
+# workers fork: they share that memory and none pays the imports on its first requests. No
+# database connection is opened here (a connection must never cross a fork).
+preload_app = True
+
+
+def when_ready(server: object) -> None:
+    from django.template.loader import get_template
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018  # imports every urls module and its views
+    for name in ("web/base.html", "public/base.html", "public/notice.html", "public/list.html"):
+        get_template(name)
