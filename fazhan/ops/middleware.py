@@ -16,6 +16,8 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from whitenoise.middleware import WhiteNoiseMiddleware
 
+from fazhan.ops.logs import is_voting
+
 # Set by `fazhan serve` for its workers: static files come from STATIC_ROOT, collected just before.
 SERVE_ENV = "FAZHAN_SERVE"
 
@@ -66,6 +68,10 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The voting page neither reads nor writes a session: a session saved there would date a
+        # ballot (its expiry moves with every save) and set a cookie on the kiosk.
+        if is_voting(request.path_info):
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             self._enforce(request)

@@ -66,6 +66,13 @@ def test_it_signs_out_an_active_session_after_the_absolute_lifetime(client, cast
         assert client.get("/").status_code == 302
 
 
+def test_it_leaves_the_session_alone_on_the_voting_page(client, cast, limits) -> None:
+    client.force_login(cast.zhibu)
+    response = client.get("/meetings/vote/")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers and not response.cookies
+
+
 def test_it_sends_a_content_security_policy_without_inline_script(client, cast, settings) -> None:
     settings.MIDDLEWARE = ["csp.middleware.CSPMiddleware", *settings.MIDDLEWARE]
     client.force_login(cast.qu)
