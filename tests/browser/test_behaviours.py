@@ -16,10 +16,10 @@ def test_it_ticks_all_and_jumps_to_another_step_without_inline_script(page, cast
     refused: list[str] = []
     page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
     with_password(cast)
-    candidate = activist_a_year_ago(cast)
+    candidate, _ = activist_a_year_ago(cast)
     sign_in(page, cast.zhibu.username)
 
-    page.goto("/candidates/batch/")
+    page.goto("/candidates/batch/?stage=activist")
     boxes = page.locator("input[name=candidates]")
     assert boxes.count() >= 1
     page.check("input[data-check-all]")
