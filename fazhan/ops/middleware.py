@@ -49,10 +49,13 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):  # type: ignore[misc]  # unty
         self, get_response: Callable[[HttpRequest], HttpResponse] | None = None, **_: Any
     ) -> None:
         serving = os.environ.get(SERVE_ENV) == "1" and Path(settings.STATIC_ROOT).is_dir()
+        # Not serving: files are looked up when asked for (autorefresh) instead of scanned at start,
+        # which every test client would otherwise pay.
         overlay = _Overlay(
             settings,
             STATIC_ROOT=settings.STATIC_ROOT if serving else None,
             WHITENOISE_USE_FINDERS=not serving,
+            WHITENOISE_AUTOREFRESH=not serving,
         )
         super().__init__(get_response, settings=overlay)
 
