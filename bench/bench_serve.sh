@@ -66,7 +66,7 @@ else
   # `fazhan serve` replaces itself with gunicorn's master: $! is the master's pid (not a shell
   # function's subshell: it would be killed and leave gunicorn running).
   "$PY" -m fazhan.cli serve --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" >"$WORK/server.log" 2>&1 &
-  LABEL="fazhan serve --workers $WORKERS (gunicorn sync workers, WhiteNoise)"
+  LABEL="fazhan serve --workers $WORKERS (gunicorn gthread workers, 4 threads, WhiteNoise)"
 fi
 SERVER=$!
 for _ in $(seq 1 300); do

@@ -11,8 +11,11 @@ wsgi_app = "fazhan.wsgi:application"
 accesslog = "-"
 errorlog = "-"
 logger_class = "fazhan.ops.logs.AccessLogger"
-# Sync workers, each with its own database connection; a page waits at most this long.
-worker_class = "sync"
+# Threaded workers: keep-alive connections (a sync worker closes each one), a database connection
+# per thread; a page waits at most `timeout` seconds.
+worker_class = "gthread"
+threads = 4
+keepalive = 5
 timeout = 60
 graceful_timeout = 30
 # Recycle workers now and then (a slow leak in a library never grows without bound).
