@@ -81,10 +81,12 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
     def _enforce(self, request: HttpRequest) -> None:
-        now = int(time.time())
-        session = request.session
         idle = int(getattr(settings, "SESSION_IDLE_SECONDS", 0))
         absolute = int(getattr(settings, "SESSION_ABSOLUTE_SECONDS", 0))
+        if not idle and not absolute:
+            return  # both off: the session is not even written to
+        now = int(time.time())
+        session = request.session
         signed_in = int(session.get(SIGNED_IN_AT, now))
         seen = int(session.get(SEEN_AT, now))
         if (idle and now - seen > idle) or (absolute and now - signed_in > absolute):
