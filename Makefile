@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_indicators.py
 	$(PY) bench/bench_ballots.py
 	bash bench/bench_public.sh
+	bash bench/bench_serve.sh
 
 clean:
 	rm -rf $(VENV) node_modules fazhan/static/vendor

@@ -3,11 +3,15 @@
 fazhan check FILE.json [...] [--json] [--policy NAME] [--as-of DATE]
 fazhan plan evaluate COUNTS.json [--plan NAME|FILE] [--json]
 fazhan plan lint [--plan NAME|FILE] [--json]
-fazhan audit verify [--json]
+fazhan audit verify [--json] [--anchor FILE]
+fazhan audit anchor [--to FILE]
 fazhan demo [--port N] [--no-serve]
 fazhan import orgs|members FILE [--confirm] [--json]
 fazhan import roster FILE --scope CODE [--confirm] [--json]
 fazhan import files FILE [FILE ...] --branch CODE [--confirm] [--json]
+fazhan serve [--port N] [--workers N] [--host H]
+fazhan backup [--to PATH]
+fazhan restore PATH [--force]
 fazhan <any Django management command>
 """
 
@@ -38,9 +42,9 @@ def _django(args: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fazhan.settings")
     from django.core.management import execute_from_command_line
 
-    # `fazhan audit verify` is the management command `audit_verify`.
-    if len(args) >= 2 and args[0] == "audit" and args[1] == "verify":
-        args = ["audit_verify", *args[2:]]
+    # `fazhan audit verify` and `fazhan audit anchor` are `audit_verify` and `audit_anchor`.
+    if len(args) >= 2 and args[0] == "audit" and args[1] in {"verify", "anchor"}:
+        args = [f"audit_{args[1]}", *args[2:]]
     try:
         execute_from_command_line(["fazhan", *args])
     except SystemExit as stop:

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
+from django.core.exceptions import ImproperlyConfigured
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -53,7 +55,29 @@ def database_from_url(url: str) -> dict[str, Any]:
     raise ValueError(f"DATABASE_URL: unsupported scheme {parsed.scheme!r}")
 
 
-SECRET_KEY = os.getenv("SECRET_KEY", "fazhan-dev-only-not-secret")
+# The secrets (SECRET_KEY, FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY) come from the environment, or
+# from a file named by the same name with `_FILE` appended (systemd credentials, docker secrets).
+# The values below are public, being in this source: they serve the demo database and the tests.
+# On any other database `fazhan serve` refuses to start and `check --deploy` fails while a secret
+# is missing or equals one of them (fazhan/ops/checks.py); other commands warn.
+BUILTIN_SECRET_KEY = "fazhan-dev-only-not-secret"
+BUILTIN_FIELD_ENCRYPTION_KEY = "ZmF6aGFuLWRlbW8tb25seS1rZXktMzItYnl0ZXMtLi4="
+BUILTIN_BLIND_INDEX_KEY = "fazhan-demo-only-blind-index-key"
+
+
+def env_secret(name: str, default: str) -> str:
+    """`name` from the file `$name_FILE` names (which wins), else from `$name`, else `default`."""
+    path = os.getenv(f"{name}_FILE", "").strip()
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            # Loud: a secret that silently fell back to the public default is finding H3.
+            raise ImproperlyConfigured(f"{name}_FILE: cannot read {path}: {error}") from error
+    return os.getenv(name, "").strip() or default
+
+
+SECRET_KEY = env_secret("SECRET_KEY", BUILTIN_SECRET_KEY)
 DEBUG = envbool("DEBUG", "False")
 ALLOWED_HOSTS = [
     h for h in os.getenv("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
@@ -78,16 +102,20 @@ INSTALLED_APPS = [
     "fazhan.public",
     "fazhan.web",
     "fazhan.demo",
+    "fazhan.ops",
     "django_htmx",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # WhiteNoise: static files from STATIC_ROOT under `fazhan serve` (fazhan/ops/middleware.py).
+    "fazhan.ops.middleware.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fazhan.ops.middleware.SessionLifetimeMiddleware",
     "fazhan.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -116,6 +144,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(os.getenv("DATABASE_URL", "sqlite:///fazhan.sqlite3"))}
+# Persistent connections under `fazhan serve` (it sets FAZHAN_CONN_MAX_AGE for its workers): a
+# sync worker reuses its connection instead of reconnecting per request. Not under runserver,
+# whose thread per request would only leave connections behind.
+DATABASES["default"]["CONN_MAX_AGE"] = envint("FAZHAN_CONN_MAX_AGE", 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "zh-hans"
@@ -128,20 +161,24 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(BASE_DIR.parent / "var" / "static")))
+# collectstatic writes .gz copies next to each file for WhiteNoise; names stay unhashed, so
+# templates work without a manifest (tests, runserver).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 AUTH_USER_MODEL = "accounts.User"
 
 # Field encryption for ID numbers (DESIGN.md principle 8): comma-separated Fernet keys, newest
 # first (rotation), and a separate key for the blind index. The defaults are for the demo and
-# tests only; production sets both from the environment.
+# tests only; production sets both (see the secrets above).
 FIELD_ENCRYPTION_KEYS = [
-    k
-    for k in os.getenv(
-        "FIELD_ENCRYPTION_KEYS", "ZmF6aGFuLWRlbW8tb25seS1rZXktMzItYnl0ZXMtLi4="
-    ).split(",")
-    if k
+    k.strip()
+    for k in env_secret("FIELD_ENCRYPTION_KEYS", BUILTIN_FIELD_ENCRYPTION_KEY).split(",")
+    if k.strip()
 ]
-BLIND_INDEX_KEY = os.getenv("BLIND_INDEX_KEY", "fazhan-demo-only-blind-index-key")
+BLIND_INDEX_KEY = env_secret("BLIND_INDEX_KEY", BUILTIN_BLIND_INDEX_KEY)
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -149,3 +186,82 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # Whether this database holds the demo district: every page then says 演示数据.
 FAZHAN_DEMO = envbool("FAZHAN_DEMO", "False")
+
+# ---------------------------------------------------------------------------------------------
+# Behind HTTPS (README "Deploying on one intranet server": nginx terminates TLS in front).
+# FAZHAN_HTTPS=1 turns on everything below by default; each switch can still be set on its own.
+HTTPS = envbool("FAZHAN_HTTPS", "False")
+SESSION_COOKIE_SECURE = envbool("FAZHAN_SECURE_COOKIES", str(HTTPS))
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = envint("FAZHAN_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_SSL_REDIRECT = envbool("FAZHAN_SSL_REDIRECT", "False")  # nginx redirects port 80 itself
+# nginx sets X-Forwarded-Proto; trusted only when we are behind it (a client could send it too).
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if envbool("FAZHAN_PROXY_SSL_HEADER", str(HTTPS)) else None
+)
+CSRF_TRUSTED_ORIGINS = [o for o in os.getenv("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+X_FRAME_OPTIONS = "DENY"
+
+
+def _meta_header(name: str) -> str:
+    """`X-Real-IP` -> `HTTP_X_REAL_IP`, the key of request.META."""
+    name = name.strip()
+    return "HTTP_" + name.upper().replace("-", "_") if name else ""
+
+
+# The header nginx sets to the client's address (`proxy_set_header X-Real-IP $remote_addr`),
+# read wherever a client address is needed (fazhan/public/ratelimit.py). Empty: REMOTE_ADDR.
+PUBLIC_CLIENT_IP_HEADER = _meta_header(
+    os.getenv("FAZHAN_CLIENT_ADDRESS_HEADER", "X-Real-IP" if HTTPS else "")
+)
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline (the
+# templates' behaviours live in fazhan/static/fazhan/behaviours.js). Styles may be inline: the
+# printable sheets carry their CSS in <style>, and style attributes run no code.
+CSP_ON = envbool("FAZHAN_CSP", str(HTTPS))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if CSP_ON:
+    MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+
+# Sessions end after FAZHAN_SESSION_IDLE_MINUTES without a request (default 30) and, whatever
+# the activity, FAZHAN_SESSION_HOURS after sign-in (default 12): fazhan/ops/middleware.py.
+SESSION_IDLE_SECONDS = envint("FAZHAN_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_ABSOLUTE_SECONDS = envint("FAZHAN_SESSION_HOURS", 12) * 3600
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS or 1_209_600
+
+# Logging: to stderr (journald under systemd). The privacy filter drops every line about the
+# voting page (its time would date a ballot) and strips the client address from lines about the
+# public pages (/gongshi/); gunicorn's access log goes through the same rules (fazhan/ops/logs.py).
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"privacy": {"()": "fazhan.ops.logs.PrivacyFilter"}},
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["privacy"],
+        },
+    },
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "fazhan": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}

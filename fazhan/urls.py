@@ -3,6 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from fazhan.ops.views import healthz
+
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -15,5 +17,6 @@ urlpatterns = [
     path("meetings/", include("fazhan.meetings.urls")),
     path("gongshi/", include("fazhan.public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
     path("", include("fazhan.web.urls")),
 ]

@@ -38,6 +38,16 @@ def _flush_bypasses_chain():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_session_limits():
+    """Tests travel in time with a signed-in client: the session's idle and absolute limits
+    (fazhan/ops/middleware.py) would sign it out. tests/ops turns them back on to test them."""
+    from django.test import override_settings
+
+    with override_settings(SESSION_IDLE_SECONDS=0, SESSION_ABSOLUTE_SECONDS=0):
+        yield
+
+
 @pytest.fixture
 def cast(db):
     """The fixed cast of DESIGN.md Conventions: a small district, one user per role, an outsider."""

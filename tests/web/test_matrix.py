@@ -15,8 +15,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 pytestmark = pytest.mark.django_db
 
 # The public notices, sign-in, language switch, and the in-room ballot page (voters cast with a
-# one-time code from a card, deliberately without an account: DESIGN principle 7).
-PUBLIC_PREFIXES = ("gongshi/", "accounts/login/", "i18n/", "meetings/vote/")
+# one-time code from a card, deliberately without an account: DESIGN principle 7), and /healthz
+# (database up and the chain's length: no personal data).
+PUBLIC_PREFIXES = ("gongshi/", "accounts/login/", "i18n/", "meetings/vote/", "healthz")
 # Pages that change something on GET are not allowed to exist: GET must be safe everywhere.
 SKIP = {"accounts/logout/"}
 
