@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "fazhan.notices",
     "fazhan.reviews",
     "fazhan.meetings",
+    "fazhan.reports",
     "fazhan.public",
     "fazhan.web",
     "django_htmx",
