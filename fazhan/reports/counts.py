@@ -218,7 +218,7 @@ def _document(
     kept = [(seq, kind, day, payload) for seq, kind, day, payload in events if kind in EVENT_TYPES]
     # A correction dated on or before as_of may name an event dated after it (a file digitised
     # with odd dates): that event is ignored anyway, and so is the correction (and one naming it).
-    while True:
+    while any(kind == CORRECT for _seq, kind, _day, _payload in kept):
         ids = {str(seq) for seq, *_ in kept}
         pruned = [e for e in kept if e[1] != CORRECT or str(e[3].get("supersedes")) in ids]
         if len(pruned) == len(kept):
