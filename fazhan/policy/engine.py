@@ -83,7 +83,9 @@ def effective_events(events: Iterable[Event], as_of: date) -> list[Event]:
     all_events = [e for e in events if e.date <= as_of or e.type == CORRECT]
     corrections = [e for e in all_events if e.type == CORRECT and e.date <= as_of]
     if not corrections:
-        return sorted(all_events, key=_sort_key)
+        # A correction dated after `as_of` is not part of the record yet, nor is any correction
+        # itself an event of the record (the loop below skips them too).
+        return sorted((e for e in all_events if e.type != CORRECT), key=_sort_key)
     by_target: dict[str, list[Event]] = {}
     for correction in sorted(corrections, key=_sort_key):
         by_target.setdefault(correction.supersedes or "", []).append(correction)

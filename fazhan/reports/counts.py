@@ -181,7 +181,8 @@ def _events_by_candidate(
     )
     found: dict[int, list[tuple[int, str, date | None, dict[str, Any]]]] = {}
     for candidate_id, seq, kind, happened_on, payload in rows:
-        found.setdefault(candidate_id, []).append((seq, kind, happened_on, payload))
+        if candidate_id is not None:  # always, inside the range; the column is nullable
+            found.setdefault(candidate_id, []).append((seq, kind, happened_on, payload))
     return found
 
 

@@ -35,7 +35,7 @@ def _move(text: str | None, days: int) -> str | None:
 
 def moved_events(days: int, last: str | None = None) -> list[dict[str, Any]]:
     """clean-full.json's events, every date moved by `days`, cut after the event `last`."""
-    events = copy.deepcopy(clean_full()["events"])
+    events: list[dict[str, Any]] = copy.deepcopy(clean_full()["events"])
     if last is not None:
         events = events[: next(i for i, e in enumerate(events) if e["id"] == last) + 1]
     for event in events:

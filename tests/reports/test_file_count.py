@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from fazhan.policy.counts import FileCount, file_count
+from fazhan.policy.engine import effective_events
 from fazhan.policy.model import Person
 from fazhan.policy.parse import parse_document
 from fazhan.policy.targets import COUNT_KEYS
@@ -150,3 +151,14 @@ def test_it_resolves_a_transfer_named_by_code_through_the_callers_lookup() -> No
     assert count(doc, date(2020, 1, 1), date(2020, 2, 1), destination=lookup).org == 7
     # Without a known destination the file stays where it was.
     assert count(doc, date(2020, 1, 1), date(2020, 2, 1)).org == 1
+
+
+def test_it_does_not_take_a_correction_recorded_after_the_day_for_an_event() -> None:
+    doc = events_until(clean_full(), "e2")
+    doc["events"].append(
+        {"id": "c1", "type": "correct", "date": "2019-05-01", "supersedes": "e2", "void": True}
+    )
+    # Before the S01 the file had no event: the correction of 2019-05-01 is not one either.
+    assert effective_events(parse_document(doc).events, date(2019, 3, 3)) == []
+    assert count(doc, date(2019, 1, 1), date(2019, 3, 3)).stage is None
+    assert count(doc, date(2019, 1, 1), date(2019, 3, 4)).stage == "applicant"

@@ -192,10 +192,10 @@ def recount(here: World, start: date, as_of: date) -> dict[str, Any]:
         if not record:
             continue
         stage = evaluate(file, as_of=as_of).stage
-        org = here.opened_in[candidate.pk]
+        where = here.opened_in[candidate.pk]
         for event in record:
             if event.type == "transfer-in" and event.to_org_id is not None:
-                org = event.to_org_id
+                where = event.to_org_id
         values = dict.fromkeys(COUNT_KEYS, 0)
         values["activists"] = int(stage in ("activist", "target"))
         approvals = [
@@ -206,7 +206,7 @@ def recount(here: World, start: date, as_of: date) -> dict[str, Any]:
         if approvals:
             passed = [e for e in record if e.type == "S15" and e.result == "pass"]
             before = [e for e in record[: approvals[0]] if e in passed]
-            s15 = (before or passed or [None])[-1]
+            s15 = before[-1] if before else passed[-1] if passed else None
             person = file.person
             education = EDUCATION_RANK.get(person.education or "", -1)
             values.update(
@@ -224,7 +224,7 @@ def recount(here: World, start: date, as_of: date) -> dict[str, Any]:
                 ),
                 student=int("student" in person.occupations),
             )
-        for code in ("", sub_of[org]):
+        for code in ("", sub_of[where]):
             totals[code]["stages"][stage] += 1
             for key, value in values.items():
                 totals[code]["counts"][key] += value
