@@ -89,11 +89,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="counts")
         counts = actions.add_parser("counts", help="按日统计发展数、结构和各阶段人数")
-        counts.add_argument("--as-of", dest="as_of", help="统计截止日（含当日），YYYY-MM-DD")
         counts.add_argument(
-            "--from", dest="start", help="发展数的起始日（含当日），默认为截止日所在年的1月1日"
+            "--as-of", dest="as_of", metavar="DATE", help="统计截止日（含当日），YYYY-MM-DD"
         )
-        counts.add_argument("--org", help="组织编码（默认：根组织，即区委）")
+        counts.add_argument(
+            "--from",
+            dest="start",
+            metavar="DATE",
+            help="发展数的起始日（含当日），默认为截止日所在年的1月1日",
+        )
+        counts.add_argument("--org", metavar="CODE", help="组织编码（默认：根组织，即区委）")
         counts.add_argument("--json", action="store_true", help="输出 JSON（contracts.md §8）")
 
     def handle(self, *args: Any, **options: Any) -> None:
