@@ -260,6 +260,9 @@ def file_counts(
         for row in rows:
             mine = [e for e in events.get(row[0], []) if e[1] != "transfer-in" or _dated(e, as_of)]
             origin = _origin(row, events.get(row[0], []), orgs)
+            if not any(kind != CORRECT and kind in EVENT_TYPES for _s, kind, _d, _p in mine):
+                yield row[0], FileCount(None, origin)  # no event by then: nothing to judge
+                continue
             try:
                 parsed = parse_document(_document(row, mine))
             except Unreadable:
