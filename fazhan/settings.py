@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "fazhan.reports",
     "fazhan.public",
     "fazhan.web",
+    "fazhan.demo",
     "django_htmx",
 ]
 
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "fazhan.core.middleware.NotVisibleMiddleware",
 ]
 
 ROOT_URLCONF = "fazhan.urls"

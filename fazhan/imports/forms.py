@@ -9,9 +9,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from fazhan.accounts.scope import active_roles
+from fazhan.accounts.authority import authority
 from fazhan.orgs.models import Kind, Organization
-from fazhan.people.actions import WRITER_KINDS
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -25,7 +24,7 @@ MAX_FILES_BYTES = 50 * 1024 * 1024
 
 def writer_roots(user: UserLike) -> list[int]:
     """The organizations of the user's writing roles (district, sub-organization, branch)."""
-    return [org for kind, org in active_roles(user) if kind in WRITER_KINDS and org is not None]
+    return authority(user).roots()
 
 
 def writable_orgs(user: UserLike) -> QuerySet[Organization]:
@@ -111,3 +110,21 @@ class FilesUploadForm(forms.Form):
         if sum(u.size or 0 for u in uploads) > MAX_FILES_BYTES:
             raise forms.ValidationError(_("文件合计超过 50 MB，请分批导入。"))
         return uploads
+
+
+class SheetUploadForm(forms.Form):
+    """The organization tree or the party-member roster (contracts.md §7): the district's own."""
+
+    file = forms.FileField(
+        label=_("文件（.xlsx 或 .csv）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        if (upload.size or 0) > MAX_ROSTER_BYTES:
+            raise forms.ValidationError(_("文件超过 20 MB，请分批导入。"))
+        name = (upload.name or "").lower()
+        if not name.endswith((".xlsx", ".xlsm", ".csv", ".xls")):
+            raise forms.ValidationError(_("只能导入 .xlsx 或 .csv 文件。"))
+        return upload

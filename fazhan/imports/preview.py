@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from fazhan.accounts.models import RoleKind
+from fazhan.accounts.authority import COMMITTEE_KINDS, authority
 from fazhan.imports import document
 from fazhan.imports.roster import BY_KEY, Table, parse_row
 from fazhan.orgs.models import Kind, Member, Organization
 from fazhan.people import crypto, idnumber
-from fazhan.people.actions import writer_kinds_for
 from fazhan.people.models import Person
 from fazhan.policy.engine import Evaluation
 from fazhan.policy.parse import Unreadable, parse_text
@@ -124,14 +123,19 @@ def _where(rows: Sequence[DraftRow], number: int) -> str:
     return str(number)
 
 
-def _committee_warning(row: DraftRow, user: User, org_id: int, cache: dict[int, set[str]]) -> None:
+def _committee_warning(
+    row: DraftRow, user: User | None, org_id: int, cache: dict[int, set[str]]
+) -> None:
     """A branch secretary may digitise the committee's past steps, but the committee should know
-    (rules-reference §1: S13, S16, S17, S24 are the superior committee's)."""
+    (rules-reference §1: S13, S16, S17, S24 are the superior committee's). The operator (no
+    account, `fazhan import`) is not a branch secretary."""
+    if user is None:
+        return
     kinds = cache.get(org_id)
     if kinds is None:
-        kinds = cache[org_id] = writer_kinds_for(user, org_id)
+        kinds = cache[org_id] = authority(user).writer_kinds(org_id)
     steps = document.committee_steps(row.data.get("events", ()))
-    if steps and kinds == {RoleKind.BRANCH_SECRETARY}:
+    if steps and kinds and not kinds & COMMITTEE_KINDS:
         row.warnings.append(
             _("%(steps)s 由上级党委办理，由支部导入：请上级党委核对") % {"steps": "、".join(steps)}
         )
@@ -177,7 +181,9 @@ class _Branches:
         }
 
 
-def roster_rows(user: User, scope: Organization, table: Table, today: date) -> list[DraftRow]:
+def roster_rows(
+    user: User | None, scope: Organization, table: Table, today: date
+) -> list[DraftRow]:
     """Read, check and judge every row of a roster."""
     branches = _Branches(scope)
     kinds: dict[int, set[str]] = {}
@@ -295,7 +301,7 @@ def _file_error(row: DraftRow, error: Unreadable) -> None:
 
 
 def file_rows(
-    user: User, branch: Organization, entries: Sequence[tuple[str, bytes]], today: date
+    user: User | None, branch: Organization, entries: Sequence[tuple[str, bytes]], today: date
 ) -> list[DraftRow]:
     """Read, check and judge every candidate file, as `fazhan check` reads it."""
     roster = set(Member.objects.filter(org=branch, active=True).values_list("name", flat=True))

@@ -167,15 +167,14 @@ def _candidate_chunks(chunk: int) -> Iterator[list[tuple[Any, ...]]]:
 
 
 def _events_by_candidate(
-    first: int, last: int, as_of: date
+    first: int, last: int
 ) -> dict[int, list[tuple[int, str, date | None, dict[str, Any]]]]:
-    """The record events of candidates `first`..`last` dated on or before `as_of`, the opening
-    events and every transfer-in (for the rare file without an opening event), in chain order."""
+    """The record events and opening events of candidates `first`..`last`, in chain order. Every
+    record event, whatever its date: a correction made by `as_of` may move an event dated after
+    it to a day before (fazhan.policy.engine.effective_events decides what counts by then)."""
     rows = (
         ChainEvent.objects.filter(candidate_id__gte=first, candidate_id__lte=last)
-        .filter(
-            Q(kind__in=RECORD_KINDS, happened_on__lte=as_of) | Q(kind__in=(OPENED, "transfer-in"))
-        )
+        .filter(Q(kind__in=RECORD_KINDS) | Q(kind=OPENED))
         .order_by("candidate_id", "seq")
         .values_list("candidate_id", "seq", "kind", "happened_on", "payload")
     )
@@ -217,8 +216,8 @@ def _document(
     names or feedback, which no count reads)."""
     _pk, _org, policy, _pid, sex, born, education, occupations, frontline, graduated, left = row
     kept = [(seq, kind, day, payload) for seq, kind, day, payload in events if kind in EVENT_TYPES]
-    # A correction dated on or before as_of may name an event dated after it (a file digitised
-    # with odd dates): that event is ignored anyway, and so is the correction (and one naming it).
+    # A correction of an `x-` event (which no count reads, and which the file leaves out) is left
+    # out too, and so is one naming it: the file stays readable.
     while any(kind == CORRECT for _seq, kind, _day, _payload in kept):
         ids = {str(seq) for seq, *_ in kept}
         pruned = [e for e in kept if e[1] != CORRECT or str(e[3].get("supersedes")) in ids]
@@ -256,12 +255,12 @@ def file_counts(
     source = attributes or _static
     for rows in _candidate_chunks(chunk):
         # Keyset chunks cover a contiguous id range; the events of the range are one query.
-        events = _events_by_candidate(rows[0][0], rows[-1][0], as_of)
+        events = _events_by_candidate(rows[0][0], rows[-1][0])
         for row in rows:
-            mine = [e for e in events.get(row[0], []) if e[1] != "transfer-in" or _dated(e, as_of)]
-            origin = _origin(row, events.get(row[0], []), orgs)
-            if not any(kind != CORRECT and kind in EVENT_TYPES for _s, kind, _d, _p in mine):
-                yield row[0], FileCount(None, origin)  # no event by then: nothing to judge
+            mine = events.get(row[0], [])
+            origin = _origin(row, mine, orgs)
+            if not any(kind in EVENT_TYPES and _dated(day, as_of) for _s, kind, day, _p in mine):
+                yield row[0], FileCount(None, origin)  # nothing dated by then: nothing to judge
                 continue
             try:
                 parsed = parse_document(_document(row, mine))
@@ -282,8 +281,8 @@ def file_counts(
             )
 
 
-def _dated(event: tuple[int, str, date | None, dict[str, Any]], as_of: date) -> bool:
-    return event[2] is not None and event[2] <= as_of
+def _dated(day: date | None, as_of: date) -> bool:
+    return day is not None and day <= as_of
 
 
 # -- rolling up -----------------------------------------------------------------------------------

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from fazhan.accounts.models import RoleKind, User
 from fazhan.audit.chain import events_of
+from fazhan.core.errors import ActionRefused
 from fazhan.orgs.models import Organization
 from fazhan.people.actions import (
-    ActionRefused,
     do_correct_event,
     do_transfer_in,
     do_transfer_out,
