@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_pages.py
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_indicators.py
+	$(PY) bench/bench_report_counts.py
 	$(PY) bench/bench_ballots.py
 	bash bench/bench_public.sh
 	bash bench/bench_serve.sh

@@ -12,6 +12,7 @@ fazhan import files FILE [FILE ...] --branch CODE [--confirm] [--json]
 fazhan serve [--port N] [--workers N] [--host H]
 fazhan backup [--to PATH]
 fazhan restore PATH [--force]
+fazhan report counts --as-of DATE [--from DATE] [--org CODE] [--json]
 fazhan <any Django management command>
 """
 

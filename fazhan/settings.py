@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "fazhan.notices",
     "fazhan.reviews",
     "fazhan.meetings",
+    "fazhan.reports",
     "fazhan.public",
     "fazhan.web",
     "fazhan.demo",

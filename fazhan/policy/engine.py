@@ -178,12 +178,20 @@ class _Record:
 
 
 class _Judge:
-    def __init__(self, file: CandidateFile, policy: Policy, as_of: date, table: HolidayTable):
+    def __init__(
+        self,
+        file: CandidateFile,
+        policy: Policy,
+        as_of: date,
+        table: HolidayTable,
+        record: list[Event] | None = None,
+    ):
         self.file = file
         self.policy = policy
         self.as_of = as_of
         self.table = table
-        self.record = _Record(effective_events(file.events, as_of))
+        events = effective_events(file.events, as_of) if record is None else record
+        self.record = _Record(events)
         self.findings: list[Finding] = []
         self.closed_on: date | None = None
         self.stage = "applicant"
@@ -674,3 +682,13 @@ def evaluate(
         findings=tuple(judge.findings),
         dates=dates,
     )
+
+
+def stage_at(file: CandidateFile, as_of: date, record: list[Event] | None = None) -> str:
+    """The §2 stage alone at the end of `as_of`, without findings or next steps: what counts at a
+    date need for every file of a district (contracts.md §8). `record`, when the caller has it
+    already, is `effective_events(file.events, as_of)`."""
+    policy = load_policy(file.policy or DEFAULT_POLICY)
+    judge = _Judge(file, policy, as_of, shipped_table(), record=record)
+    judge.judge_stage()
+    return judge.stage

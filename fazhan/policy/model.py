@@ -140,6 +140,10 @@ class Event:
     can_approve: bool | None = None
     from_org: str | None = None
     to_org: str | None = None
+    # The project's own optional fields (contracts.md §1 allows them): the organizations' ids in
+    # this database, which the transfer actions record; a file from elsewhere names orgs only.
+    from_org_id: int | None = None
+    to_org_id: int | None = None
     supersedes: str | None = None
     replacement: Event | None = None
     void: bool = False

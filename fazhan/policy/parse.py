@@ -111,6 +111,11 @@ def _optional_str(obj: Mapping[str, Any], key: str, path: str) -> str | None:
     raise Unreadable(f"{path}.{key}", f"应为字符串，实为{_type_name(value)}")
 
 
+def _org_id(value: Any) -> int | None:
+    # Not a contract field: a value that is not an id is ignored like any unknown key.
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _bool(obj: Mapping[str, Any], key: str, path: str, default: bool = False) -> bool:
     value = obj.get(key, default)
     if value is None:
@@ -295,6 +300,8 @@ def _event(raw: Any, path: str, index: int) -> Event | None:
     elif kind in ("transfer-out", "transfer-in"):
         event.from_org = _optional_str(obj, "from_org", path)
         event.to_org = _optional_str(obj, "to_org", path)
+        event.from_org_id = _org_id(obj.get("from_org_id"))
+        event.to_org_id = _org_id(obj.get("to_org_id"))
     elif kind == CORRECT:
         target = _required(obj, "supersedes", f"{path}.supersedes")
         if not isinstance(target, str):

@@ -1,0 +1,304 @@
+"""Benchmark of `fazhan report counts` (counts at a date, judged from the record) against one
+hand-written SQL aggregate of the same numbers.
+
+    .venv/bin/python bench/bench_report_counts.py [--sizes 2000,20000] [--repeat 3]
+
+For each size, a child process builds a throwaway SQLite database, migrates it, creates a district
+of 18 sub-organizations with 4 branches each, and bulk-loads that many candidate files: people
+with their derived columns, each file's chain events (clean-full.json's history moved to a random
+date and cut at a random step, with the opening event naming its branch; contacts and
+introducers without names), appended in batches as `append_events_bulk` does, and each file's
+projection computed by the engine as at the load's day. Then it times, as the median of
+`--repeat` runs after a warm-up:
+
+- `report_counts(district, start, as_of)`: every file's record streamed and judged by
+  fazhan.policy.counts, rolled up to the district and its 18 sub-organizations;
+- the same numbers by hand-written SQL over the projected columns (COUNT(*) FILTER per key and a
+  GROUP BY stage, grouped by organization and folded into the sub-organizations), which is only
+  possible because `as_of` is the day the projection was computed: for any earlier day the
+  projection no longer says what the files were, and the record has to be read.
+
+It asserts that both give the same numbers and prints milliseconds, the ratio (the price of
+judging the record rather than reading today's projection) and the time per 1,000 files.
+Not a pytest file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from random import Random
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SUBS = 18
+BRANCHES_PER_SUB = 4
+TODAY = date(2026, 11, 30)
+CLEAN_S17 = date(2020, 7, 22)
+# Where a file's history stops (clean-full.json's ids): applicant, activist, target,
+# probationary (admitted, then approved) and member.
+CUTS = [("e2", 0.10), ("e8", 0.50), ("e14", 0.08), ("e18", 0.03), ("e21", 0.12), ("e30", 0.17)]
+OCCUPATIONS = [["worker"], ["farmer"], ["farmer", "rural_entrepreneur"], ["manager"], ["student"]]
+
+COUNTS_SQL = """
+SELECT c.org_id + 0,
+  COUNT(*) FILTER (WHERE c.approved_on BETWEEN %s AND %s),
+  COUNT(*) FILTER (WHERE c.approved_on BETWEEN %s AND %s AND c.le35_at_admission),
+  COUNT(*) FILTER (WHERE c.approved_on BETWEEN %s AND %s AND c.le25_at_admission),
+  COUNT(*) FILTER (WHERE c.approved_on BETWEEN %s AND %s AND p.education_rank >= 3),
+  COUNT(*) FILTER (WHERE c.approved_on BETWEEN %s AND %s AND p.education_rank >= 4),
+  COUNT(*) FILTER (WHERE c.approved_on BETWEEN %s AND %s AND p.sex = 'F'),
+  COUNT(*) FILTER (WHERE c.approved_on BETWEEN %s AND %s AND p.sex = 'F' AND p.frontline),
+  COUNT(*) FILTER (WHERE c.approved_on BETWEEN %s AND %s AND p.occ_worker),
+  COUNT(*) FILTER (WHERE c.approved_on BETWEEN %s AND %s AND p.occ_farmer),
+  COUNT(*) FILTER (WHERE c.approved_on BETWEEN %s AND %s AND p.occ_mgmt_tech_rich),
+  COUNT(*) FILTER (WHERE c.approved_on BETWEEN %s AND %s AND p.occ_student),
+  COUNT(*) FILTER (WHERE c.stage IN ('activist', 'target'))
+FROM people_candidate c JOIN people_person p ON p.id = c.person_id
+GROUP BY c.org_id + 0
+"""
+STAGES_SQL = "SELECT org_id + 0, stage, COUNT(*) FROM people_candidate GROUP BY org_id + 0, stage"
+
+
+def pick(rng: Random, table: list[tuple[str, float]]) -> str:
+    return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
+
+
+def paired_ms(
+    first: Callable[[], Any], second: Callable[[], Any], repeat: int
+) -> tuple[float, float, Any, Any]:
+    """Medians of `first` and `second`, run alternately after a warm-up."""
+    a, b = first(), second()
+    times_a: list[float] = []
+    times_b: list[float] = []
+    for index in range(repeat):
+        order = [(first, times_a), (second, times_b)]
+        for run, times in order if index % 2 == 0 else reversed(order):
+            start = time.perf_counter()
+            run()
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times_a), statistics.median(times_b), a, b
+
+
+def template() -> list[dict[str, Any]]:
+    """clean-full.json's events, contacts and introducers without names (DESIGN principle 8)."""
+    document = json.loads((ROOT / "examples" / "clean-full.json").read_text("utf-8"))
+    events: list[dict[str, Any]] = document["events"]
+    for event in events:
+        for key in ("contacts", "introducers"):
+            for item in event.get(key, []):
+                item.pop("name", None)
+    return events
+
+
+def moved(events: list[dict[str, Any]], days: int, last: str) -> list[dict[str, Any]]:
+    out = []
+    for raw in events:
+        event = copy.deepcopy(raw)
+        for key in ("date", "end"):
+            if key in event:
+                event[key] = (date.fromisoformat(event[key]) + timedelta(days=days)).isoformat()
+        for item in event.get("feedback", []):
+            for key in ("date", "resolved"):
+                item[key] = (date.fromisoformat(item[key]) + timedelta(days=days)).isoformat()
+        if event["date"] > TODAY.isoformat():
+            break
+        out.append(event)
+        if raw["id"] == last:
+            break
+    return out
+
+
+def load(size: int, seed: int = 7) -> int:
+    """The district, its tree and `size` files with their chain; returns the district's id."""
+    from django.db import transaction
+
+    from fazhan.audit.chain import NewEvent, append_events_bulk
+    from fazhan.orgs.models import Kind, Organization
+    from fazhan.people.models import EDUCATION_RANK, Candidate, Person
+    from fazhan.people.record import apply_projection
+    from fazhan.policy.engine import evaluate
+    from fazhan.policy.parse import parse_document
+
+    rng = Random(seed)
+    district = Organization.objects.create(name="测试区委", kind=Kind.DISTRICT, code="B")
+    branches: list[Organization] = []
+    for s in range(SUBS):
+        sub = Organization.objects.create(
+            name=f"第{s}党委", kind=Kind.SUB, parent=district, code=f"B-{s:02d}", can_approve=True
+        )
+        for b in range(BRANCHES_PER_SUB):
+            branches.append(
+                Organization.objects.create(
+                    name=f"第{s}-{b}支部", kind=Kind.BRANCH, parent=sub, code=f"B-{s:02d}-{b}"
+                )
+            )
+    events = template()
+    educations = list(EDUCATION_RANK)
+    batch = 2000
+    for first in range(0, size, batch):
+        people: list[Person] = []
+        files: list[tuple[Organization, list[dict[str, Any]]]] = []
+        for _ in range(min(batch, size - first)):
+            born = date(1970, 1, 1) + timedelta(days=rng.randint(0, 35 * 365))
+            person = Person(
+                name="",
+                sex=rng.choice("FM"),
+                birth_date=born,
+                education=rng.choice(educations),
+                occupations=rng.choice(OCCUPATIONS),
+                frontline=rng.random() < 0.6,
+            )
+            person.fill_derived()
+            people.append(person)
+            # The S17 lands anywhere from 2019 to the load's day: about a seventh in each year.
+            days = (date(2019, 1, 1) - CLEAN_S17).days + rng.randint(0, 2890)
+            files.append((rng.choice(branches), moved(events, days, pick(rng, CUTS))))
+        with transaction.atomic():
+            saved = Person.objects.bulk_create(people, batch_size=batch)
+            candidates = []
+            for person, (org, history) in zip(saved, files, strict=True):
+                candidate = Candidate(person=person, org=org)
+                document = {
+                    "format": "fazhan-candidate-file/1",
+                    "person": {"sex": person.sex, "birth_date": person.birth_date.isoformat()},
+                    "events": history,
+                }
+                apply_projection(candidate, evaluate(parse_document(document), as_of=TODAY), None)
+                candidates.append(candidate)
+            created = Candidate.objects.bulk_create(candidates, batch_size=batch)
+            append_events_bulk(
+                NewEvent(kind, candidate.pk, day, payload)
+                for candidate, (org, history) in zip(created, files, strict=True)
+                for kind, day, payload in [
+                    ("candidate.opened", TODAY, {"org_id": org.pk, "mode": "past"}),
+                    *(
+                        (
+                            e["type"],
+                            date.fromisoformat(e["date"]),
+                            {k: v for k, v in e.items() if k not in ("id", "type", "date")},
+                        )
+                        for e in history
+                    ),
+                ]
+            )
+    return int(district.pk)
+
+
+def child(size: int, repeat: int) -> dict[str, Any]:
+    folder = tempfile.mkdtemp(prefix="fazhan-bench-report-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "fazhan.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from fazhan.orgs.models import Organization
+    from fazhan.policy.targets import COUNT_KEYS
+    from fazhan.reports.counts import report_counts
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    district_id = load(size)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    loaded = time.perf_counter() - started
+    district = Organization.objects.get(pk=district_id)
+    start, as_of = date(TODAY.year, 1, 1), TODAY
+    sub_of = dict(Organization.objects.filter(kind="branch").values_list("pk", "parent_id"))
+    sub_of.update(
+        {pk: pk for pk in Organization.objects.filter(parent=district).values_list("pk", flat=True)}
+    )
+
+    def hand() -> dict[int | None, dict[str, Any]]:
+        """(counts, stages) per sub-organization and for the district (key None)."""
+        out: dict[int | None, dict[str, Any]] = {}
+
+        def part(key: int | None) -> dict[str, Any]:
+            return out.setdefault(key, {"counts": [0] * 12, "stages": {}})
+
+        with connection.cursor() as cursor:
+            cursor.execute(COUNTS_SQL, [start, as_of] * 11)
+            for org, *values in cursor.fetchall():
+                for key in (None, sub_of[org]):
+                    target = part(key)["counts"]
+                    for index, value in enumerate(values):
+                        target[index] += int(value or 0)
+            cursor.execute(STAGES_SQL)
+            for org, stage, number in cursor.fetchall():
+                for key in (None, sub_of[org]):
+                    stages = part(key)["stages"]
+                    stages[stage] = stages.get(stage, 0) + number
+        return out
+
+    ours_ms, sql_ms, report, sql = paired_ms(
+        lambda: report_counts(district, start=start, as_of=as_of), hand, repeat
+    )
+    # CPU time of one run: what the machine's other load does not inflate.
+    cpu = time.process_time()
+    report_counts(district, start=start, as_of=as_of)
+    cpu_ms = (time.process_time() - cpu) * 1000
+    # The same numbers both ways, or the comparison means nothing.
+    for item, key in [(report.root, None), *((c, c.org.pk) for c in report.children)]:
+        assert [item.counts[k] for k in COUNT_KEYS] == sql[key]["counts"], (item, sql[key])
+        assert {k: v for k, v in item.stages.items() if v} == sql[key]["stages"]
+    connection.close()
+    shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "size": size,
+        "load_s": round(loaded, 1),
+        "developed": report.root.counts.developed,
+        "activists": report.root.counts.activists,
+        "report_ms": round(ours_ms, 1),
+        "report_cpu_ms": round(cpu_ms, 1),
+        "sql_ms": round(sql_ms, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", default="2000,20000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.repeat)))
+        return
+    print(
+        f"{'files':>8} {'load s':>7} {'developed':>9} {'activists':>9} │ "
+        f"{'report counts':>13} {'SQL':>9} {'ratio':>7} │ {'ms/1k files':>11} {'CPU ms/1k':>9}"
+    )
+    for size in [int(s) for s in args.sizes.split(",")]:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(size), "--repeat", str(args.repeat)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        ratio = r["report_ms"] / r["sql_ms"]
+        print(
+            f"{r['size']:>8,} {r['load_s']:>7} {r['developed']:>9,} {r['activists']:>9,} │ "
+            f"{r['report_ms']:>11.1f}ms {r['sql_ms']:>7.2f}ms {ratio:>6.0f}× │ "
+            f"{r['report_ms'] / (r['size'] / 1000):>11.1f} "
+            f"{r['report_cpu_ms'] / (r['size'] / 1000):>9.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
