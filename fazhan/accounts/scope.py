@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fazhan.accounts.models import SCOPED_KINDS, Role, RoleKind
+from fazhan.accounts.models import ADMIN_KINDS, SCOPED_KINDS, Role, RoleKind
 from fazhan.orgs.models import Organization
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def reach(user: UserLike) -> Reach:
 
 def _reach(roles: list[tuple[str, int | None]]) -> Reach:
     kinds = {kind for kind, _ in roles}
-    if RoleKind.SYSADMIN in kinds:
+    if kinds & ADMIN_KINDS:
         return Reach(everything=False, org_ids=frozenset())
     roots = {org for kind, org in roles if kind in SCOPED_KINDS and org is not None}
     at_root = roots and Organization.objects.filter(pk__in=roots, parent__isnull=True).exists()
@@ -86,14 +86,14 @@ def user_org_ids(user: UserLike) -> set[int]:
 def can_see_personal_data(user: UserLike) -> bool:
     """Names, dates and masked ID numbers: any working role or the auditor, never the sysadmin."""
     kinds = role_kinds(user)
-    return bool(kinds) and RoleKind.SYSADMIN not in kinds
+    return bool(kinds) and not kinds & ADMIN_KINDS
 
 
 def can_decrypt_id_number(user: UserLike) -> bool:
     """A full ID number is shown only to staff of the subtree (DESIGN principle 8), never to the
     auditor or the system administrator. The caller still checks that the person is in scope."""
     kinds = role_kinds(user)
-    return bool(kinds & SCOPED_KINDS) and not kinds & {RoleKind.AUDITOR, RoleKind.SYSADMIN}
+    return bool(kinds & SCOPED_KINDS) and not kinds & {RoleKind.AUDITOR, *ADMIN_KINDS}
 
 
 def is_read_only(user: UserLike) -> bool:

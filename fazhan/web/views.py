@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from fazhan.accounts.actions import is_security_admin
 from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.models import Role, RoleKind, User
 from fazhan.accounts.scope import active_roles, is_read_only, is_sysadmin
@@ -101,6 +102,8 @@ def _counts_by_child(user: Any, candidates: QuerySet[Candidate]) -> list[dict[st
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if is_security_admin(user):  # 三员分立: grants and second factors, no records
+        return redirect("accounts:security")
     if is_sysadmin(user):
         return render(
             request,

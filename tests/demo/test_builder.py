@@ -1,5 +1,5 @@
 """The demo district (contracts.md §6): a valid chain, projections equal to fresh evaluations,
-the six accounts, demo ID numbers, zhibu's branch with work due, and at full scale the population
+the seven accounts, demo ID numbers, zhibu's branch with work due, and at full scale the population
 floors of §6."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from random import Random
 
 import pytest
 from django.contrib.auth import authenticate
+from django.http import HttpRequest
 
 from fazhan.accounts.models import Role, RoleKind, User
 from fazhan.audit.chain import events_of, read_head, verify_chain
@@ -88,10 +89,10 @@ def test_it_creates_the_six_accounts_with_their_roles_and_the_demo_password(demo
         "admin": RoleKind.SYSADMIN,
     }
     for username, kind in expected.items():
-        user = authenticate(username=username, password="fazhan-demo")
+        user = authenticate(HttpRequest(), username=username, password="fazhan-demo")
         assert user is not None, username
         assert list(Role.objects.filter(user=user).values_list("kind", flat=True)) == [kind]
-        assert authenticate(username=username, password="wrong") is None
+        assert authenticate(HttpRequest(), username=username, password="wrong") is None
     district = Organization.objects.get(kind=Kind.DISTRICT)
     assert Role.objects.get(user__username="qu").org == district
     dangwei = Role.objects.get(user__username="dangwei").org
