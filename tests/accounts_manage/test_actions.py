@@ -26,7 +26,7 @@ from fazhan.people.actions import do_create_candidate
 from fazhan.testing.factories import RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-NEW_PASSWORD = "Zhibu-xin-mima-2026"
+NEW_PASSWORD = "Hongqi-xin-mima-2026"
 
 
 def account_events(*kinds: str) -> list[Event]:
