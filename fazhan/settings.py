@@ -266,3 +266,52 @@ LOGGING: dict[str, Any] = {
         "fazhan": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# -- signing in (Step 8 item 3; docs/accounts.md) --------------------------------------------------
+# A second factor (TOTP with recovery codes, django-otp) for every role on any database that is not
+# the demo: `fazhan.accounts.twofactor`. Repeated failures lock the account and the client out for a
+# while (django-axes; the failures are listed for the auditor).
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+]
+_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+MIDDLEWARE[_auth + 1 : _auth + 1] = [
+    "django_otp.middleware.OTPMiddleware",
+    "fazhan.accounts.middleware.SecondFactorRequiredMiddleware",
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes wants to be last
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = envbool("FAZHAN_LOGIN_LOCKOUT", "True")
+AXES_FAILURE_LIMIT = envint("FAZHAN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = envint("FAZHAN_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+# Either the account or the client: five wrong passwords lock the account from every client, and a
+# client guessing across accounts is locked from every account.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "fazhan.accounts.twofactor.client_ip"
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = os.getenv("FAZHAN_OTP_ISSUER", "Fazhan")
+# Password rules: Django's four, the similarity to the user name stricter than Django's default,
+# and never the user name itself inside the password (zhibu2zhibu2 for zhibu2).
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name"), "max_similarity": 0.5},
+    },
+    {"NAME": "fazhan.accounts.validators.NoUsernameInsideValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AXES_ENABLE_ACCESS_FAILURE_LOG = True

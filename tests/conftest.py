@@ -54,3 +54,11 @@ def cast(db):
     from fazhan.testing.cast import build_cast
 
     return build_cast()
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_off_unless_asked(request, settings):
+    """Most tests sign in with `force_login` and test something else than signing in: they run
+    without the second factor, as the demo does. Tests marked `second_factor` run as production
+    (tests/accounts/test_signin.py)."""
+    settings.FAZHAN_SECOND_FACTOR = request.node.get_closest_marker("second_factor") is not None

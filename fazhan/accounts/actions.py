@@ -659,9 +659,11 @@ def do_create_account(
     kind: str,
     org: Organization | None = None,
 ) -> tuple[User, str]:
-    """One account with one role, by the system administrator (三员分立: accounts are theirs, and
-    the auditor's and their own kind are theirs alone); returns it with its one-time password.
-    District staff create branch secretaries through the roster instead."""
+    """One account by the system administrator, with the role it is to hold; returns it with its
+    one-time password. 三员分立 (Step 8 item 2): creating an account and granting it data access
+    are two people's acts — every role but the system administrator's own waits, inactive, until
+    the security administrator grants it (`do_grant_role`). District staff create branch
+    secretaries through the roster instead (their own grant, inside their subtree)."""
     if not authority(actor).is_sysadmin:
         raise Http404
     username = username.strip()
@@ -674,13 +676,63 @@ def do_create_account(
         raise AccountRefused(_("未知的角色"), field="kind")
     node = KIND_NODE.get(RoleKind(kind))
     if node is None and org is not None:
-        raise AccountRefused(_("审计管理员和系统管理员不属于任何组织（三员分立）"), field="org")
+        raise AccountRefused(_("安全审计员和系统管理员不属于任何组织（三员分立）"), field="org")
     if node is not None and (org is None or org.kind != node):
         raise AccountRefused(_("这个角色须设在相应层级的组织"), field="org")
     with transaction.atomic():
         user = User(username=username, display_name=display_name.strip())
         password = _set_one_time_password(user)
         user.save()
-        role = Role.objects.create(user=user, org=org, kind=kind)
-        _log("created", actor, user=user, role=role)
+        pending = kind != RoleKind.SYSADMIN
+        role = Role.objects.create(user=user, org=org, kind=kind, active=not pending)
+        _log("created", actor, user=user, role=role, pending=pending)
     return user, password
+
+
+# -- grants by the security administrator (三员分立) -----------------------------------------------
+
+
+def is_security_admin(actor: UserLike) -> bool:
+    if not actor.is_authenticated:
+        return False
+    return Role.objects.filter(user_id=actor.pk, active=True, kind=RoleKind.SECURITY_ADMIN).exists()
+
+
+def pending_roles() -> QuerySet[Role]:
+    """Roles the system administrator asked for and nobody granted yet (inactive, never ended)."""
+    return Role.objects.filter(active=False, ended_on__isnull=True).select_related("user", "org")
+
+
+def do_grant_role(actor: UserLike, role: Role) -> Role:
+    """The security administrator grants a role the system administrator asked for."""
+    if not is_security_admin(actor):
+        raise Http404
+    if role.user_id == actor.pk:
+        raise AccountRefused(_("不能给自己授予角色"))
+    with transaction.atomic():
+        locked = Role.objects.select_for_update().get(pk=role.pk)
+        if locked.active or locked.ended_on is not None:
+            raise AccountRefused(_("该角色不在待授予状态"))
+        locked.active = True
+        try:
+            locked.full_clean()
+        except ValidationError as error:
+            raise AccountRefused("；".join(error.messages)) from None
+        locked.save(update_fields=["active"])
+        _log("role_granted", actor, user=locked.user, role=locked)
+    return locked
+
+
+def do_revoke_role(actor: UserLike, role: Role) -> Role:
+    """The security administrator ends a role (the row stays as history)."""
+    if not is_security_admin(actor):
+        raise Http404
+    if role.user_id == actor.pk:
+        raise AccountRefused(_("不能撤销自己的角色"))
+    with transaction.atomic():
+        locked = Role.objects.select_for_update().get(pk=role.pk)
+        if locked.ended_on is not None:
+            raise AccountRefused(_("该角色已经结束"))
+        locked.end()
+        _log("role_revoked", actor, user=locked.user, role=locked)
+    return locked

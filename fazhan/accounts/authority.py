@@ -31,7 +31,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from fazhan.accounts.models import SCOPED_KINDS, Role, RoleKind
+from fazhan.accounts.models import ADMIN_KINDS, SCOPED_KINDS, Role, RoleKind
 from fazhan.orgs.models import Organization, nearest_approver
 
 if TYPE_CHECKING:
@@ -119,6 +119,16 @@ class Authority:
         return RoleKind.SYSADMIN in self.kinds
 
     @property
+    def is_security_admin(self) -> bool:
+        """安全保密管理员: grants and revokes roles, resets second factors (Step 8 item 2)."""
+        return RoleKind.SECURITY_ADMIN in self.kinds
+
+    @property
+    def is_admin(self) -> bool:
+        """Either administrator of 三员分立: no personal data, no record, whatever else."""
+        return bool(self.kinds & ADMIN_KINDS)
+
+    @property
     def is_read_only(self) -> bool:
         """The auditor reads everywhere and changes nothing."""
         return RoleKind.AUDITOR in self.kinds
@@ -126,7 +136,7 @@ class Authority:
     @property
     def _separated(self) -> bool:
         # 三员分立: the most restrictive role wins, even if someone granted another by mistake.
-        return self.is_sysadmin or self.is_read_only
+        return self.is_admin or self.is_read_only
 
     @property
     def is_district_staff(self) -> bool:
@@ -147,7 +157,7 @@ class Authority:
     def can_see_personal_data(self) -> bool:
         """Names, dates and masked ID numbers: any working role or the auditor, never the
         sysadmin."""
-        return bool(self.kinds) and not self.is_sysadmin
+        return bool(self.kinds) and not self.is_admin
 
     @property
     def can_decrypt_id_numbers(self) -> bool:
@@ -192,7 +202,7 @@ class Authority:
         return self._reach
 
     def _find_reach(self) -> Reach:
-        if self.is_sysadmin:
+        if self.is_admin:
             return Reach(everything=False, org_ids=frozenset())
         roots = set(self.roots()) | {grant.org_id for grant in self.grants}
         at_root = roots and Organization.objects.filter(pk__in=roots, parent__isnull=True).exists()

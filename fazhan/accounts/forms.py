@@ -132,7 +132,7 @@ class AccountForm(forms.Form):
     display_name = forms.CharField(label=gettext_lazy("显示名称（职务或姓名）"), max_length=64)
     kind = forms.ChoiceField(label=gettext_lazy("角色"), choices=RoleKind.choices)
     org = forms.ModelChoiceField(
-        label=gettext_lazy("组织（审计管理员、系统管理员不填）"),
+        label=gettext_lazy("组织（安全审计员、系统管理员不填）"),
         queryset=Organization.objects.exclude(kind="general_branch").order_by("kind", "code"),
         required=False,
     )

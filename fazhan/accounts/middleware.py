@@ -43,7 +43,15 @@ class PasswordChangeRequiredMiddleware:
             logout(request)
             return render(request, "accounts/expired.html", status=403)
         change = reverse("accounts:password_change")
-        allowed = (change, reverse("logout"), reverse("login"))
+        # The second factor comes first (SecondFactorRequiredMiddleware): whoever only knows the
+        # one-time password cannot even choose a new one.
+        allowed = (
+            change,
+            reverse("logout"),
+            reverse("login"),
+            reverse("accounts:otp_verify"),
+            reverse("accounts:otp_setup"),
+        )
         static = "/" + settings.STATIC_URL.lstrip("/") if settings.STATIC_URL else None
         path = request.path_info
         if path in allowed or (static is not None and path.startswith(static)):
@@ -51,6 +59,44 @@ class PasswordChangeRequiredMiddleware:
         target = f"{change}?{urlencode({'next': request.get_full_path()})}"
         if request.headers.get("HX-Request"):
             # htmx follows HX-Redirect with a full page load instead of swapping a fragment.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return HttpResponseRedirect(target)
+
+
+class SecondFactorRequiredMiddleware:
+    """After the password, the second factor (Step 8 item 3): an account that needs one and has
+    not given it in this session may open only the pages that set it up or ask for it, sign out
+    and switch the language. Needs django-otp's OTPMiddleware before it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from fazhan.accounts import twofactor
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not twofactor.is_verified(user)
+            and twofactor.second_factor_required(user)
+        ):
+            response = self._intercept(request, twofactor.has_second_factor(user))
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def _intercept(self, request: HttpRequest, enrolled: bool) -> HttpResponse | None:
+        verify, setup = reverse("accounts:otp_verify"), reverse("accounts:otp_setup")
+        allowed = (verify, setup, reverse("logout"), reverse("login"), "/i18n/setlang/")
+        static = "/" + settings.STATIC_URL.lstrip("/") if settings.STATIC_URL else None
+        path = request.path_info
+        if path in allowed or (static is not None and path.startswith(static)):
+            return None
+        target = f"{verify if enrolled else setup}?{urlencode({'next': request.get_full_path()})}"
+        if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = target
             return response

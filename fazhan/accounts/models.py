@@ -38,14 +38,18 @@ class RoleKind(models.TextChoices):
     DISTRICT_STAFF = "district_staff", _("区委组织部工作人员")
     SUB_STAFF = "sub_staff", _("党委/党工委工作人员")
     BRANCH_SECRETARY = "branch_secretary", _("支部书记/组织委员")
-    AUDITOR = "auditor", _("审计管理员")
+    AUDITOR = "auditor", _("安全审计员")
     SYSADMIN = "sysadmin", _("系统管理员")
+    # 三员分立 (Step 8 item 2): grants and revokes roles, resets second factors; no personal data.
+    SECURITY_ADMIN = "security_admin", _("安全保密管理员")
 
 
 # Roles that work on the records of one subtree and therefore need an organization.
 SCOPED_KINDS = frozenset({RoleKind.DISTRICT_STAFF, RoleKind.SUB_STAFF, RoleKind.BRANCH_SECRETARY})
 # 三员分立 (DESIGN.md "Who uses it"): the auditor and the system administrator hold no other duty.
-SEPARATED_KINDS = frozenset({RoleKind.AUDITOR, RoleKind.SYSADMIN})
+SEPARATED_KINDS = frozenset({RoleKind.AUDITOR, RoleKind.SYSADMIN, RoleKind.SECURITY_ADMIN})
+# The administrators: no personal data, no candidate page (a 404), whatever else they were given.
+ADMIN_KINDS = frozenset({RoleKind.SYSADMIN, RoleKind.SECURITY_ADMIN})
 
 
 class Role(models.Model):
@@ -96,7 +100,9 @@ class Role(models.Model):
         others = Role.objects.filter(user_id=self.user_id, active=True).exclude(pk=self.pk)
         kinds = set(others.values_list("kind", flat=True)) | {self.kind}
         if len(kinds) > 1 and kinds & SEPARATED_KINDS:
-            raise ValidationError(_("三员分立：审计管理员、系统管理员不得兼任其他角色。"))
+            raise ValidationError(
+                _("三员分立：安全审计员、系统管理员、安全保密管理员不得兼任其他角色。")
+            )
 
     def end(self, on: date | None = None) -> None:
         """Close this role at a handover; the row stays as history. Saves."""

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from fazhan.accounts import views
+from fazhan.accounts import views, views_signin
 
 app_name = "accounts"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -15,4 +15,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("branches/", views.branch_list, name="branches"),
     path("branches/<int:org_pk>/hand-over/", views.hand_over, name="hand_over"),
     path("password/", views.password_change, name="password_change"),
+    path("second-factor/setup/", views_signin.otp_setup, name="otp_setup"),
+    path("second-factor/", views_signin.otp_verify, name="otp_verify"),
+    path("security/", views_signin.security, name="security"),
+    path("security/roles/<int:role_pk>/grant/", views_signin.grant_role, name="grant_role"),
+    path("security/roles/<int:role_pk>/revoke/", views_signin.revoke_role, name="revoke_role"),
+    path("security/<int:pk>/reset-factor/", views_signin.reset_factor, name="reset_factor"),
+    path("access-log/", views_signin.access_log, name="access_log"),
 ]

@@ -480,7 +480,7 @@ ROLE_LABELS = dict(RoleKind.choices)
 
 
 def _accounts(tree: Tree) -> list[tuple[str, str, str]]:
-    """The six accounts of contracts.md §6, all with the password fazhan-demo and no second
+    """The seven accounts of contracts.md §6, all with the password fazhan-demo and no second
     factor. One hash is computed and shared: hashing is deliberately slow."""
     hashed = make_password(PASSWORD)
     zhibu, zhibu2 = tree.zhibu_branch.org, tree.zhibu2_branch.org
@@ -489,9 +489,10 @@ def _accounts(tree: Tree) -> list[tuple[str, str, str]]:
         ("dangwei", f"{tree.dangwei_sub.name}组织委员", tree.dangwei_sub, RoleKind.SUB_STAFF),
         ("zhibu", f"{zhibu.name}书记", zhibu, RoleKind.BRANCH_SECRETARY),
         ("zhibu2", f"{zhibu2.name}书记", zhibu2, RoleKind.BRANCH_SECRETARY),
-        # 三员分立: the auditor and the system administrator hold no organization.
-        ("shenji", "审计管理员", None, RoleKind.AUDITOR),
+        # 三员分立: the auditor and the two administrators hold no organization.
+        ("shenji", "安全审计员", None, RoleKind.AUDITOR),
         ("admin", "系统管理员", None, RoleKind.SYSADMIN),
+        ("baomi", "安全保密管理员", None, RoleKind.SECURITY_ADMIN),
     ]
     rows = []
     for username, display, org, kind in accounts:

@@ -51,6 +51,7 @@ class Cast:
     zhibu2: User
     shenji: User
     admin: User
+    baomi: User
     outsider: User
     candidates: dict[str, Candidate] = field(default_factory=dict)
 
@@ -103,8 +104,9 @@ def build_cast(*, with_candidates: bool = True, password: str | None = None) -> 
     dangwei = user("dangwei", "城关街道党工委")
     zhibu = user("zhibu", "城关社区第一党支部书记")
     zhibu2 = user("zhibu2", "乌江村第一党支部书记")
-    shenji = user("shenji", "审计管理员")
+    shenji = user("shenji", "安全审计员")
     admin = user("admin", "系统管理员")
+    baomi = user("baomi", "安全保密管理员")
     outsider = user("outsider", "无角色用户")
     RoleFactory.create(user=qu, org=district, kind=RoleKind.DISTRICT_STAFF)
     RoleFactory.create(user=dangwei, org=sub_a, kind=RoleKind.SUB_STAFF)
@@ -112,6 +114,7 @@ def build_cast(*, with_candidates: bool = True, password: str | None = None) -> 
     RoleFactory.create(user=zhibu2, org=branch_b, kind=RoleKind.BRANCH_SECRETARY)
     RoleFactory.create(user=shenji, org=None, kind=RoleKind.AUDITOR)
     RoleFactory.create(user=admin, org=None, kind=RoleKind.SYSADMIN)
+    RoleFactory.create(user=baomi, org=None, kind=RoleKind.SECURITY_ADMIN)
 
     candidates: dict[str, Candidate] = {}
     if with_candidates:
@@ -137,6 +140,7 @@ def build_cast(*, with_candidates: bool = True, password: str | None = None) -> 
         zhibu2=zhibu2,
         shenji=shenji,
         admin=admin,
+        baomi=baomi,
         outsider=outsider,
         candidates=candidates,
     )

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from fazhan.accounts.actions import is_security_admin
 from fazhan.accounts.authority import authority
 from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.models import Role, RoleKind, User
@@ -100,6 +101,8 @@ def _counts_by_child(user: Any, candidates: QuerySet[Candidate]) -> list[dict[st
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     auth = authority(user)
+    if is_security_admin(user):  # 三员分立: grants and second factors, no records
+        return redirect("accounts:security")
     if auth.is_sysadmin:
         return render(
             request,

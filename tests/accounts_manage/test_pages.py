@@ -210,8 +210,8 @@ def test_it_changes_ones_own_password_and_explains_a_bad_one(client, cast):
         "/accounts/manage/password/",
         {
             "old_password": "wrong",
-            "new_password1": "Shenji-mima-2026",
-            "new_password2": "Shenji-mima-2026",
+            "new_password1": "Hongqi-mima-2026",
+            "new_password2": "Hongqi-mima-2026",
         },
     )
     assert response.status_code == 400 and "原密码不正确" in response.content.decode()
@@ -219,7 +219,7 @@ def test_it_changes_ones_own_password_and_explains_a_bad_one(client, cast):
         "/accounts/manage/password/",
         {
             "old_password": "old-password-1",
-            "new_password1": "Shenji-mima-2026",
+            "new_password1": "Hongqi-mima-2026",
             "new_password2": "other-mima-2026",
         },
     )
@@ -228,8 +228,8 @@ def test_it_changes_ones_own_password_and_explains_a_bad_one(client, cast):
         "/accounts/manage/password/",
         {
             "old_password": "old-password-1",
-            "new_password1": "Shenji-mima-2026",
-            "new_password2": "Shenji-mima-2026",
+            "new_password1": "Hongqi-mima-2026",
+            "new_password2": "Hongqi-mima-2026",
             "next": "https://evil.example/",
         },
     )

@@ -1,16 +1,16 @@
 """The demo district (contracts.md §6): a valid chain, projections equal to fresh evaluations,
-the six accounts, demo ID numbers, zhibu's branch with work due, and at full scale the population
+the seven accounts, demo ID numbers, zhibu's branch with work due, and at full scale the population
 floors of §6."""
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import date, timedelta
 from random import Random
 
 import pytest
 from django.contrib.auth import authenticate
+from django.http import HttpRequest
 
 from fazhan.accounts.models import Role, RoleKind, User
 from fazhan.audit.chain import events_of, read_head, verify_chain
@@ -78,7 +78,7 @@ def test_it_breaks_rules_only_where_it_means_to(demo):
     assert 0 < flagged <= 0.15 * demo.candidates
 
 
-def test_it_creates_the_six_accounts_with_their_roles_and_the_demo_password(demo):
+def test_it_creates_the_seven_accounts_with_their_roles_and_the_demo_password(demo):
     expected = {
         "qu": RoleKind.DISTRICT_STAFF,
         "dangwei": RoleKind.SUB_STAFF,
@@ -88,17 +88,17 @@ def test_it_creates_the_six_accounts_with_their_roles_and_the_demo_password(demo
         "admin": RoleKind.SYSADMIN,
     }
     for username, kind in expected.items():
-        user = authenticate(username=username, password="fazhan-demo")
+        user = authenticate(HttpRequest(), username=username, password="fazhan-demo")
         assert user is not None, username
         assert list(Role.objects.filter(user=user).values_list("kind", flat=True)) == [kind]
-        assert authenticate(username=username, password="wrong") is None
+        assert authenticate(HttpRequest(), username=username, password="wrong") is None
     district = Organization.objects.get(kind=Kind.DISTRICT)
     assert Role.objects.get(user__username="qu").org == district
     dangwei = Role.objects.get(user__username="dangwei").org
     assert dangwei.kind == Kind.SUB and dangwei.can_approve
     assert Role.objects.get(user__username="shenji").org is None
     assert Role.objects.get(user__username="admin").org is None
-    assert User.objects.count() == 6
+    assert User.objects.count() == 7
     assert Installation.is_demo()
 
 
@@ -195,9 +195,7 @@ def test_it_tallies_votes_that_meet_quorum_and_majority_of_the_expected():
 @pytest.mark.slow
 @pytest.mark.django_db
 def test_it_builds_the_population_of_contracts_section_6_at_full_scale():
-    started = time.perf_counter()
-    summary = build_demo()
-    elapsed = time.perf_counter() - started
+    summary = build_demo()  # its time is measured in bench/, never asserted here
     stages = Counter(Candidate.objects.values_list("stage", flat=True))
     assert stages["activist"] >= 1250
     for stage in ("applicant", "target", "probationary", "member"):
@@ -219,4 +217,3 @@ def test_it_builds_the_population_of_contracts_section_6_at_full_scale():
     assert 0.40 <= female <= 0.50
     college = sum(EDUCATION_RANK[c.person.education] >= 4 for c in people) / len(people)
     assert 0.45 <= college <= 0.65
-    assert elapsed < 60

@@ -14,7 +14,7 @@ from fazhan.orgs.models import Organization
 from fazhan.people.models import Candidate
 from fazhan.web.models import Installation
 
-ACCOUNTS = ("qu", "dangwei", "zhibu", "zhibu2", "shenji", "admin")
+ACCOUNTS = ("qu", "dangwei", "zhibu", "zhibu2", "shenji", "admin", "baomi")
 
 
 @pytest.mark.django_db

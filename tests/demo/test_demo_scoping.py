@@ -34,11 +34,13 @@ def test_it_keeps_each_branch_secretary_out_of_the_other_branch(client, demo):
             assert client.get(f"/candidates/{pk}/").status_code == 200
 
 
-@pytest.mark.parametrize("username", ["qu", "dangwei", "zhibu", "zhibu2", "shenji", "admin"])
+@pytest.mark.parametrize(
+    "username", ["qu", "dangwei", "zhibu", "zhibu2", "shenji", "admin", "baomi"]
+)
 def test_it_signs_in_every_demo_account_to_its_home_page(client, demo, username):
     response = client.post("/accounts/login/", {"username": username, "password": "fazhan-demo"})
     assert response.status_code == 302
-    page = client.get(response["Location"])
+    page = client.get(response["Location"], follow=True)  # baomi's home is the grants page
     assert page.status_code == 200
     assert "演示数据" in page.content.decode()
 

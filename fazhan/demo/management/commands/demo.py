@@ -19,7 +19,7 @@ from fazhan.demo.builder import PASSWORD, build_demo
 from fazhan.orgs.models import Organization
 from fazhan.people.models import Candidate
 
-ACCOUNTS = ("qu", "dangwei", "zhibu", "zhibu2", "shenji", "admin")
+ACCOUNTS = ("qu", "dangwei", "zhibu", "zhibu2", "shenji", "admin", "baomi")
 
 
 def _width(text: str) -> int:
