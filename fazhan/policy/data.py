@@ -39,6 +39,17 @@ class NoticeKind:
 
 
 @dataclass(frozen=True)
+class StepOwner:
+    """The one door that records a kind of event live (DESIGN principle 5): the app whose control
+    it is. Elsewhere the kind is at most a past fact (补录, principle 4)."""
+
+    owner: str
+    app: str
+    kinds: tuple[str, ...]
+    basis: str
+
+
+@dataclass(frozen=True)
 class FindingSpec:
     id: str
     severity: str
@@ -60,6 +71,7 @@ class Policy:
     notice_stages: frozenset[str]
     overlay_title: str = ""
     clauses: dict[str, str] = field(default_factory=dict)
+    owners: dict[str, StepOwner] = field(default_factory=dict)
 
     @property
     def notice_min_working_days(self) -> int:
@@ -80,6 +92,12 @@ class Policy:
             for notice in self.notices.values()
             if notice.stage in self.notice_stages
         }
+
+    def owner_of(self, kind: str) -> str | None:
+        """Who records `kind` live ("prereview", "meeting", "approval", "notice", "transfer", ...),
+        or None for a step the generic step page records."""
+        owner = self.owners.get(kind)
+        return owner.owner if owner is not None else None
 
     def with_parameters(self, **changes: Any) -> Policy:
         """A copy with local parameters changed (notice length, windows): data, not code."""
@@ -121,6 +139,7 @@ def load_policy(name: str = DEFAULT_POLICY) -> Policy:
         notices = {n["type"]: NoticeKind(**n) for n in raw["notices"]}
         findings = {f["id"]: FindingSpec(**f) for f in raw["findings"]}
         parameters = dict(raw["parameters"])
+        owners = _owners(raw["owners"])
     else:
         steps = {
             code: replace(step, basis=raw.get("step_basis", {}).get(code, step.basis))
@@ -132,6 +151,7 @@ def load_policy(name: str = DEFAULT_POLICY) -> Policy:
             for fid, spec in base.findings.items()
         }
         parameters = {**base.parameters, **raw.get("parameters", {})}
+        owners = {**base.owners, **_owners(raw.get("owners", []))}
     for extra in raw.get("extra_findings", []):
         findings[extra["id"]] = FindingSpec(**extra)
     return Policy(
@@ -145,4 +165,19 @@ def load_policy(name: str = DEFAULT_POLICY) -> Policy:
         notice_stages=frozenset(overlay["notice_stages"]),
         overlay_title=overlay["title"],
         clauses=dict(overlay["clauses"]),
+        owners=owners,
     )
+
+
+def _owners(raw: list[dict[str, Any]]) -> dict[str, StepOwner]:
+    owners: dict[str, StepOwner] = {}
+    for entry in raw:
+        owner = StepOwner(
+            owner=entry["owner"],
+            app=entry["app"],
+            kinds=tuple(entry["kinds"]),
+            basis=entry["basis"],
+        )
+        for kind in owner.kinds:
+            owners[kind] = owner
+    return owners
