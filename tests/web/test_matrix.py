@@ -193,7 +193,7 @@ ACCOUNT_KINDS = {"account", "managed_branch"}
 
 
 # Pages that exist only in a later state of their object (a result sheet after the count).
-LATER_STATE = {"meetings/items/<int:pk>/sheet.pdf"}
+LATER_STATE = {"meetings/items/<int:pk>/sheet/", "meetings/items/<int:pk>/sheet.pdf"}
 
 
 def object_routes() -> list[str]:
