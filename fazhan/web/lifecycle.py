@@ -253,8 +253,16 @@ def correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Supersede one earlier event with a replacement or a void, and say why (do_correct_event)."""
     candidate = get_candidate_for_user(request.user, pk)
     events = _correctable(candidate)
+    superseded = {
+        str(e.payload.get("supersedes")) for e in events_of(candidate.pk) if e.kind == "correct"
+    }
     rows = [
-        {"event": e, "label": kind_label(e.kind, candidate.policy), "voided": False} for e in events
+        {
+            "event": e,
+            "label": kind_label(e.kind, candidate.policy),
+            "superseded": str(e.seq) in superseded,
+        }
+        for e in events
     ]
     chosen = request.POST.get("seq") or request.GET.get("seq") or ""
     target = next((e for e in events if str(e.seq) == chosen), None)

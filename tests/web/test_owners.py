@@ -376,6 +376,7 @@ def test_it_corrects_an_event_chosen_from_the_file_with_a_reason(client, cast):
     with at("2019-06-01"):
         voided = client.post(url, {"seq": s02.seq, "void": "on", "reason": "重复录入"})
     assert voided.status_code == 302
+    assert "已更正" in client.get(url).content.decode()
     assert last(candidate, "correct").payload == {
         "supersedes": str(s02.seq),
         "reason": "重复录入",
