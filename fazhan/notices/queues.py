@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from fazhan.accounts.models import RoleKind
 from fazhan.notices.models import (
     Feedback,
     FeedbackState,
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
 
     UserLike = AbstractBaseUser | AnonymousUser
 
-WRITERS = (RoleKind.DISTRICT_STAFF, RoleKind.SUB_STAFF, RoleKind.BRANCH_SECRETARY)
 # Enough for a home page; the full lists are one click away.
 PER_KIND = 50
 
@@ -147,7 +145,7 @@ def _feedback(orgs: set[int] | None) -> list[QueueItem]:
         _within("notice__org_id", orgs), state=FeedbackState.PENDING
     ).select_related("notice__org", "entry__candidate__person")
     rows = []
-    for f in items.order_by("received_at")[:PER_KIND]:
+    for f in items.order_by("received_on", "pk")[:PER_KIND]:
         who = f.entry.candidate.person.name if f.entry is not None else _("整份公示")
         missing = "" if f.handler_id else _("，未指定承办人")
         rows.append(

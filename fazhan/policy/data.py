@@ -28,6 +28,15 @@ class Step:
     time: str
     basis: str
     repeat: str  # never / free / after_fail / after_extension (DESIGN.md principle 5)
+    # An S23 that revokes needs an S15, not an S22 (contracts §3: 取消预备党员资格 may be decided
+    # at any time during probation, without an application).
+    needs_by_outcome: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def needs_for(self, outcome: str | None) -> tuple[str, ...]:
+        """The steps an event of this step needs before it, given its outcome (S23)."""
+        if outcome is not None and outcome in self.needs_by_outcome:
+            return self.needs_by_outcome[outcome]
+        return self.needs
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,18 @@ class Policy:
     overlay_title: str = ""
     clauses: dict[str, str] = field(default_factory=dict)
     owners: dict[str, StepOwner] = field(default_factory=dict)
+    # What comes next (fazhan.policy.nextsteps): windows in calendar months, reasons by step.
+    next_windows: dict[str, int] = field(default_factory=dict)
+    next_why: dict[str, str] = field(default_factory=dict)
+    notice_decisions: dict[str, str] = field(default_factory=dict)
+
+    def window(self, name: str) -> int:
+        """A next-step window in calendar months (`next_steps.windows` of the policy data)."""
+        return int(self.next_windows[name])
+
+    def why(self, step: str, **values: object) -> str:
+        """Why `step` comes next (`next_steps.why`), with its {placeholders} filled in."""
+        return self.next_why[step].format(**values)
 
     @property
     def notice_min_working_days(self) -> int:
@@ -133,13 +154,16 @@ def load_policy(name: str = DEFAULT_POLICY) -> Policy:
                 time=s["time"],
                 basis=s["basis"],
                 repeat=s["repeat"],
+                needs_by_outcome={
+                    outcome: tuple(needs)
+                    for outcome, needs in s.get("needs_by_outcome", {}).items()
+                },
             )
             for s in raw["steps"]
         }
         notices = {n["type"]: NoticeKind(**n) for n in raw["notices"]}
         findings = {f["id"]: FindingSpec(**f) for f in raw["findings"]}
         parameters = dict(raw["parameters"])
-        owners = _owners(raw["owners"])
     else:
         steps = {
             code: replace(step, basis=raw.get("step_basis", {}).get(code, step.basis))
@@ -151,7 +175,14 @@ def load_policy(name: str = DEFAULT_POLICY) -> Policy:
             for fid, spec in base.findings.items()
         }
         parameters = {**base.parameters, **raw.get("parameters", {})}
-        owners = {**base.owners, **_owners(raw.get("owners", []))}
+    guidance = raw.get("next_steps", {})
+    next_windows = {**(base.next_windows if base else {}), **guidance.get("windows", {})}
+    next_why = {**(base.next_why if base else {}), **guidance.get("why", {})}
+    notice_decisions = {
+        **(base.notice_decisions if base else {}),
+        **guidance.get("notice_decisions", {}),
+    }
+    owners = {**(base.owners if base else {}), **_owners(raw.get("owners", []))}
     for extra in raw.get("extra_findings", []):
         findings[extra["id"]] = FindingSpec(**extra)
     return Policy(
@@ -165,6 +196,9 @@ def load_policy(name: str = DEFAULT_POLICY) -> Policy:
         notice_stages=frozenset(overlay["notice_stages"]),
         overlay_title=overlay["title"],
         clauses=dict(overlay["clauses"]),
+        next_windows=next_windows,
+        next_why=next_why,
+        notice_decisions=notice_decisions,
         owners=owners,
     )
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fazhan.core import dates
 from fazhan.orgs.models import Member, MemberStatus
 
 NOMINATIONS = [
@@ -70,7 +70,7 @@ class StepForm(forms.Form):
     def __init__(self, *args: Any, step: str, members: list[Member], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.step = step
-        self.fields["happened_on"].initial = timezone.localdate()
+        self.fields["happened_on"].initial = dates.today()
         full = [(m.pk, m.name) for m in members if m.status == MemberStatus.FULL]
         if step == "S03":
             self.fields["nomination"] = forms.ChoiceField(label=_("推荐方式"), choices=NOMINATIONS)
@@ -170,7 +170,7 @@ class BatchForm(forms.Form):
     def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["candidates"].choices = choices  # type: ignore[attr-defined]
-        self.fields["happened_on"].initial = timezone.localdate()
+        self.fields["happened_on"].initial = dates.today()
 
     def payload(self) -> dict[str, Any]:
         step = self.cleaned_data["step"]
@@ -195,7 +195,7 @@ class LifecycleForm(forms.Form):
 
     def __init__(self, *args: Any, reason: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["happened_on"].initial = timezone.localdate()
+        self.fields["happened_on"].initial = dates.today()
         if not reason:
             del self.fields["reason"]
 
@@ -209,7 +209,7 @@ class TransferForm(forms.Form):
     def __init__(self, *args: Any, branches: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_org"].choices = [("", "——"), *branches]  # type: ignore[attr-defined]
-        self.fields["happened_on"].initial = timezone.localdate()
+        self.fields["happened_on"].initial = dates.today()
 
 
 class AcceptForm(forms.Form):
@@ -217,7 +217,7 @@ class AcceptForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["happened_on"].initial = timezone.localdate()
+        self.fields["happened_on"].initial = dates.today()
 
 
 class CorrectForm(StepForm):

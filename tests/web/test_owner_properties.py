@@ -113,6 +113,12 @@ def test_it_keeps_check_on_the_exported_file_equal_to_the_projection(client, cas
     stored = candidate.projection
     document, result = check_one(str(path), None, date.fromisoformat(stored["as_of"]))
     assert document["ok"], document
-    assert result.as_dict() == stored
+    checked = result.as_dict()
+    # `fazhan check` adds to a next step's `why` what the live pages would refuse today (its own
+    # wording, contracts §2); the steps, their windows, the stage and the findings must agree.
+    assert [{**n, "why": ""} for n in checked.pop("next")] == [
+        {**n, "why": ""} for n in stored["next"]
+    ]
+    assert checked == {k: v for k, v in stored.items() if k != "next"}
     assert candidate.stage == result.stage
     assert json.loads(exported.content)["events"] is not None
