@@ -5,6 +5,9 @@ fazhan plan evaluate COUNTS.json [--plan NAME|FILE] [--json]
 fazhan plan lint [--plan NAME|FILE] [--json]
 fazhan audit verify [--json]
 fazhan demo [--port N] [--no-serve]
+fazhan import orgs|members FILE [--confirm] [--json]
+fazhan import roster FILE --scope CODE [--confirm] [--json]
+fazhan import files FILE [FILE ...] --branch CODE [--confirm] [--json]
 fazhan <any Django management command>
 """
 

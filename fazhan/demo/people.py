@@ -43,7 +43,7 @@ OCCUPATIONS: dict[str, tuple[tuple[int, tuple[str, ...], bool], ...]] = {
         (5, ("manager",), False),
         (10, ("worker", "technician"), True),  # 技术能手
     ),
-    "two_new": (
+    "non_public": (
         (35, ("worker",), True),
         (25, ("technician",), True),
         (25, ("manager",), False),
@@ -73,7 +73,13 @@ EDUCATION: dict[str, tuple[tuple[int, str], ...]] = {
         (3, "master"),
     ),
     "state_enterprise": ((40, "senior"), (30, "associate"), (27, "bachelor"), (3, "master")),
-    "two_new": ((5, "junior"), (35, "senior"), (30, "associate"), (28, "bachelor"), (2, "master")),
+    "non_public": (
+        (5, "junior"),
+        (35, "senior"),
+        (30, "associate"),
+        (28, "bachelor"),
+        (2, "master"),
+    ),
     "school": ((5, "associate"), (65, "bachelor"), (28, "master"), (2, "doctor")),
     "organ": ((8, "associate"), (67, "bachelor"), (24, "master"), (1, "doctor")),
 }
@@ -83,7 +89,7 @@ FEMALE = {
     "rural": 0.36,
     "community": 0.56,
     "state_enterprise": 0.38,
-    "two_new": 0.45,
+    "non_public": 0.45,
     "school": 0.62,
     "organ": 0.45,
     "student": 0.55,
@@ -159,9 +165,9 @@ def nomination(rng: Random, sex: str, age: int, occupations: tuple[str, ...], or
         return "youth_league"
     if sex == "F" and roll < 0.55 and org_type in {"rural", "community"}:
         return "women_federation"
-    if org_type in {"state_enterprise", "two_new"} and "worker" in occupations and roll < 0.6:
+    if org_type in {"state_enterprise", "non_public"} and "worker" in occupations and roll < 0.6:
         return "trade_union"
-    if org_type == "two_new" and "manager" in occupations and roll < 0.7:
+    if org_type == "non_public" and "manager" in occupations and roll < 0.7:
         return "federation_of_industry"
     return "member"
 

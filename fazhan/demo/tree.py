@@ -17,7 +17,7 @@ from random import Random
 from faker import Faker
 
 from fazhan.demo.life import Roster
-from fazhan.orgs.models import Kind, Member, MemberStatus, Organization, OrgType
+from fazhan.orgs.models import Kind, Member, MemberStatus, Organization, OrgType, kind_level
 
 DISTRICT_NAME = "黔川区"
 DISTRICT_CODE = "DEMO"
@@ -77,7 +77,7 @@ WEIGHTS = {
     OrgType.RURAL: 1.0,
     OrgType.COMMUNITY: 1.0,
     OrgType.STATE_ENTERPRISE: 1.0,
-    OrgType.TWO_NEW: 0.7,
+    OrgType.NON_PUBLIC: 0.7,
     OrgType.SCHOOL: 0.7,
     OrgType.ORGAN: 0.6,
 }
@@ -181,8 +181,8 @@ class _Design:
         for place in self.take(self.communities, self.k(7)):
             children.append(_branch(f"{place}社区党支部", community, None))
         children.append(_branch(f"{name}街道机关党支部", OrgType.ORGAN, f"{name}街道办事处"))
-        children.extend(self.firms(self.k(2), OrgType.TWO_NEW))
-        children.append(_branch(f"{name}商务楼宇联合党支部", OrgType.TWO_NEW, None))
+        children.extend(self.firms(self.k(2), OrgType.NON_PUBLIC))
+        children.append(_branch(f"{name}商务楼宇联合党支部", OrgType.NON_PUBLIC, None))
         return Node(f"{name}街道党工委", Kind.SUB, community, can_approve=True, children=children)
 
     def town(self, name: str) -> Node:
@@ -203,9 +203,9 @@ class _Design:
         return Node(
             name,
             Kind.SUB,
-            OrgType.TWO_NEW,
+            OrgType.NON_PUBLIC,
             can_approve=False,
-            children=self.firms(self.k(8), OrgType.TWO_NEW),
+            children=self.firms(self.k(8), OrgType.NON_PUBLIC),
         )
 
     def organs(self) -> Node:
@@ -314,8 +314,14 @@ class _Design:
 def _create(root: Node) -> None:
     """Create the tree level by level: one bulk insert per depth, parents before children."""
     level = [root]
+    # bulk_create skips Organization.save, which fills the level: set it here.
     root.org = Organization(
-        name=root.name, short_name=root.short, kind=root.kind, code=DISTRICT_CODE, parent=None
+        name=root.name,
+        short_name=root.short,
+        kind=root.kind,
+        level=kind_level(root.kind, root.name),
+        code=DISTRICT_CODE,
+        parent=None,
     )
     while level:
         Organization.objects.bulk_create([node.org for node in level if node.org is not None])
@@ -327,6 +333,7 @@ def _create(root: Node) -> None:
                     name=child.name,
                     short_name=child.short,
                     kind=child.kind,
+                    level=kind_level(child.kind, child.name),
                     can_approve=child.can_approve,
                     org_type=child.org_type,
                     code=f"{node.org.code}-{index:02d}",

@@ -9,6 +9,7 @@ if one row is refused, nothing of the batch is written and the reason goes back 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -21,11 +22,11 @@ from fazhan.accounts.authority import authority
 from fazhan.audit.chain import ChainError, NewEvent, append_events_bulk
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
-from fazhan.imports import document, preview
-from fazhan.imports.models import BatchKind, BatchStatus, ImportBatch, ImportRow
-from fazhan.imports.roster import TableError, read_table
+from fazhan.imports import document, members, orgtree, preview
+from fazhan.imports.models import SHEET_KINDS, BatchKind, BatchStatus, ImportBatch, ImportRow
+from fazhan.imports.roster import Located, Table, TableError, read_table
 from fazhan.orgs.models import Kind, Member, MemberStatus, Organization
-from fazhan.people import crypto
+from fazhan.people import crypto, idnumber
 from fazhan.people.actions import Mode
 from fazhan.people.idnumber import IdNumberError
 from fazhan.people.models import Candidate, Person
@@ -146,7 +147,7 @@ def do_import_candidate(
 
 
 def _import_candidate(
-    user: User,
+    user: User | None,
     *,
     org: Organization,
     person_fields: Mapping[str, Any],
@@ -158,7 +159,8 @@ def _import_candidate(
 ) -> Candidate:
     """do_import_candidate once the user's right to write to `org` is established (a batch
     checks it once per branch, not once per row). A batch passes savepoint=False: it is all or
-    nothing anyway, and a savepoint per row costs two statements."""
+    nothing anyway, and a savepoint per row costs two statements. `user` None is the server's
+    operator (`fazhan import`): the events are recorded by no account."""
     if org.kind != Kind.BRANCH:
         raise ActionRefused(_("只能导入到党支部"))
     unknown = set(person_fields) - set(document.PERSON_FIELDS)
@@ -206,7 +208,7 @@ def _import_candidate(
             candidate_id=candidate.pk,
             happened_on=today,
             payload={"org_id": org.pk, "person_id": person.pk, "mode": str(Mode.PAST)},
-            recorded_by_id=user.pk,
+            recorded_by_id=user.pk if user else None,
         )
         seqs: dict[str, int] = {}
         if any(event.get("type") == "correct" for event in events):
@@ -225,7 +227,7 @@ def _import_candidate(
                 candidate_id=candidate.pk,
                 happened_on=document.as_date(event["date"]),
                 payload=_payload(event, f"events[{index}]", roster, seqs),
-                recorded_by_id=user.pk,
+                recorded_by_id=user.pk if user else None,
             )
             for index, event in enumerate(events)
         ]
@@ -333,10 +335,49 @@ def do_preview_files(
 
 
 class _RowRefused(Exception):
-    def __init__(self, row: ImportRow, reason: str) -> None:
+    def __init__(self, row: Any, reason: str) -> None:
         super().__init__(reason)
         self.row = row
         self.reason = reason
+
+
+def apply_drafts(
+    user: User | None, drafts: Sequence[Mapping[str, Any]], rows: Sequence[Any]
+) -> list[Candidate]:
+    """Create the candidates of previewed rows (`DraftRow.data`), inside the caller's
+    transaction; a refused row raises _RowRefused naming `rows[i]`. Used by the import pages'
+    batches and by `fazhan import roster|files` (user None: the operator, who may write to every
+    branch), so both apply alike."""
+    orgs = Organization.objects.in_bulk({d["org_id"] for d in drafts})
+    # The right to write is checked again now, once per branch (it may have ended since the
+    # preview); each branch's roster is read once for all its rows.
+    rosters = {
+        pk: _Roster(org)
+        for pk, org in orgs.items()
+        if user is None or authority(user).may_write(pk)
+    }
+    created: list[Candidate] = []
+    for data, row in zip(drafts, rows, strict=True):
+        token = (data.get("id") or {}).get("token")
+        roster = rosters.get(data["org_id"])
+        if roster is None:
+            raise _RowRefused(row, _("无权向该党支部导入"))
+        try:
+            created.append(
+                _import_candidate(
+                    user,
+                    org=roster.org,
+                    person_fields=data["person"],
+                    id_number=crypto.decrypt(token) if token else None,
+                    events=data["events"],
+                    policy=data.get("policy"),
+                    roster=roster,
+                    savepoint=False,
+                )
+            )
+        except ActionRefused as refused:
+            raise _RowRefused(row, str(refused)) from None
+    return created
 
 
 def _locked_draft(user: User, batch: ImportBatch | int) -> ImportBatch:
@@ -363,34 +404,15 @@ def do_apply_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
             if not locked.row_count:
                 raise ActionRefused(_("没有可导入的行"))
             rows = list(locked.rows.order_by("number"))
-            orgs = Organization.objects.in_bulk({r.data["org_id"] for r in rows})
-            # The right to write is checked again now, once per branch (it may have ended since
-            # the preview); each branch's roster is read once for all its rows.
-            rosters = {
-                pk: _Roster(org) for pk, org in orgs.items() if authority(user).may_write(pk)
-            }
-            for row in rows:
-                data = row.data
-                token = (data.get("id") or {}).get("token")
-                roster = rosters.get(data["org_id"])
-                if roster is None:
-                    raise _RowRefused(row, _("无权向该党支部导入"))
-                try:
-                    row.candidate = _import_candidate(
-                        user,
-                        org=roster.org,
-                        person_fields=data["person"],
-                        id_number=crypto.decrypt(token) if token else None,
-                        events=data["events"],
-                        policy=data.get("policy"),
-                        roster=roster,
-                        savepoint=False,
-                    )
-                except ActionRefused as refused:
-                    raise _RowRefused(row, str(refused)) from None
-                # Principle 8: once the person holds the number, the batch keeps only the mask.
-                if data.get("id"):
-                    data["id"] = {"masked": data["id"].get("masked", "")}
+            if locked.kind in SHEET_KINDS:
+                _apply_sheet(user, locked, rows)
+            else:
+                candidates = apply_drafts(user, [row.data for row in rows], rows)
+                for row, candidate in zip(rows, candidates, strict=True):
+                    row.candidate = candidate
+                    # Principle 8: once the person holds the number, the batch keeps the mask.
+                    if row.data.get("id"):
+                        row.data["id"] = {"masked": row.data["id"].get("masked", "")}
             ImportRow.objects.bulk_update(rows, ["candidate", "data"], batch_size=500)
             locked.status = BatchStatus.APPLIED
             locked.applied_at = timezone.now()
@@ -420,9 +442,126 @@ def _keep_refusal(refused: _RowRefused) -> None:
 
 def do_discard_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
     """Give up a draft: its rows (personal data of people never created) are deleted."""
+    if isinstance(batch, ImportBatch) and batch.kind in SHEET_KINDS:
+        district_org(user)
     with transaction.atomic():
         locked = _locked_draft(user, batch)
         locked.rows.all().delete()
         locked.status = BatchStatus.DISCARDED
         locked.save(update_fields=["status"])
     return locked
+
+
+# -- the organization tree and the party members (contracts.md §7) --------------------------------
+
+
+def district_org(user: User) -> Organization:
+    """The organization of the user's district-staff role: only the 区委组织部 imports the tree
+    and the member rosters of the whole district; anyone else gets 404."""
+    from fazhan.accounts.models import RoleKind
+
+    roots = authority(user).roots(RoleKind.DISTRICT_STAFF)
+    if not roots:
+        raise Http404(_("没有这个页面"))
+    return Organization.objects.get(pk=roots[0])
+
+
+def _cell(value: Any) -> Any:
+    """A cell as the batch stores it (JSON): a date as YYYY-MM-DD, which the readers read back
+    to the same day; a date with a time keeps it, and stays the error it was."""
+    if isinstance(value, datetime) and value.time() != datetime.min.time():
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()[:10]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def do_preview_sheet(user: User, *, kind: str, filename: str, data: bytes) -> ImportBatch:
+    """Read an organization tree or a member roster into a draft batch: every row with its cells
+    and the problems `fazhan import` reports, by the same reader and checks."""
+    org = district_org(user)
+    schema = orgtree.SCHEMA if kind == BatchKind.ORGS else members.SCHEMA
+    try:
+        table = read_table(filename, data, schema)
+    except TableError as error:
+        return _store(
+            user, org=org, kind=kind, source=filename, rows=[], file_errors=[error.problem]
+        )
+    rows: list[preview.DraftRow] = []
+    if kind == BatchKind.ORGS:
+        plan = orgtree.plan_orgs(table)
+        counts = orgtree.counts(plan)
+        for parsed in plan.rows:
+            rows.append(_sheet_row(parsed.number, parsed.cells, parsed.errors))
+    else:
+        member_plan = members.plan_members(table, today=dates.today())
+        counts = members.counts(member_plan)
+        id_column = table.columns.get("id_number")
+        for member in member_plan.rows:
+            row = _sheet_row(member.number, member.cells, member.errors)
+            if id_column is not None and id_column.index < len(row.data["cells"]):
+                # Principle 8: the batch keeps the token and the mask, never the number.
+                raw = row.data["cells"][id_column.index]
+                row.data["cells"][id_column.index] = idnumber.mask(str(raw)) if raw else raw
+                if raw:
+                    row.data["id"] = {"token": crypto.encrypt(str(raw)), "index": id_column.index}
+            rows.append(row)
+    batch = _store(user, org=org, kind=kind, source=filename, rows=rows, ignored=table.ignored)
+    batch.summary = {
+        **batch.summary,
+        "header_row": table.header_row,
+        "columns": {k: [c.index, c.header, c.letter] for k, c in table.columns.items()},
+        "counts": counts,
+    }
+    batch.save(update_fields=["summary"])
+    return batch
+
+
+def _sheet_row(number: int, cells: Sequence[Any], errors: Sequence[Mapping[str, Any]]) -> Any:
+    return preview.DraftRow(
+        number,
+        _("第 %(n)d 行") % {"n": number},
+        data={"cells": [_cell(c) for c in cells]},
+        errors=[{k: v for k, v in e.items() if k != "row"} for e in errors],
+    )
+
+
+def _apply_sheet(user: User, batch: ImportBatch, rows: Sequence[ImportRow]) -> None:
+    """Judge the stored rows again inside the confirming transaction (the database may have
+    changed since the preview) and apply them as `fazhan import --confirm` does."""
+    district_org(user)
+    summary = batch.summary or {}
+    columns = {
+        key: Located(index, header, letter)
+        for key, (index, header, letter) in summary.get("columns", {}).items()
+    }
+    body = []
+    for row in rows:
+        cells = list(row.data.get("cells", []))
+        secret = row.data.get("id")
+        if secret:
+            cells[secret["index"]] = crypto.decrypt(secret["token"])
+        body.append((row.number, tuple(cells)))
+    table = Table(summary.get("header_row", 1), columns, [], body)
+    today = dates.today()
+    if batch.kind == BatchKind.ORGS:
+        plan = orgtree.plan_orgs(table)
+        problems = plan.errors
+        if not problems:
+            orgtree.apply_orgs(plan, recorded_by_id=user.pk, today=today)
+    else:
+        member_plan = members.plan_members(table, today=today)
+        problems = member_plan.errors
+        if not problems:
+            members.apply_members(member_plan, recorded_by_id=user.pk, today=today)
+    if problems:
+        first = problems[0]
+        by_number = {row.number: row for row in rows}
+        raise _RowRefused(
+            by_number.get(first["row"], rows[0]), f"{first['column']}：{first['problem']}"
+        )
+    for row in rows:
+        if row.data.get("id"):
+            row.data.pop("id")

@@ -27,6 +27,7 @@ from fazhan.imports.roster import (
     EDUCATION,
     NOMINATION,
     OCCUPATION,
+    Column,
 )
 from fazhan.people.models import Candidate, Education, Sex, Stage
 from fazhan.policy.data import load_policy
@@ -207,3 +208,22 @@ def template_workbook() -> bytes:
         [_("日期"), "YYYY-MM-DD、YYYY/MM/DD、YYYY.MM.DD、YYYY年M月D日，或 Excel 日期单元格"]
     )
     return _save(book)
+
+
+def sheet_template(
+    title: str, columns: Sequence[Column], example: Sequence[Sequence[Any]]
+) -> bytes:
+    """A template for the organization tree or the member roster (contracts.md §7): the
+    headers, example rows, and a sheet explaining each column."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    sheet.append(_bold(sheet, [c.header for c in columns]))
+    for row in example:
+        sheet.append(list(row))
+    notes = book.create_sheet(_("填写说明"))
+    notes.append(_bold(notes, [_("列名"), _("必填"), _("说明")]))
+    for column in columns:
+        notes.append([column.header, _("是") if column.required else "", column.note])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -110,3 +110,21 @@ class FilesUploadForm(forms.Form):
         if sum(u.size or 0 for u in uploads) > MAX_FILES_BYTES:
             raise forms.ValidationError(_("文件合计超过 50 MB，请分批导入。"))
         return uploads
+
+
+class SheetUploadForm(forms.Form):
+    """The organization tree or the party-member roster (contracts.md §7): the district's own."""
+
+    file = forms.FileField(
+        label=_("文件（.xlsx 或 .csv）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        if (upload.size or 0) > MAX_ROSTER_BYTES:
+            raise forms.ValidationError(_("文件超过 20 MB，请分批导入。"))
+        name = (upload.name or "").lower()
+        if not name.endswith((".xlsx", ".xlsm", ".csv", ".xls")):
+            raise forms.ValidationError(_("只能导入 .xlsx 或 .csv 文件。"))
+        return upload

@@ -27,6 +27,12 @@ if TYPE_CHECKING:
 class BatchKind(models.TextChoices):
     ROSTER = "roster", _("人员名册")
     FILES = "files", _("档案文件")
+    # contracts.md §7: the organization tree and the party-member roster (district staff only).
+    ORGS = "orgs", _("组织树")
+    MEMBERS = "members", _("党员名册")
+
+
+SHEET_KINDS = frozenset({BatchKind.ORGS, BatchKind.MEMBERS})
 
 
 class BatchStatus(models.TextChoices):

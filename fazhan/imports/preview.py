@@ -123,9 +123,14 @@ def _where(rows: Sequence[DraftRow], number: int) -> str:
     return str(number)
 
 
-def _committee_warning(row: DraftRow, user: User, org_id: int, cache: dict[int, set[str]]) -> None:
+def _committee_warning(
+    row: DraftRow, user: User | None, org_id: int, cache: dict[int, set[str]]
+) -> None:
     """A branch secretary may digitise the committee's past steps, but the committee should know
-    (rules-reference §1: S13, S16, S17, S24 are the superior committee's)."""
+    (rules-reference §1: S13, S16, S17, S24 are the superior committee's). The operator (no
+    account, `fazhan import`) is not a branch secretary."""
+    if user is None:
+        return
     kinds = cache.get(org_id)
     if kinds is None:
         kinds = cache[org_id] = authority(user).writer_kinds(org_id)
@@ -176,7 +181,9 @@ class _Branches:
         }
 
 
-def roster_rows(user: User, scope: Organization, table: Table, today: date) -> list[DraftRow]:
+def roster_rows(
+    user: User | None, scope: Organization, table: Table, today: date
+) -> list[DraftRow]:
     """Read, check and judge every row of a roster."""
     branches = _Branches(scope)
     kinds: dict[int, set[str]] = {}
@@ -294,7 +301,7 @@ def _file_error(row: DraftRow, error: Unreadable) -> None:
 
 
 def file_rows(
-    user: User, branch: Organization, entries: Sequence[tuple[str, bytes]], today: date
+    user: User | None, branch: Organization, entries: Sequence[tuple[str, bytes]], today: date
 ) -> list[DraftRow]:
     """Read, check and judge every candidate file, as `fazhan check` reads it."""
     roster = set(Member.objects.filter(org=branch, active=True).values_list("name", flat=True))

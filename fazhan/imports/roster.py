@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -211,39 +212,61 @@ def normalize_header(text: Any) -> str:
     return value.lower() if value.isascii() else value
 
 
-_HEADER_LOOKUP: dict[str, str] = {}
-for _column in COLUMNS:
-    for _name in (_column.key, _column.header, *_column.aliases):
-        _HEADER_LOOKUP[normalize_header(_name)] = _column.key
+@dataclass(frozen=True)
+class Schema:
+    """The columns of one kind of sheet and the column that marks its header row (a required
+    column every file of that kind has: 姓名 for rosters, 组织编码 for the organization tree)."""
+
+    columns: tuple[Column, ...]
+    marker: str
+    max_rows: int = MAX_ROWS
+    lookup: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        for column in self.columns:
+            for name in (column.key, column.header, *column.aliases):
+                self.lookup[normalize_header(name)] = column.key
+
+    def is_header(self, cells: Iterable[Any]) -> bool:
+        return any(self.lookup.get(normalize_header(c)) == self.marker for c in cells if c)
+
+    def header_of(self, key: str) -> str:
+        return next(c.header for c in self.columns if c.key == key)
 
 
-def read_table(filename: str, data: bytes) -> Table:
-    """The roster in `data`: .xlsx (openpyxl, read-only) or .csv (UTF-8 with or without BOM)."""
+ROSTER = Schema(COLUMNS, "name")
+_HEADER_LOOKUP = ROSTER.lookup
+
+
+def read_table(filename: str, data: bytes, schema: Schema = ROSTER) -> Table:
+    """The sheet in `data`: .xlsx (openpyxl, read-only) or .csv (UTF-8 with or without BOM)."""
     lower = filename.lower()
     if lower.endswith(".xls"):
         raise TableError(_("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 .csv。"))
     if lower.endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
-        rows = _xlsx_rows(data)
+        rows = _xlsx_rows(data, schema)
     elif lower.endswith((".csv", ".txt")) or not lower.rpartition(".")[1]:
         rows = _csv_rows(data)
     else:
         raise TableError(_("只能导入 .xlsx 或 .csv 文件。"))
-    return _locate(rows)
+    return _locate(rows, schema)
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:
+def _xlsx_rows(data: bytes, schema: Schema) -> Iterator[tuple[int, tuple[Any, ...]]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise TableError(_("无法读取 Excel 文件：%(error)s") % {"error": error}) from None
     try:
-        # The first sheet whose first rows hold a 姓名 header; the template's second sheet is
+        # The first sheet whose first rows hold the header; the template's second sheet is
         # the explanation, and a workbook may have been saved with that one active.
         for sheet in book.worksheets:
             sheet.reset_dimensions()  # some writers store wrong dimensions: read every cell
-            rows = list(enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1))
-            if any(_is_header(cells) for _, cells in rows[:HEADER_SEARCH_ROWS]):
-                yield from rows
+            cells = sheet.iter_rows(min_row=1, values_only=True)
+            head = list(enumerate(islice(cells, HEADER_SEARCH_ROWS), start=1))
+            if any(schema.is_header(row) for _, row in head):
+                yield from head
+                yield from enumerate(cells, start=len(head) + 1)
                 return
         yield from ()
     finally:
@@ -260,22 +283,23 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:
 
 
 def _is_header(cells: Iterable[Any]) -> bool:
-    return any(_HEADER_LOOKUP.get(normalize_header(c)) == "name" for c in cells if c)
+    return ROSTER.is_header(cells)
 
 
-def _locate(rows: Iterator[tuple[int, tuple[Any, ...]]]) -> Table:
+def _locate(rows: Iterator[tuple[int, tuple[Any, ...]]], schema: Schema = ROSTER) -> Table:
     header_row = 0
     header: tuple[Any, ...] = ()
     for number, cells in rows:
-        if _is_header(cells):
+        if schema.is_header(cells):
             header_row, header = number, cells
             break
         if number >= HEADER_SEARCH_ROWS:
             break
     if not header_row:
+        names = "、".join(c.header for c in schema.columns if c.required)
         raise TableError(
-            _("没有找到表头：前%(n)d行中应有一行列名（姓名、性别、出生日期……）。")
-            % {"n": HEADER_SEARCH_ROWS}
+            _("没有找到表头：前%(n)d行中应有一行列名（%(names)s……）。")
+            % {"n": HEADER_SEARCH_ROWS, "names": names}
         )
     columns: dict[str, Located] = {}
     ignored: list[str] = []
@@ -283,7 +307,7 @@ def _locate(rows: Iterator[tuple[int, tuple[Any, ...]]]) -> Table:
     for index, text in enumerate(header):
         if text is None or not str(text).strip():
             continue
-        key = _HEADER_LOOKUP.get(normalize_header(text))
+        key = schema.lookup.get(normalize_header(text))
         shown = str(text).strip()
         if key is None:
             ignored.append(shown)
@@ -293,7 +317,7 @@ def _locate(rows: Iterator[tuple[int, tuple[Any, ...]]]) -> Table:
             columns[key] = Located(index, shown, get_column_letter(index + 1))
     if duplicates:
         raise TableError(_("表头有重复的列：%(names)s") % {"names": "、".join(duplicates)})
-    missing = [c.header for c in COLUMNS if c.required and c.key not in columns]
+    missing = [c.header for c in schema.columns if c.required and c.key not in columns]
     if missing:
         raise TableError(_("缺少必需的列：%(names)s") % {"names": "、".join(missing)})
     body: list[tuple[int, tuple[Any, ...]]] = []
@@ -301,8 +325,8 @@ def _locate(rows: Iterator[tuple[int, tuple[Any, ...]]]) -> Table:
         if all(_blank(c) for c in cells):
             continue
         body.append((number, cells))
-        if len(body) > MAX_ROWS:
-            raise TableError(_("行数超过 %(n)d 行，请分批导入。") % {"n": MAX_ROWS})
+        if len(body) > schema.max_rows:
+            raise TableError(_("行数超过 %(n)d 行，请分批导入。") % {"n": schema.max_rows})
     return Table(header_row, columns, ignored, body)
 
 

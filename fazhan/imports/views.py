@@ -18,15 +18,17 @@ from fazhan.accounts.authority import authority, no_sysadmin
 from fazhan.accounts.models import User
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused
-from fazhan.imports import export
+from fazhan.imports import export, members, orgtree
 from fazhan.imports.actions import (
+    district_org,
     do_apply_batch,
     do_discard_batch,
     do_preview_files,
     do_preview_roster,
+    do_preview_sheet,
 )
-from fazhan.imports.forms import FilesUploadForm, RosterUploadForm, writer_roots
-from fazhan.imports.models import ImportBatch, get_batch_for_user
+from fazhan.imports.forms import FilesUploadForm, RosterUploadForm, SheetUploadForm, writer_roots
+from fazhan.imports.models import SHEET_KINDS, BatchKind, ImportBatch, get_batch_for_user
 from fazhan.people.models import Stage, get_candidate_for_user
 from fazhan.people.record import candidate_document
 from fazhan.policy.data import load_policy
@@ -56,8 +58,30 @@ def _index(
 ) -> HttpResponse:
     user = request.user
     can_import = bool(writer_roots(user))
+    try:
+        district = isinstance(user, User) and bool(district_org(user))
+    except Http404:
+        district = False
     context = {
         "can_import": can_import,
+        "district": district,
+        "sheet_form": SheetUploadForm(),
+        "sheet_kinds": [
+            (
+                "orgs",
+                _("组织树（Excel / CSV）"),
+                _("每个党组织一行：编码、名称、上级组织编码、组织层级、单位类型、审批权限。"),
+                "imports:upload_orgs",
+                "imports:orgs_template",
+            ),
+            (
+                "members",
+                _("党员名册（Excel / CSV）"),
+                _("每名党员一行：所在党支部、人员类别、入党和转正日期。"),
+                "imports:upload_members",
+                "imports:members_template",
+            ),
+        ],
         "read_only": authority(user).is_read_only,
         "roster_form": roster_form or RosterUploadForm(user),
         "files_form": files_form or FilesUploadForm(user),
@@ -107,6 +131,29 @@ def upload_files(request: HttpRequest) -> HttpResponse:
     return redirect("imports:batch", pk=batch.pk)
 
 
+def _upload_sheet(request: HttpRequest, kind: str) -> HttpResponse:
+    user = _user(request)
+    district_org(user)  # 404 for anyone but district staff (never the sysadmin)
+    form = SheetUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _index(request, status=400)
+    upload = form.cleaned_data["file"]
+    batch = do_preview_sheet(user, kind=kind, filename=upload.name or "", data=upload.read())
+    return redirect("imports:batch", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def upload_orgs(request: HttpRequest) -> HttpResponse:
+    return _upload_sheet(request, BatchKind.ORGS)
+
+
+@login_required
+@require_POST
+def upload_members(request: HttpRequest) -> HttpResponse:
+    return _upload_sheet(request, BatchKind.MEMBERS)
+
+
 def _events_text(events: list[dict[str, Any]]) -> list[dict[str, str]]:
     steps = load_policy().steps
     shown = []
@@ -125,6 +172,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     show = request.GET.get("show", "")
     if show not in ("errors", "findings", "all"):
         show = "errors" if batch.error_rows else "all"
+    sheet = batch.kind in SHEET_KINDS
     rows = batch.rows.select_related("candidate").order_by("number")
     if show == "errors":
         rows = rows.filter(has_errors=True)
@@ -169,8 +217,18 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ignored": summary.get("ignored_columns", []),
         "is_uploader": batch.uploaded_by_id == request.user.pk,
         "severity_labels": SEVERITY,
+        "sheet": sheet,
+        "headers": [header for _i, header, _l in sorted((summary.get("columns") or {}).values())],
+        "counts": summary.get("counts", {}),
     }
-    template = "imports/_rows.html" if getattr(request, "htmx", False) else "imports/batch.html"
+    if sheet:
+        positions = [index for index, _h, _l in sorted((summary.get("columns") or {}).values())]
+        for item in shown:
+            cells = item["row"].data.get("cells", [])
+            item["cells"] = [cells[i] if i < len(cells) else "" for i in positions]
+    rows_template = "imports/_sheet_rows.html" if sheet else "imports/_rows.html"
+    context["rows_template"] = rows_template
+    template = rows_template if getattr(request, "htmx", False) else "imports/batch.html"
     return render(request, template, context)
 
 
@@ -183,7 +241,11 @@ def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except ActionRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, _("已导入 %(n)d 份档案。") % {"n": applied.row_count})
+        if applied.kind in SHEET_KINDS:
+            done = _("已导入，共 %(n)d 行。") % {"n": applied.row_count}
+        else:
+            done = _("已导入 %(n)d 份档案。") % {"n": applied.row_count}
+        messages.success(request, done)
     return redirect("imports:batch", pk=batch.pk)
 
 
@@ -236,3 +298,19 @@ def candidates_xlsx(request: HttpRequest) -> HttpResponse:
     return _attachment(
         export.candidates_workbook(candidates), export.XLSX, f"candidates-{stamp}.xlsx"
     )
+
+
+@login_required
+def orgs_template(request: HttpRequest) -> HttpResponse:
+    content = export.sheet_template(_("组织树"), orgtree.COLUMNS, orgtree.template_rows()[1:])
+    return _attachment(content, export.XLSX, "fazhan-orgs-template.xlsx")
+
+
+@login_required
+def members_template(request: HttpRequest) -> HttpResponse:
+    example = [
+        ["示例李四", "女", "1988-05-12", "Q-01-01", "正式党员", "2012-07-01", "", "2013-07-01"],
+        ["示例王五", "男", "1999-10-01", "Q-01-01", "预备党员", "2024-06-28", "", ""],
+    ]
+    content = export.sheet_template(_("党员名册"), members.COLUMNS, example)
+    return _attachment(content, export.XLSX, "fazhan-members-template.xlsx")

@@ -1,4 +1,9 @@
-"""The organization tree: district → 党委/党工委 → 党总支 → 支部 (DESIGN.md "Who uses it").
+"""The organization tree: district → 党委/党工委/党组 → 党总支 → 支部 (DESIGN.md "Who uses it").
+
+Two fields describe a node's place: `kind`, the structural role the rest of the code reads (the
+root, a sub-organization that may approve, a 党总支, a branch), and `level`, the 组织层级 a
+district's own records name (contracts.md §7: 党委, 党工委, 党组, 党总支, 党支部). The root is the
+district's 党委 (区委). `level_kind` maps one onto the other.
 
 The tree is a plain adjacency list walked by django-tree-queries' recursive CTE, so a subtree is one
 query on SQLite and PostgreSQL alike. Reads are scoped through `Organization.objects.visible_to`
@@ -37,23 +42,68 @@ class Kind(models.TextChoices):
     BRANCH = "branch", _("党支部")
 
 
+class Level(models.TextChoices):
+    """组织层级 (contracts.md §7)."""
+
+    COMMITTEE = "committee", _("党委")
+    WORKING_COMMITTEE = "working_committee", _("党工委")
+    LEADING_GROUP = "leading_group", _("党组")
+    GENERAL_BRANCH = "general_branch", _("党总支")
+    BRANCH = "branch", _("党支部")
+
+
+def level_kind(level: str, *, root: bool) -> str:
+    """The structural kind of a node of that level: the root is the district whatever its level;
+    a 党委, 党工委 or 党组 below it is a sub-organization."""
+    if root:
+        return Kind.DISTRICT
+    if level == Level.GENERAL_BRANCH:
+        return Kind.GENERAL_BRANCH
+    if level == Level.BRANCH:
+        return Kind.BRANCH
+    return Kind.SUB
+
+
+def kind_level(kind: str, name: str = "") -> str:
+    """The level of a node created by kind only (tests, older code): a sub-organization whose
+    name ends in 党工委 or 党组 is one, any other a 党委."""
+    if kind == Kind.GENERAL_BRANCH:
+        return Level.GENERAL_BRANCH
+    if kind == Kind.BRANCH:
+        return Level.BRANCH
+    if kind == Kind.SUB and name.endswith("党工委"):
+        return Level.WORKING_COMMITTEE
+    if kind == Kind.SUB and name.endswith("党组"):
+        return Level.LEADING_GROUP
+    return Level.COMMITTEE
+
+
 class OrgType(models.TextChoices):
+    """单位类型 (contracts.md §7). The former 两新组织 became 非公有制企业 (migration 0003)."""
+
     RURAL = "rural", _("农村")
     COMMUNITY = "community", _("社区")
-    STATE_ENTERPRISE = "state_enterprise", _("国有企业")
-    TWO_NEW = "two_new", _("两新组织")
-    SCHOOL = "school", _("学校")
     ORGAN = "organ", _("机关")
+    INSTITUTION = "institution", _("事业单位")
+    STATE_ENTERPRISE = "state_enterprise", _("国有企业")
+    NON_PUBLIC = "non_public", _("非公有制企业")
+    SOCIAL_ORG = "social_org", _("社会组织")
+    SCHOOL = "school", _("学校")
 
 
-# Which kind of node may sit under which. A 党委 may sit under another 党委 (a 基层党委 under a
-# 乡镇/街道党委, 细则 art. 23 ¶2); a 支部 sits under a 党委 or a 党总支.
+# Which kind of node may sit under which (contracts.md §7): anything but the root sits under any
+# node that is not a 党支部. A 党委 under another 党委 is the 基层党委 under a 乡镇/街道党委 of
+# 细则 art. 23 ¶2.
+_NOT_BRANCH = frozenset({Kind.DISTRICT, Kind.SUB, Kind.GENERAL_BRANCH})
 ALLOWED_PARENTS: dict[str, frozenset[str]] = {
     Kind.DISTRICT: frozenset(),
-    Kind.SUB: frozenset({Kind.DISTRICT, Kind.SUB}),
-    Kind.GENERAL_BRANCH: frozenset({Kind.SUB}),
-    Kind.BRANCH: frozenset({Kind.SUB, Kind.GENERAL_BRANCH}),
+    Kind.SUB: _NOT_BRANCH,
+    Kind.GENERAL_BRANCH: _NOT_BRANCH,
+    Kind.BRANCH: _NOT_BRANCH,
 }
+# Approval authority (审批权限): the district's 党委 and a 党委, 党工委 or 党组 below it; never a
+# 党总支 or a 党支部 (细则 art. 23; contracts.md §7).
+APPROVING_KINDS = frozenset({Kind.DISTRICT, Kind.SUB})
 
 
 class OrganizationQuerySet(_TreeQuerySet["Organization"]):
@@ -112,7 +162,9 @@ class Organization(_TreeNode):
     name = models.CharField(_("名称"), max_length=128)
     short_name = models.CharField(_("简称"), max_length=64, blank=True)
     kind = models.CharField(_("层级"), max_length=16, choices=Kind.choices)
-    # 细则 art. 23: only a 基层党委 granted approval authority approves probationary members; a
+    # Filled from `kind` on save when left blank (kind_level).
+    level = models.CharField(_("组织层级"), max_length=24, choices=Level.choices, blank=True)
+    # 细则 art. 23: only a 党委 granted approval authority approves probationary members; a
     # 党总支 reviews but never approves, nor does a 基层党委 under a 乡镇/街道党委 (art. 23 ¶2).
     can_approve = models.BooleanField(_("具有审批权限"), default=False)
     org_type = models.CharField(_("类型"), max_length=16, choices=OrgType.choices, blank=True)
@@ -126,8 +178,8 @@ class Organization(_TreeNode):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(can_approve=False) | Q(kind=Kind.SUB),
-                name="org_only_sub_can_approve",
+                condition=Q(can_approve=False) | Q(kind__in=[Kind.DISTRICT, Kind.SUB]),
+                name="org_only_committees_can_approve",
             ),
             models.CheckConstraint(
                 condition=Q(kind=Kind.DISTRICT, parent__isnull=True)
@@ -139,11 +191,16 @@ class Organization(_TreeNode):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.level:
+            self.level = kind_level(self.kind, self.name)
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
-        if self.can_approve and self.kind != Kind.SUB:
+        if self.can_approve and self.kind not in APPROVING_KINDS:
             raise ValidationError(
-                {"can_approve": _("只有基层党委可以具有审批权限（细则第二十三条）。")}
+                {"can_approve": _("党总支、党支部不能具有审批权限（细则第二十三条）。")}
             )
         parent_kind = self.parent.kind if self.parent is not None else None
         allowed = ALLOWED_PARENTS.get(self.kind, frozenset())
@@ -210,6 +267,20 @@ class Member(models.Model):
     active = models.BooleanField(_("在册"), default=True)
     # Created while importing a paper file whose introducer was not on the roster yet.
     imported = models.BooleanField(_("导入时补建"), default=False)
+    # What the member roster import (contracts.md §7 `members`) reads; blank for members created
+    # otherwise. The ID number as for a person (DESIGN principle 8): ciphertext, blind index (NULL
+    # when absent, so unique skips it) and masked copy.
+    sex = models.CharField(_("性别"), max_length=1, blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    joined_on = models.DateField(_("入党日期"), null=True, blank=True)
+    converted_on = models.DateField(_("转正日期"), null=True, blank=True)
+    education = models.CharField(_("学历"), max_length=16, blank=True)
+    occupations = models.JSONField(_("职业"), default=list, blank=True)
+    id_number_encrypted = models.TextField(blank=True, default="", editable=False)
+    id_number_index = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    id_number_masked = models.CharField(_("身份证号码"), max_length=18, blank=True, editable=False)
 
     objects = MemberQuerySet.as_manager()
 

@@ -115,15 +115,9 @@ def machine(branch):
                 act.do_cast_ballot(forged, choice)
 
         # Closing waits for at least one ballot, so that runs reach the interesting states; cards
-        # still in hands at the close are then tried and refused.
-        @precondition(
-            lambda self: (
-                self.opened
-                and not self.closed
-                and self.used
-                and (len(self.used) >= 3 or not (self.deck or self.hands))
-            )
-        )
+        # still in hands at the close are then tried and refused. (Waiting for three left some
+        # derandomized runs without a single close: the statistics below then fail.)
+        @precondition(lambda self: self.opened and not self.closed and self.used)
         @rule()
         def close(self):
             act.do_end_balloting(cast.zhibu, self.item)
@@ -187,7 +181,7 @@ def test_it_keeps_the_ballot_box_invariants(cast):
     run_state_machine_as_test(
         machine(branch),
         settings=settings(
-            max_examples=40,
+            max_examples=60,
             stateful_step_count=50,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

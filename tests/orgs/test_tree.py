@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
-from fazhan.orgs.models import Kind, Organization, get_org_for_user, nearest_approver
+from fazhan.orgs.models import Kind, Level, Organization, get_org_for_user, nearest_approver
 from fazhan.testing.factories import BranchFactory, GeneralBranchFactory, SubOrgFactory
 
 EXPECTED = {
@@ -87,6 +87,24 @@ def test_it_never_gives_a_general_branch_approval_authority(cast):
 
 
 @pytest.mark.django_db
+def test_it_lets_the_root_hold_approval_authority_but_never_a_branch(cast):
+    cast.district.can_approve = True
+    cast.district.full_clean()
+    cast.district.save()
+    branch = BranchFactory.build(parent=cast.sub_a, can_approve=True, code="X2")
+    with pytest.raises(ValidationError, match="审批权限"):
+        branch.full_clean()
+
+
+@pytest.mark.django_db
+def test_it_fills_the_level_from_the_kind(cast):
+    assert cast.district.level == Level.COMMITTEE
+    assert cast.sub_a.level == Level.WORKING_COMMITTEE  # 城关街道党工委
+    assert cast.general_branch_a.level == Level.GENERAL_BRANCH
+    assert cast.branch_a.level == Level.BRANCH
+
+
+@pytest.mark.django_db
 def test_it_has_one_kind_of_root(cast):
     with transaction.atomic(), pytest.raises(IntegrityError):
         BranchFactory(parent=None)
@@ -99,12 +117,11 @@ def test_it_has_one_kind_of_root(cast):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("kind", "parent"),
+    # contracts.md §7: the one parent refused is a 党支部.
     [
-        (Kind.GENERAL_BRANCH, "district"),
-        (Kind.GENERAL_BRANCH, "general_branch_a"),
+        (Kind.GENERAL_BRANCH, "branch_a"),
         (Kind.BRANCH, "branch_a"),
-        (Kind.BRANCH, "district"),
-        (Kind.SUB, "general_branch_a"),
+        (Kind.SUB, "branch_a"),
     ],
 )
 def test_it_refuses_a_node_under_the_wrong_kind_of_parent(cast, kind, parent):
@@ -121,5 +138,8 @@ def test_it_accepts_the_allowed_shapes(cast):
         (Kind.GENERAL_BRANCH, cast.sub_b),
         (Kind.BRANCH, cast.general_branch_b),
         (Kind.BRANCH, cast.sub_b),
+        (Kind.BRANCH, cast.district),
+        (Kind.GENERAL_BRANCH, cast.district),
+        (Kind.GENERAL_BRANCH, cast.general_branch_a),
     ]:
         Organization(name="新组织", kind=kind, parent=parent, code=f"OK-{kind}").full_clean()
