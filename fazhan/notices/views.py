@@ -311,7 +311,7 @@ def decide(request: AuthenticatedHttpRequest, pk: int, entry_pk: int) -> HttpRes
     notice = _get_notice(request.user, pk)
     entry = _entry(notice, entry_pk)
     if notice.decision not in ("S03", "S07"):
-        return redirect("record_step", pk=entry.candidate_id, step=notice.decision)
+        return redirect("meetings:index")  # S15 and S23 are the branch meeting's (one owner)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _refused_page(request, notice, [Reason(_("请填写决定日期"))])

@@ -40,6 +40,7 @@ from fazhan.people.record import (
 from fazhan.policy.engine import Evaluation, effective_events, evaluate
 from fazhan.policy.live import live_refusals
 from fazhan.policy.parse import Unreadable, parse_document
+from fazhan.policy.voting import Tally, decide
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -57,12 +58,6 @@ class Mode(StrEnum):
 
 
 # -- who may act --------------------------------------------------------------------------------
-
-
-def writer_kinds_for(user: User, org_id: int) -> set[str]:
-    """The writing roles through which `user` reaches organization `org_id` (the one answer is
-    `fazhan.accounts.authority`; kept for callers not yet asking it directly)."""
-    return authority(user).writer_kinds(org_id)
 
 
 def _check_writer(user: User, candidate: Candidate, step: str | None = None) -> set[str]:
@@ -106,7 +101,35 @@ def _clean_payload(candidate: Candidate, step: str, payload: Mapping[str, Any]) 
     for field in ("contacts", "introducers"):
         if field in clean:
             clean[field] = _members_payload(candidate, clean[field], field)
+    if step in ("S15", "S23") and isinstance(clean.get("vote"), dict) and "result" not in clean:
+        clean["result"] = _vote_result(clean["vote"])
     return clean
+
+
+def _vote_result(vote: Mapping[str, Any]) -> str:
+    """The meeting's result follows from its counts (细则 arts. 20, 21), decided by
+    fazhan.policy.voting: nobody types "pass", and no form decides it."""
+    keys = ("expected", "present", "for", "against", "abstain", "issued", "returned")
+    optional = ("written_for", "written_against", "written_abstain", "invalid")
+    counts = {k: vote.get(k) for k in keys} | {k: vote.get(k) or 0 for k in optional}
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in counts.values()):
+        raise ActionRefused(_("表决票数应为整数"))
+    decision = decide(
+        Tally(
+            expected=counts["expected"],
+            present=counts["present"],
+            in_favour=counts["for"],
+            against=counts["against"],
+            abstain=counts["abstain"],
+            written_for=counts["written_for"],
+            written_against=counts["written_against"],
+            written_abstain=counts["written_abstain"],
+            issued=counts["issued"],
+            returned=counts["returned"],
+            invalid=counts["invalid"],
+        )
+    )
+    return "pass" if decision.passed else "fail"
 
 
 def _document_with(
@@ -341,17 +364,21 @@ def do_resume(user: User, candidate: Candidate | int, *, happened_on: date) -> C
 
 
 def do_withdraw(
-    user: User, candidate: Candidate | int, *, happened_on: date, reason: str = ""
+    user: User, candidate: Candidate | int, *, happened_on: date, reason: str
 ) -> ChainEvent:
-    return _lifecycle(
-        user, candidate, "withdraw", happened_on, {"reason": reason} if reason else {}
-    )
+    """撤回申请: closes the file; why it ends is part of the record (全程纪实)."""
+    if not reason.strip():
+        raise ActionRefused(_("撤回申请须写明理由"))
+    return _lifecycle(user, candidate, "withdraw", happened_on, {"reason": reason.strip()})
 
 
 def do_reject(
-    user: User, candidate: Candidate | int, *, happened_on: date, reason: str = ""
+    user: User, candidate: Candidate | int, *, happened_on: date, reason: str
 ) -> ChainEvent:
-    return _lifecycle(user, candidate, "reject", happened_on, {"reason": reason} if reason else {})
+    """不予发展: closes the file; the organization states why (全程纪实)."""
+    if not reason.strip():
+        raise ActionRefused(_("不予发展须写明理由"))
+    return _lifecycle(user, candidate, "reject", happened_on, {"reason": reason.strip()})
 
 
 def do_transfer_out(

@@ -48,6 +48,17 @@ class NoticeKind:
 
 
 @dataclass(frozen=True)
+class StepOwner:
+    """The one door that records a kind of event live (DESIGN principle 5): the app whose control
+    it is. Elsewhere the kind is at most a past fact (补录, principle 4)."""
+
+    owner: str
+    app: str
+    kinds: tuple[str, ...]
+    basis: str
+
+
+@dataclass(frozen=True)
 class FindingSpec:
     id: str
     severity: str
@@ -69,6 +80,7 @@ class Policy:
     notice_stages: frozenset[str]
     overlay_title: str = ""
     clauses: dict[str, str] = field(default_factory=dict)
+    owners: dict[str, StepOwner] = field(default_factory=dict)
     # What comes next (fazhan.policy.nextsteps): windows in calendar months, reasons by step.
     next_windows: dict[str, int] = field(default_factory=dict)
     next_why: dict[str, str] = field(default_factory=dict)
@@ -101,6 +113,12 @@ class Policy:
             for notice in self.notices.values()
             if notice.stage in self.notice_stages
         }
+
+    def owner_of(self, kind: str) -> str | None:
+        """Who records `kind` live ("prereview", "meeting", "approval", "notice", "transfer", ...),
+        or None for a step the generic step page records."""
+        owner = self.owners.get(kind)
+        return owner.owner if owner is not None else None
 
     def with_parameters(self, **changes: Any) -> Policy:
         """A copy with local parameters changed (notice length, windows): data, not code."""
@@ -164,6 +182,7 @@ def load_policy(name: str = DEFAULT_POLICY) -> Policy:
         **(base.notice_decisions if base else {}),
         **guidance.get("notice_decisions", {}),
     }
+    owners = {**(base.owners if base else {}), **_owners(raw.get("owners", []))}
     for extra in raw.get("extra_findings", []):
         findings[extra["id"]] = FindingSpec(**extra)
     return Policy(
@@ -180,4 +199,19 @@ def load_policy(name: str = DEFAULT_POLICY) -> Policy:
         next_windows=next_windows,
         next_why=next_why,
         notice_decisions=notice_decisions,
+        owners=owners,
     )
+
+
+def _owners(raw: list[dict[str, Any]]) -> dict[str, StepOwner]:
+    owners: dict[str, StepOwner] = {}
+    for entry in raw:
+        owner = StepOwner(
+            owner=entry["owner"],
+            app=entry["app"],
+            kinds=tuple(entry["kinds"]),
+            basis=entry["basis"],
+        )
+        for kind in owner.kinds:
+            owners[kind] = owner
+    return owners

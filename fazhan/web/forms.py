@@ -1,5 +1,6 @@
-"""Forms to record a step with its payload. Forms validate input only; the rules are the engine's
-(asked by the actions) and the vote arithmetic is fazhan.policy.voting's."""
+"""Forms to record a step with its payload, and one form per lifecycle action. Forms validate input
+only; the rules are the engine's (asked by the actions) and a vote's result is decided by
+fazhan.policy.voting inside the action (fazhan.people.actions), never by a form."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from fazhan.core import dates
 from fazhan.orgs.models import Member, MemberStatus
-from fazhan.policy.voting import Tally, decide
 
 NOMINATIONS = [
     ("member", _("党员推荐")),
@@ -65,9 +65,6 @@ VOTE_LABELS = {
 class StepForm(forms.Form):
     happened_on = forms.DateField(
         label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    past = forms.BooleanField(
-        label=_("补录纸质档案中的历史记录（违反规则的记为问题，不拒绝）"), required=False
     )
 
     def __init__(self, *args: Any, step: str, members: list[Member], **kwargs: Any) -> None:
@@ -143,27 +140,10 @@ class StepForm(forms.Form):
         if self.step == "S23" and data.get("outcome") == "extend":
             payload["extension_months"] = data["extension_months"]
         if self.step in ("S15", "S23"):
-            vote = {name: data.get(f"vote_{name}") or 0 for name in VOTE_FIELDS}
-            invalid = vote.pop("invalid")
+            # The counts only: the action decides the result from them (细则 arts. 20, 21).
+            vote: dict[str, Any] = {name: data.get(f"vote_{name}") or 0 for name in VOTE_FIELDS}
             vote["secret"] = bool(data.get("vote_secret"))
             vote["candidates"] = 1  # 细则 art. 21: one candidate at a time, never bundled
-            decision = decide(
-                Tally(
-                    expected=vote["expected"],
-                    present=vote["present"],
-                    in_favour=vote["for"],
-                    against=vote["against"],
-                    abstain=vote["abstain"],
-                    written_for=vote["written_for"],
-                    written_against=vote["written_against"],
-                    written_abstain=vote["written_abstain"],
-                    issued=vote["issued"],
-                    returned=vote["returned"],
-                    invalid=invalid,
-                )
-            )
-            # The result follows from the counts (细则 arts. 20, 21): nobody types "pass".
-            payload["result"] = "pass" if decision.passed else "fail"
             payload["vote"] = vote
         return payload
 
@@ -176,7 +156,6 @@ class BatchForm(forms.Form):
             ("S06", _("S06 培养教育考察（半年考察）")),
             ("S08", _("S08 确定发展对象后报上级党委备案")),
             ("S11", _("S11 集中培训（党校培训班结业）")),
-            ("S17", _("S17 上级党委审批（批准）")),
             ("S18", _("S18 再上一级党委组织部门备案")),
             ("S21", _("S21 预备党员继续教育考察")),
         ],
@@ -200,6 +179,69 @@ class BatchForm(forms.Form):
                 "days": self.cleaned_data.get("days") or 0,
                 "hours": self.cleaned_data.get("hours") or 0,
             }
-        if step == "S17":
-            return {"result": "approved"}
         return {}
+
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class LifecycleForm(forms.Form):
+    """Suspend, resume, withdraw or reject: the date, and the reason where the action asks one."""
+
+    happened_on = forms.DateField(label=_("日期"), widget=DATE_WIDGET)
+    reason = forms.CharField(
+        label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, reason: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["happened_on"].initial = dates.today()
+        if not reason:
+            del self.fields["reason"]
+
+
+class TransferForm(forms.Form):
+    """细则 art. 12: an in-district transfer names the branch that receives the file."""
+
+    to_org = forms.TypedChoiceField(label=_("转入的党支部"), coerce=int, choices=[])
+    happened_on = forms.DateField(label=_("转出日期"), widget=DATE_WIDGET)
+
+    def __init__(self, *args: Any, branches: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_org"].choices = [("", "——"), *branches]  # type: ignore[attr-defined]
+        self.fields["happened_on"].initial = dates.today()
+
+
+class AcceptForm(forms.Form):
+    happened_on = forms.DateField(label=_("接收日期"), widget=DATE_WIDGET)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["happened_on"].initial = dates.today()
+
+
+class CorrectForm(StepForm):
+    """A correction of one earlier event: its replacement (date and the step's own fields, as
+    StepForm asks them) or a void, and why (全程纪实: a new event supersedes the old one)."""
+
+    void = forms.BooleanField(label=_("作废该记录（不给出替换内容）"), required=False)
+    reason = forms.CharField(
+        label=_("更正理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, step: str, members: list[Member], **kwargs: Any) -> None:
+        super().__init__(*args, step=step, members=members, **kwargs)
+        self.fields["happened_on"].label = _("更正后的日期")
+        if self.is_bound and self.data.get("void"):
+            # A void replaces nothing: the step's own fields are not asked.
+            for name, field in self.fields.items():
+                if name not in ("void", "reason"):
+                    field.required = False
+        # The reason and the void come last on the page.
+        for name in ("void", "reason"):
+            self.fields[name] = self.fields.pop(name)
+
+    def clean(self) -> dict[str, Any]:
+        if self.data.get("void"):
+            return forms.Form.clean(self) or {}
+        return super().clean()

@@ -12,8 +12,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 
 from fazhan.accounts.actions import is_security_admin
 from fazhan.accounts.authority import authority
@@ -29,7 +30,13 @@ from fazhan.people.actions import (
     do_record_step,
     do_record_step_batch,
 )
-from fazhan.people.models import Candidate, Stage, get_candidate_for_user
+from fazhan.people.models import (
+    Candidate,
+    CandidateOrgLink,
+    LinkRole,
+    Stage,
+    get_candidate_for_user,
+)
 from fazhan.people.record import is_record_kind
 from fazhan.policy.data import load_policy
 from fazhan.web.filters import filter_candidates, open_files
@@ -37,14 +44,14 @@ from fazhan.web.forms import BatchForm, StepForm
 from fazhan.web.queues import queue_for
 
 OPEN_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.TARGET, Stage.PROBATIONARY, Stage.MEMBER)
-LIFECYCLE = {
-    "suspend": pgettext_lazy("lifecycle", "暂缓"),
-    "resume": pgettext_lazy("lifecycle", "恢复"),
-    "withdraw": pgettext_lazy("lifecycle", "撤回申请"),
-    "reject": pgettext_lazy("lifecycle", "不予发展"),
-    "transfer-out": pgettext_lazy("lifecycle", "转出"),
-}
 LIST_ROWS = 12
+# Where an owned step is recorded live (DESIGN principle 5): the owner's page, and the link text.
+OWNER_PAGES = {
+    "prereview": ("reviews:index", False, gettext_lazy("到预审办理")),
+    "meeting": ("meetings:index", False, gettext_lazy("到支部大会办理")),
+    "approval": ("reviews:candidate", True, gettext_lazy("到审批办理")),
+    "notice": ("notices:create", False, gettext_lazy("到公示办理")),
+}
 PHASES = {
     1: gettext_lazy("申请入党"),
     2: gettext_lazy("入党积极分子的确定和培养教育"),
@@ -204,6 +211,10 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             }
         )
     projection = candidate.projection or {}
+    next_steps = [
+        dict(n) | _next_link(candidate, policy.owner_of(n["step"]), n["step"])
+        for n in projection.get("next", [])
+    ]
     return render(
         request,
         "web/candidate_detail.html",
@@ -211,13 +222,25 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "candidate": candidate,
             "person": candidate.person,
             "timeline": timeline,
-            "next": projection.get("next", []),
+            "next": next_steps,
             "findings": projection.get("findings", []),
-            "steps": policy.steps,
+            "steps": [code for code in policy.steps if policy.owner_of(code) is None],
+            "past_steps": [*policy.steps, *policy.notices],
             "today": dates.today(),
             "can_write": authority(request.user).may_write(candidate.org_id),
+            "accept": pending_transfer(request.user, candidate) is not None,
         },
     )
+
+
+def _next_link(candidate: Candidate, owner: str | None, step: str) -> dict[str, str]:
+    """The page that records a next step: the generic step page, or its owner's page."""
+    if owner is None:
+        return {"href": reverse("record_step", args=[candidate.pk, step]), "via": ""}
+    if owner not in OWNER_PAGES:
+        return {"href": "", "via": ""}
+    name, with_pk, via = OWNER_PAGES[owner]
+    return {"href": reverse(name, args=[candidate.pk] if with_pk else []), "via": str(via)}
 
 
 def _members_for(candidate: Candidate) -> list[Member]:
@@ -227,19 +250,23 @@ def _members_for(candidate: Candidate) -> list[Member]:
     return list(Member.objects.filter(org_id__in=orgs, active=True).order_by("org_id", "name"))
 
 
-@login_required
-def record_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
+def _step_page(
+    request: AuthenticatedHttpRequest, pk: int, step: str, *, mode: Mode
+) -> HttpResponse:
+    """One step's form, live (the generic door: unowned steps only) or past (补录: any step of
+    the policy, breaches kept as findings, DESIGN principle 4)."""
     candidate = get_candidate_for_user(request.user, pk)
     policy = load_policy(candidate.policy)
     known = policy.steps.get(step) or policy.notices.get(step)
-    if known is None and step not in LIFECYCLE:
+    # Each step has one owner (DESIGN principle 5): an owned step has no second live door, and
+    # the page does not say whether the step exists.
+    if known is None or (mode == Mode.LIVE and policy.owner_of(step) is not None):
         raise Http404(_("没有这个步骤"))
     members = _members_for(candidate)
     refused: list[Reason] = []
     if request.method == "POST":
         form = StepForm(request.POST, step=step, members=members)
         if form.is_valid():
-            mode = Mode.PAST if form.cleaned_data.get("past") else Mode.LIVE
             try:
                 do_record_step(
                     request.user,
@@ -256,7 +283,6 @@ def record_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpRe
                 return redirect("candidate", pk=candidate.pk)
     else:
         form = StepForm(step=step, members=members)
-    name = i18n_data.step_name(step, candidate.policy) if known else LIFECYCLE.get(step, step)
     return render(
         request,
         "web/record_step.html",
@@ -264,12 +290,38 @@ def record_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpRe
             "candidate": candidate,
             "form": form,
             "step": step,
-            "step_name": name,
+            "step_name": i18n_data.step_name(step, candidate.policy),
             "refused": refused,
             "basis": getattr(known, "basis", ""),
+            "past": mode == Mode.PAST,
         },
         status=422 if refused else 200,
     )
+
+
+def pending_transfer(user: Any, candidate: Candidate) -> CandidateOrgLink | None:
+    """The open inflow link of this file that the user's organizations receive, if any."""
+    receiving = Organization.objects.visible_to(user).values("pk")
+    return (
+        CandidateOrgLink.objects.filter(
+            candidate=candidate,
+            role=LinkRole.INFLOW,
+            ended_on__isnull=True,
+            org_id__in=receiving,
+        )
+        .select_related("org")
+        .first()
+    )
+
+
+@login_required
+def record_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
+    return _step_page(request, pk, step, mode=Mode.LIVE)
+
+
+@login_required
+def past_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
+    return _step_page(request, pk, step, mode=Mode.PAST)
 
 
 @login_required

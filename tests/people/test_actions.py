@@ -289,7 +289,7 @@ def test_it_closes_a_withdrawn_file(cast):
     candidate = new_candidate(cast)
     with at("2019-03-04"):
         do_record_step(cast.zhibu, candidate, step="S01", happened_on=date(2019, 3, 4))
-        do_withdraw(cast.zhibu, candidate, happened_on=date(2019, 3, 4))
+        do_withdraw(cast.zhibu, candidate, happened_on=date(2019, 3, 4), reason="本人申请撤回")
         with pytest.raises(ActionRefused, match="已结束"):
             do_record_step(cast.zhibu, candidate, step="S02", happened_on=date(2019, 3, 4))
 

@@ -38,10 +38,12 @@ def plain_routes() -> list[str]:
 
 
 def candidate_routes() -> list[str]:
+    # /accept/ exists only while a transfer to the user's branch waits (tests/web/test_owners.py).
     return sorted(
         r
         for r in patterns()
         if re.fullmatch(r"(imports/|reviews/)?candidates/<int:pk>[^<]*(<str:step>/)?", r)
+        and not r.endswith("/accept/")
     )
 
 
@@ -93,3 +95,286 @@ def test_it_opens_a_candidates_pages_only_inside_the_users_subtree(client, cast,
                 assert status in (200, 422), (username, url, status)
             else:
                 assert status == 404, (username, url, status)
+
+
+# -- every route with an object id -------------------------------------------------------------
+#
+# Each route naming an object is tried with an object of the user's own subtree and one outside it:
+# side "a" lives in branch_a (its committee sub_a), side "b" in branch_b (sub_b). A new route
+# with an id fails `test_it_covers_every_route_with_an_object_id` until it is listed here.
+
+# route → the object its first id names, and the objects its other ids name.
+OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
+    "accounts/manage/<int:pk>/": ("account", {}),
+    "accounts/manage/<int:pk>/reset-password/": ("account", {}),
+    "accounts/manage/<int:pk>/deactivate/": ("account", {}),
+    "accounts/manage/<int:pk>/reactivate/": ("account", {}),
+    "accounts/manage/branches/<int:org_pk>/hand-over/": ("managed_branch", {}),
+    "imports/<int:pk>/": ("import_batch", {}),
+    "imports/<int:pk>/confirm/": ("import_batch", {}),
+    "imports/<int:pk>/discard/": ("import_batch", {}),
+    "imports/<int:pk>/errors.xlsx": ("import_batch", {}),
+    "imports/candidates/<int:pk>.json": ("candidate", {}),
+    "plans/org/<int:pk>/": ("branch", {}),
+    "plans/org/<int:pk>/forecast/": ("committee", {}),
+    "plans/org/<int:pk>/export.xlsx": ("branch", {}),
+    "plans/plan/<int:pk>/": ("plan", {}),
+    "plans/plan/<int:pk>/edit/": ("plan", {}),
+    "plans/plan/<int:pk>/split/": ("plan", {}),
+    "plans/plan/<int:pk>/allocate/": ("plan", {}),
+    "plans/plan/<int:pk>/allocate/check/": ("plan", {}),
+    "plans/share/<int:pk>/targets/": ("share", {}),
+    "notices/<int:pk>/": ("notice", {}),
+    "notices/<int:pk>/consent/<int:entry_pk>/": ("notice", {"entry_pk": "notice_entry"}),
+    "notices/<int:pk>/remove/<int:entry_pk>/": ("notice", {"entry_pk": "notice_entry"}),
+    "notices/<int:pk>/publish/": ("notice", {}),
+    "notices/<int:pk>/cancel/": ("notice", {}),
+    "notices/<int:pk>/decide/<int:entry_pk>/": ("notice", {"entry_pk": "notice_entry"}),
+    "notices/<int:pk>/notice.pdf": ("notice", {}),
+    "notices/feedback/<int:pk>/": ("feedback", {}),
+    "reviews/prereview/<int:pk>/": ("prereview", {}),
+    "reviews/candidates/<int:pk>/": ("candidate", {}),
+    "reviews/approvals/<int:pk>/": ("approval", {}),
+    "reviews/approvals/<int:pk>/sheet.pdf": ("approval", {}),
+    "meetings/<int:pk>/": ("meeting", {}),
+    "meetings/<int:pk>/roll/": ("meeting", {}),
+    "meetings/<int:pk>/exclusions/": ("meeting", {}),
+    "meetings/exclusions/<int:pk>/consent/": ("exclusion", {}),
+    "meetings/exclusions/<int:pk>/withdraw/": ("exclusion", {}),
+    "meetings/<int:pk>/items/": ("meeting", {}),
+    "meetings/<int:pk>/open/": ("meeting", {}),
+    "meetings/<int:pk>/late/approve/": ("meeting", {}),
+    "meetings/<int:pk>/close/": ("meeting", {}),
+    "meetings/items/<int:pk>/": ("item", {}),
+    "meetings/items/<int:pk>/progress/": ("item", {}),
+    "meetings/items/<int:pk>/withdraw/": ("item", {}),
+    "meetings/items/<int:pk>/opinions/": ("item", {}),
+    "meetings/items/<int:pk>/start/": ("item", {}),
+    "meetings/items/<int:pk>/codes/": ("item", {}),
+    "meetings/items/<int:pk>/end/": ("item", {}),
+    "meetings/items/<int:pk>/count/": ("item", {}),
+    "meetings/items/<int:pk>/confirm/": ("item", {}),
+    "meetings/items/<int:pk>/close/": ("item", {}),
+    "meetings/items/<int:pk>/sheet/": ("item", {}),
+    "meetings/items/<int:pk>/sheet.pdf": ("item", {}),
+    "candidates/<int:pk>/": ("candidate", {}),
+    "candidates/<int:pk>/record/<str:step>/": ("candidate", {}),
+    "candidates/<int:pk>/past/<str:step>/": ("candidate", {}),
+    "candidates/<int:pk>/suspend/": ("candidate", {}),
+    "candidates/<int:pk>/resume/": ("candidate", {}),
+    "candidates/<int:pk>/withdraw/": ("candidate", {}),
+    "candidates/<int:pk>/reject/": ("candidate", {}),
+    "candidates/<int:pk>/transfer/": ("candidate", {}),
+    "candidates/<int:pk>/accept/": ("candidate", {}),
+    "candidates/<int:pk>/correct/": ("candidate", {}),
+}
+# Routes with an id that names nothing inside an organization's subtree: the national holiday
+# table by year is district-wide reference data, the same for every account (tried below with a
+# listed and an unlisted year); the public notices are addressed by an unguessable token.
+NOT_IN_A_SUBTREE = {
+    "holidays/<int:year>/",
+    "holidays/<int:year>/confirm/",
+    "gongshi/<str:token>/",
+    "gongshi/<str:token>/feedback/",
+    "gongshi/<str:token>/notice.pdf",
+}
+# Who reaches side a and side b. Accounts are reached by those who manage them: the system
+# administrator (every account) and district staff (the branch accounts of their subtree).
+REACHES = {
+    "qu": {"a", "b"},
+    "dangwei": {"a"},
+    "zhibu": {"a"},
+    "zhibu2": {"b"},
+    "shenji": {"a", "b"},
+    "admin": set(),
+    "outsider": set(),
+}
+ACCOUNT_REACHES = {"qu": {"a", "b"}, "admin": {"a", "b"}}
+ACCOUNT_KINDS = {"account", "managed_branch"}
+
+
+# Pages that exist only in a later state of their object (a result sheet after the count).
+LATER_STATE = {"meetings/items/<int:pk>/sheet/", "meetings/items/<int:pk>/sheet.pdf"}
+
+
+def object_routes() -> list[str]:
+    return sorted(r for r in patterns() if "<int:" in r)
+
+
+def build_objects(cast) -> dict[str, dict[str, int]]:
+    """One object of every kind a route names, in branch_a (side a) and in branch_b (side b)."""
+    import uuid
+    from datetime import date
+
+    from fazhan.imports.models import BatchKind, ImportBatch
+    from fazhan.meetings.models import AgendaItem, Exclusion, ExclusionReason, ItemKind, Meeting
+    from fazhan.notices.models import Feedback, Notice, NoticeEntry, NoticeStatus
+    from fazhan.orgs.models import Member
+    from fazhan.people.models import CandidateOrgLink, LinkRole
+    from fazhan.plans.actions import do_load_plan, do_split
+    from fazhan.plans.models import Plan, PlanShare
+    from fazhan.reviews.models import Approval, PrereviewRequest
+
+    district_plan = do_load_plan(cast.qu, name="seed", year=2026)
+    do_split(cast.qu, district_plan, shares={cast.sub_a.pk: 200, cast.sub_b.pk: 150})
+    sides = {
+        "a": (cast.branch_a, cast.sub_a, cast.zhibu, cast.candidates["cand_a"], cast.branch_a2),
+        "b": (cast.branch_b, cast.sub_b, cast.zhibu2, cast.candidates["cand_b"], cast.branch_b2),
+    }
+    found: dict[str, dict[str, int]] = {}
+    for side, (branch, committee, secretary, candidate, receiving) in sides.items():
+        day = date(2026, 3, 2)
+        # A transfer waiting for the other branch of the same committee (the accept page).
+        CandidateOrgLink.objects.create(
+            candidate=candidate, org=receiving, role=LinkRole.INFLOW, started_on=day
+        )
+        notice = Notice.objects.create(
+            kind="N-TGT",
+            org=branch,
+            token=uuid.uuid4().hex,
+            contact="党群服务中心 0851-0000000",
+            created_by=secretary,
+            # Published: feedback arrives only while a notice runs.
+            status=NoticeStatus.PUBLISHED,
+            first_day=day,
+            end=date(2026, 3, 6),
+        )
+        entry = NoticeEntry.objects.create(notice=notice, candidate=candidate, position=1)
+        feedback = Feedback.objects.create(
+            notice=notice,
+            entry=entry,
+            text="反映情况",
+            receipt_hash=uuid.uuid4().hex,
+            received_on=day,
+        )
+        meeting = Meeting.objects.create(org=branch, held_on=day, created_by=secretary)
+        item = AgendaItem.objects.create(
+            meeting=meeting, candidate=candidate, kind=ItemKind.ADMISSION
+        )
+        member = Member.objects.create(org=branch, name=f"党员{side}")
+        exclusion = Exclusion.objects.create(
+            meeting=meeting, member=member, reason=ExclusionReason.ABROAD, proposed_by=secretary
+        )
+        prereview = PrereviewRequest.objects.create(
+            candidate=candidate,
+            from_org=branch,
+            to_org=committee,
+            batch=uuid.uuid4().hex,
+            s12_on=day,
+            sent_on=day,
+            sent_by=secretary,
+            s12_seq=1,
+        )
+        approval = Approval.objects.create(
+            candidate=candidate,
+            step="S17",
+            committee=committee,
+            meeting_on=day,
+            members_total=7,
+            members_present=6,
+            members_for=6,
+            result="approved",
+            seq=1,
+            head_code="0000-0000",
+            recorded_by=secretary,
+        )
+        batch = ImportBatch.objects.create(uploaded_by=secretary, org=branch, kind=BatchKind.FILES)
+        plan = Plan.objects.create(
+            year=2026,
+            org=committee,
+            name="seed",
+            total=district_plan.total,
+            data=district_plan.data,
+        )
+        found[side] = {
+            "account": secretary.pk,
+            "branch": branch.pk,
+            "managed_branch": branch.pk,
+            "committee": committee.pk,
+            "candidate": candidate.pk,
+            "notice": notice.pk,
+            "notice_entry": entry.pk,
+            "feedback": feedback.pk,
+            "meeting": meeting.pk,
+            "item": item.pk,
+            "exclusion": exclusion.pk,
+            "prereview": prereview.pk,
+            "approval": approval.pk,
+            "import_batch": batch.pk,
+            "plan": plan.pk,
+            "share": PlanShare.objects.get(plan=district_plan, org=committee).pk,
+        }
+    return found
+
+
+def object_url(route: str, ids: dict[str, int]) -> str:
+    kind, others = OBJECT_ROUTES[route]
+    url = re.sub(r"<int:(pk|org_pk)>", str(ids[kind]), route, count=1)
+    for name, other in others.items():
+        url = url.replace(f"<int:{name}>", str(ids[other]))
+    return "/" + url.replace("<str:step>", "S01")
+
+
+def test_it_covers_every_route_with_an_object_id():
+    missing = [r for r in object_routes() if r not in OBJECT_ROUTES and r not in NOT_IN_A_SUBTREE]
+    assert not missing, f"add these routes to OBJECT_ROUTES with their objects: {missing}"
+    assert not set(OBJECT_ROUTES) - set(object_routes()), "a listed route no longer exists"
+
+
+def _try(client, url: str):
+    """GET; a POST-only page (405) is tried with an empty POST, which must not leak either."""
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url, {})
+    return response
+
+
+@pytest.mark.parametrize("username", [*sorted(REACHES), None])
+def test_it_answers_every_object_route_inside_and_outside_the_users_subtree(client, cast, username):
+    objects = build_objects(cast)
+    if username:
+        client.force_login(cast.users[username])
+    names = [c.person.name for c in cast.candidates.values()]
+    for route in sorted(OBJECT_ROUTES):
+        kind = OBJECT_ROUTES[route][0]
+        reaches = (ACCOUNT_REACHES if kind in ACCOUNT_KINDS else REACHES).get(username or "", set())
+        for side in ("a", "b"):
+            url = object_url(route, objects[side])
+            response = _try(client, url)
+            status = response.status_code
+            assert status < 500, (username, url, status)
+            if username is None:
+                assert status in (302, 404), (url, status)
+            elif side not in reaches:
+                assert status == 404, (username, url, status)
+            if username in (None, "admin", "outsider") and status == 200:
+                body = response.content.decode(errors="replace")
+                leaked = [n for n in names if n in body]
+                assert not leaked, (username, url, leaked)
+
+
+def test_the_district_opens_every_object_page_on_both_sides(client, cast):
+    """The other half of the matrix: the objects exist and their pages work for someone who
+    reaches them, so a 404 above means "outside", not "broken"."""
+    objects = build_objects(cast)
+    client.force_login(cast.qu)
+    for route in sorted(set(OBJECT_ROUTES) - LATER_STATE):
+        for side in ("a", "b"):
+            url = object_url(route, objects[side])
+            response = client.get(url)
+            assert response.status_code in (200, 302, 400, 403, 405, 422), (
+                url,
+                response.status_code,
+            )
+
+
+@pytest.mark.parametrize("username", [*sorted(REACHES), None])
+def test_it_answers_the_holiday_years_alike_for_everyone(client, cast, username):
+    if username:
+        client.force_login(cast.users[username])
+    for url in ("/holidays/2026/", "/holidays/1900/"):
+        status = client.get(url).status_code
+        assert status < 500, (username, url, status)
+        if username is None:
+            assert status in (302, 404), (url, status)
+    assert client.get("/holidays/1900/").status_code in (302, 404)
