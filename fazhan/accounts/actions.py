@@ -666,6 +666,32 @@ def do_create_account(
     secretaries through the roster instead (their own grant, inside their subtree)."""
     if not authority(actor).is_sysadmin:
         raise Http404
+    return _create_account(
+        actor, username=username, display_name=display_name, kind=kind, org=org, grant=False
+    )
+
+
+def do_create_account_as_operator(
+    *, username: str, display_name: str, kind: str, org: Organization | None = None
+) -> tuple[User, str]:
+    """`fazhan account create`: the server operator's break-glass (Step 9 item 2), for the first
+    accounts of a district moving in and for an emergency. The role is granted at once, the act
+    is on the chain with no account as its author and `break_glass` in its payload, and the new
+    account must change its one-time password and set up its second factor at first sign-in."""
+    return _create_account(
+        None, username=username, display_name=display_name, kind=kind, org=org, grant=True
+    )
+
+
+def _create_account(
+    actor: UserLike | None,
+    *,
+    username: str,
+    display_name: str,
+    kind: str,
+    org: Organization | None,
+    grant: bool,
+) -> tuple[User, str]:
     username = username.strip()
     problem = _username_problem(username)
     if problem:
@@ -676,16 +702,33 @@ def do_create_account(
         raise AccountRefused(_("未知的角色"), field="kind")
     node = KIND_NODE.get(RoleKind(kind))
     if node is None and org is not None:
-        raise AccountRefused(_("安全审计员和系统管理员不属于任何组织（三员分立）"), field="org")
+        raise AccountRefused(
+            _("安全审计员、系统管理员和安全保密管理员不属于任何组织（三员分立）"), field="org"
+        )
     if node is not None and (org is None or org.kind != node):
         raise AccountRefused(_("这个角色须设在相应层级的组织"), field="org")
     with transaction.atomic():
         user = User(username=username, display_name=display_name.strip())
         password = _set_one_time_password(user)
         user.save()
-        pending = kind != RoleKind.SYSADMIN
+        pending = not grant and kind != RoleKind.SYSADMIN
         role = Role.objects.create(user=user, org=org, kind=kind, active=not pending)
-        _log("created", actor, user=user, role=role, pending=pending)
+        if actor is None:
+            append_event(
+                kind="account.created",
+                candidate_id=None,
+                happened_on=dates.today(),
+                payload={
+                    "user_id": user.pk,
+                    "role_id": role.pk,
+                    "org_id": role.org_id,
+                    "pending": False,
+                    "break_glass": True,
+                },
+                recorded_by_id=None,
+            )
+        else:
+            _log("created", actor, user=user, role=role, pending=pending)
     return user, password
 
 
