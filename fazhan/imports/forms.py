@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.scope import active_roles
+from fazhan.lib.tabular import upload_limits
 from fazhan.orgs.models import Kind, Organization
 from fazhan.people.actions import WRITER_KINDS
 
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
 
     UserLike = AbstractBaseUser | AnonymousUser
 
-MAX_ROSTER_BYTES = 20 * 1024 * 1024  # 10,000 rows of the template are about 1 MB
 MAX_FILES_BYTES = 50 * 1024 * 1024
 
 
@@ -85,8 +85,11 @@ class RosterUploadForm(forms.Form):
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
-        if (upload.size or 0) > MAX_ROSTER_BYTES:
-            raise forms.ValidationError(_("文件超过 20 MB，请分批导入。"))
+        limit = upload_limits().max_bytes
+        if (upload.size or 0) > limit:
+            raise forms.ValidationError(
+                _("文件超过 %(n)s MB，请分批导入。") % {"n": f"{limit / (1024 * 1024):g}"}
+            )
         name = (upload.name or "").lower()
         if not name.endswith((".xlsx", ".xlsm", ".csv", ".xls")):
             raise forms.ValidationError(_("只能导入 .xlsx 或 .csv 文件。"))

@@ -26,6 +26,7 @@ from fazhan.imports.actions import (
 )
 from fazhan.imports.forms import FilesUploadForm, RosterUploadForm, writer_roots
 from fazhan.imports.models import ImportBatch, get_batch_for_user
+from fazhan.lib.tabular import FileRefused
 from fazhan.people.actions import ActionRefused
 from fazhan.people.models import Stage, get_candidate_for_user
 from fazhan.people.record import candidate_document
@@ -92,9 +93,17 @@ def upload_roster(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _index(request, roster_form=form, status=400)
     upload = form.cleaned_data["file"]
-    batch = do_preview_roster(
-        _user(request), org=form.cleaned_data["org"], filename=upload.name or "", data=upload.read()
-    )
+    try:
+        batch = do_preview_roster(
+            _user(request),
+            org=form.cleaned_data["org"],
+            filename=upload.name or "",
+            data=upload.read(),
+        )
+    except FileRefused as refused:
+        # Outside the upload limits or not parseable at all: nothing is stored (Step 8).
+        form.add_error("file", refused.problem)
+        return _index(request, roster_form=form, status=400)
     return redirect("imports:batch", pk=batch.pk)
 
 
@@ -112,6 +121,9 @@ def upload_files(request: HttpRequest) -> HttpResponse:
         batch = do_preview_files(_user(request), org=form.cleaned_data["org"], uploads=uploads)
     except ActionRefused as refused:
         form.add_error("org", str(refused))
+        return _index(request, files_form=form, status=400)
+    except FileRefused as refused:
+        form.add_error("uploads", refused.problem)
         return _index(request, files_form=form, status=400)
     return redirect("imports:batch", pk=batch.pk)
 

@@ -7,13 +7,13 @@ starts with `x-` (readers ignore them).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from fazhan.policy import jsontext
 from fazhan.policy.model import (
     CORRECT,
     DISCIPLINES,
@@ -380,7 +380,13 @@ def parse_document(raw: Any) -> CandidateFile:
 
 def parse_text(text: str | bytes) -> CandidateFile:
     try:
-        raw = json.loads(text)
+        raw = jsontext.loads(text)
+    except jsontext.TooDeep as error:
+        raise Unreadable(
+            None,
+            f"JSON 嵌套超过 {error.limit} 层（第 {error.lineno} 行第 {error.colno} 列），"
+            "不是候选人档案",
+        ) from None
     except (ValueError, UnicodeDecodeError) as error:
         raise Unreadable(None, f"不是有效的 JSON：{error}") from None
     return parse_document(raw)
