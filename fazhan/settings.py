@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Innermost: a view's "database is locked" becomes a 503 page before anything else sees it.
+    "fazhan.web.busy.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "fazhan.urls"

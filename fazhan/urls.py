@@ -17,3 +17,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("fazhan.web.urls")),
 ]
+
+# A busy database raised outside a view is a 503 page too (fazhan.web.busy).
+handler500 = "fazhan.web.busy.server_error"
