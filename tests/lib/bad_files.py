@@ -6,14 +6,14 @@ import functools
 import io
 import struct
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from openpyxl import Workbook
 
 SHEET = "xl/worksheets/sheet1.xml"
 
 
-def workbook(rows: list[list[object]]) -> bytes:
+def workbook(rows: Sequence[Sequence[object]]) -> bytes:
     book = Workbook()
     sheet = book.active
     for row in rows:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from psycopg import errors as pg
 
 # Set by the test: a Django connection to a file SQLite database whose write lock is held.
-LOCKED: list[object] = []
+LOCKED: list[Any] = []
 
 
 def write_locked(request: HttpRequest) -> HttpResponse:
     [connection] = LOCKED
-    with connection.cursor() as cursor:  # type: ignore[attr-defined]
+    with connection.cursor() as cursor:
         cursor.execute("INSERT INTO t VALUES (1)")
     return HttpResponse("written")
 
