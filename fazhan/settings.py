@@ -163,3 +163,10 @@ FAZHAN_UPLOAD_MAX_COLUMNS = envint("FAZHAN_UPLOAD_MAX_COLUMNS", 200)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 500
+# Any request body over this is refused before it is parsed (fazhan.lib.uploads).
+FAZHAN_UPLOAD_MAX_BODY_BYTES = envint("FAZHAN_UPLOAD_MAX_BODY_MB", 110) * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "fazhan.lib.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]

@@ -105,3 +105,11 @@ def test_it_checks_a_deeply_nested_file_with_exit_2_and_no_traceback(tmp_path, c
     assert document["file"] == str(path) and document["ok"] is False
     assert document["error"]["field"] is None and "嵌套超过 64 层" in document["error"]["problem"]
     assert "嵌套超过 64 层" in err and "Traceback" not in err
+
+
+def test_it_refuses_a_body_beyond_the_limit_before_parsing_it(client, cast, settings):
+    settings.FAZHAN_UPLOAD_MAX_BODY_BYTES = 4096
+    response = post_roster(client, cast, "名册.csv", b"x" * 8192)
+    refused(response, "请求无效")
+    # A body within the limit is read: a CSV without a header is the batch's own error.
+    assert post_roster(client, cast, "名册.csv", b"x" * 1024).status_code == 302
