@@ -62,7 +62,8 @@ def depth(value: Any) -> int:
             continue
         level += 1
         deepest = max(deepest, level)
-        stack.extend((child, level) for child in children)
+        # Only containers go on the stack: a long list of numbers costs no memory here.
+        stack.extend((child, level) for child in children if isinstance(child, dict | list))
     return deepest
 
 
