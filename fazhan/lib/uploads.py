@@ -9,7 +9,7 @@ a production server.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -21,10 +21,10 @@ DEFAULT_MAX_BODY = 110 * 1024 * 1024  # the 50 MB of candidate files, twice, and
 class BoundedUploadHandler(FileUploadHandler):
     def handle_raw_input(
         self,
-        input_data: Any,
-        META: dict[str, Any],
+        input_data: IO[bytes],
+        META: dict[str, str],
         content_length: int,
-        boundary: bytes,
+        boundary: str,
         encoding: str | None = None,
     ) -> None:
         limit = getattr(settings, "FAZHAN_UPLOAD_MAX_BODY_BYTES", DEFAULT_MAX_BODY)
