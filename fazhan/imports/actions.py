@@ -394,8 +394,9 @@ def do_preview_files(
     _check_scope(user, org)
     if org.kind != Kind.BRANCH:
         raise ActionRefused(_("档案文件只能导入到党支部"))
-    entries = preview.expand_uploads(uploads)
-    problems = [] if entries else [_("没有找到档案文件（.json）")]
+    entries, problems = preview.expand_uploads(uploads)
+    if not entries and not problems:
+        problems = [_("没有找到档案文件（.json）")]
     rows = preview.file_rows(user, org, entries, today_in_shanghai())
     source = "、".join(name for name, _data in uploads)
     return _store(

@@ -257,13 +257,14 @@ def _drop_verdicts(rows: Sequence[DraftRow]) -> None:
 
 def expand_uploads(
     uploads: Iterable[tuple[str, bytes]], limits: Limits | None = None
-) -> list[tuple[str, bytes]]:
+) -> tuple[list[tuple[str, bytes]], list[str]]:
     """The candidate files of the upload: each .json as it is, each .zip's .json members.
 
     Bounded before anything is parsed (fazhan.lib.tabular): a .zip by its directory (members,
     sizes, ratio), every file by its size and its JSON nesting depth. A file outside the bounds
     or a damaged zip refuses the whole upload (FileRefused); a file within them that is not a
-    candidate file becomes a row with its error, as `fazhan check` reports it."""
+    candidate file becomes a row with its error, as `fazhan check` reports it. The second value,
+    problems that do not stop the upload, is empty since every such problem now refuses it."""
     bounds = limits or upload_limits()
     entries: list[tuple[str, bytes]] = []
     total = 0
@@ -291,7 +292,7 @@ def expand_uploads(
                 except FileRefused as refused:
                     raise FileRefused(f"{name}：{refused.problem}") from None
                 entries.append(_bounded_json(f"{name}/{inner}", content, bounds))
-    return entries
+    return entries, []
 
 
 def _bounded_json(name: str, data: bytes, limits: Limits) -> tuple[str, bytes]:
