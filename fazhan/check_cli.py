@@ -22,6 +22,8 @@ from fazhan.policy.live import refusals_now
 from fazhan.policy.model import CandidateFile
 from fazhan.policy.parse import Unreadable, parse_date, parse_text
 
+# A candidate file is a few kilobytes; a larger file is not read at all (bounded before parsing).
+MAX_BYTES = 20 * 1024 * 1024
 SEVERITY_ZH = {"violation": "违规", "late": "逾期", "warning": "提示"}
 STAGE_ZH = {
     "applicant": "入党申请人",
@@ -56,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
 def check_one(path: str, policy: str | None, as_of: date | None) -> tuple[dict[str, Any], Any]:
     """One file's result document, and its evaluation (None when unreadable)."""
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_BYTES:
+            problem = (
+                f"文件过大（{size} 字节，上限 {MAX_BYTES // (1024 * 1024)} MB），不是候选人档案"
+            )
+            return {"file": path, "ok": False, "error": {"field": None, "problem": problem}}, None
         raw = Path(path).read_bytes()
     except OSError as error:
         problem = f"无法读取文件：{error.strerror or error}"

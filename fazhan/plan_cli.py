@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from fazhan.policy import jsontext
 from fazhan.policy.targets import (
     Counts,
     CountsError,
@@ -104,7 +105,7 @@ def _read_counts(path: str) -> Counts:
     except (OSError, UnicodeDecodeError) as error:
         raise CountsError(None, f"无法读取（{error}）") from error
     try:
-        raw = json.loads(text)
+        raw = jsontext.loads(text)
     except json.JSONDecodeError as error:
         raise CountsError(
             None, f"不是有效的 JSON：第{error.lineno}行第{error.colno}列，{error.msg}"

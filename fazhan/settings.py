@@ -122,6 +122,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fazhan.core.middleware.NotVisibleMiddleware",
+    # Innermost: a view's "database is locked" becomes a 503 page before anything else sees it.
+    "fazhan.web.busy.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "fazhan.urls"
@@ -315,3 +317,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# Uploads are bounded before they are parsed (Step 8; fazhan.lib.tabular): an .xlsx by its size,
+# the sum of its members' uncompressed sizes and its compression ratio, every table by its rows
+# and columns. A 10,000-row roster from the template is about 1.3 MB and 20 MB unzipped.
+FAZHAN_UPLOAD_MAX_BYTES = envint("FAZHAN_UPLOAD_MAX_MB", 20) * 1024 * 1024
+FAZHAN_UPLOAD_MAX_UNZIPPED_BYTES = envint("FAZHAN_UPLOAD_MAX_UNZIPPED_MB", 200) * 1024 * 1024
+FAZHAN_UPLOAD_MAX_RATIO = envint("FAZHAN_UPLOAD_MAX_RATIO", 100)
+FAZHAN_UPLOAD_MAX_ROWS = envint("FAZHAN_UPLOAD_MAX_ROWS", 100_000)
+FAZHAN_UPLOAD_MAX_COLUMNS = envint("FAZHAN_UPLOAD_MAX_COLUMNS", 200)
+# Django's own bounds on a request: form fields (a pasted plan JSON is a few kB) and the size
+# above which an uploaded file is spooled to a temporary file instead of kept in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 500
+# Any request body over this is refused before it is parsed (fazhan.lib.uploads).
+FAZHAN_UPLOAD_MAX_BODY_BYTES = envint("FAZHAN_UPLOAD_MAX_BODY_MB", 110) * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "fazhan.lib.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]

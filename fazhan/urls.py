@@ -20,3 +20,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("fazhan.web.urls")),
 ]
+
+# A busy database raised outside a view is a 503 page too (fazhan.web.busy).
+handler500 = "fazhan.web.busy.server_error"

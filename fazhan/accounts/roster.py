@@ -8,15 +8,20 @@ are the sheet's own, so an error names the row a clerk sees in Excel.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from fazhan.lib.tabular import csv_records, decode_csv
+from fazhan.lib.tabular import (
+    FileRefused,
+    Limits,
+    open_workbook,
+    read_csv,
+    sheet_rows,
+    upload_limits,
+)
 
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
@@ -63,26 +68,21 @@ def _cell(value: Any) -> str:
     return str(value).replace("\u3000", " ").strip()
 
 
+def _limits() -> Limits:
+    return upload_limits().narrowed(max_bytes=MAX_BYTES)
+
+
 def _csv_lines(data: bytes) -> Iterator[list[str]]:
-    text = decode_csv(data)
-    if text is None:
-        raise RosterFileError(_("无法识别文件编码，请另存为 UTF-8 的 CSV 或 .xlsx。"))
-    yield from csv_records(text)
+    yield from read_csv(data, _limits())
 
 
 def _xlsx_lines(data: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise RosterFileError(_("无法读取 .xlsx 文件：%(e)s") % {"e": error}) from None
-    try:
-        sheet = book.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
+    limits = _limits()
+    with open_workbook(data, limits) as book:
+        if not book.worksheets:
+            return
+        for values in sheet_rows(book.worksheets[0], limits):
             yield [_cell(v) for v in values]
-    finally:
-        book.close()
 
 
 def _header_map(cells: list[str], line: int) -> tuple[dict[str, int], list[RowError]]:
@@ -142,10 +142,13 @@ def read_roster(filename: str, data: bytes) -> tuple[list[RosterRow], list[RowEr
     if len(data) > MAX_BYTES:
         raise RosterFileError(_("文件过大（不超过 2 MB）。"))
     lower = filename.lower()
-    if lower.endswith(".xlsx"):
-        return read_rows(_xlsx_lines(data))
-    if lower.endswith((".csv", ".txt", ".tsv")):
-        return read_rows(_csv_lines(data))
+    try:
+        if lower.endswith(".xlsx"):
+            return read_rows(_xlsx_lines(data))
+        if lower.endswith((".csv", ".txt", ".tsv")):
+            return read_rows(_csv_lines(data))
+    except FileRefused as refused:
+        raise RosterFileError(refused.problem) from None
     if lower.endswith(".xls"):
         raise RosterFileError(_("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx。"))
     raise RosterFileError(_("请上传 CSV 或 .xlsx 文件。"))

@@ -8,7 +8,9 @@ if one row is refused, nothing of the batch is written and the reason goes back 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +22,10 @@ from django.utils.translation import gettext as _
 
 from fazhan.accounts.authority import authority
 from fazhan.audit.chain import ChainError, NewEvent, append_events_bulk
+from fazhan.audit.models import Event as ChainEvent
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
+from fazhan.holidays.table import current_table
 from fazhan.imports import document, members, orgtree, preview
 from fazhan.imports.models import SHEET_KINDS, BatchKind, BatchStatus, ImportBatch, ImportRow
 from fazhan.imports.roster import Located, Table, TableError, read_table
@@ -30,9 +34,10 @@ from fazhan.people import crypto, idnumber
 from fazhan.people.actions import Mode
 from fazhan.people.idnumber import IdNumberError
 from fazhan.people.models import Candidate, Person
-from fazhan.people.record import project
+from fazhan.people.record import apply_projection, candidate_document
 from fazhan.policy.data import DEFAULT_POLICY
-from fazhan.policy.parse import Unreadable
+from fazhan.policy.engine import evaluate
+from fazhan.policy.parse import Unreadable, parse_document
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -135,110 +140,179 @@ def do_import_candidate(
     """
     if not authority(user).may_write(org.pk):
         raise Http404(_("没有这个组织"))
-    return _import_candidate(
-        user,
-        org=org,
-        person_fields=person_fields,
-        id_number=id_number,
-        events=events,
-        policy=policy,
-        roster=_Roster(org),
-    )
+    item = _Item(org, person_fields, id_number, events, policy, _Roster(org))
+    try:
+        # A savepoint: a refusal leaves the caller's transaction usable.
+        with transaction.atomic():
+            [candidate] = _import_candidates(user, [item])
+    except _ItemRefused as refused:
+        raise refused.refusal from None
+    return candidate
 
 
-def _import_candidate(
-    user: User | None,
-    *,
-    org: Organization,
-    person_fields: Mapping[str, Any],
-    id_number: str | None,
-    events: Sequence[Mapping[str, Any]],
-    policy: str | None,
-    roster: _Roster,
-    savepoint: bool = True,
-) -> Candidate:
-    """do_import_candidate once the user's right to write to `org` is established (a batch
-    checks it once per branch, not once per row). A batch passes savepoint=False: it is all or
-    nothing anyway, and a savepoint per row costs two statements. `user` None is the server's
-    operator (`fazhan import`): the events are recorded by no account."""
-    if org.kind != Kind.BRANCH:
+@dataclass(frozen=True)
+class _Item:
+    """One candidate to import: the person's fields, the clear ID number, the file's events."""
+
+    org: Organization
+    person_fields: Mapping[str, Any]
+    id_number: str | None
+    events: Sequence[Mapping[str, Any]]
+    policy: str | None
+    roster: _Roster
+
+
+class _ItemRefused(Exception):
+    def __init__(self, position: int, refusal: ActionRefused) -> None:
+        super().__init__(str(refusal))
+        self.position = position
+        self.refusal = refusal
+
+
+def _person(item: _Item, today: date) -> Person:
+    """The person of `item`, checked as `do_import_candidate` promises; not saved."""
+    if item.org.kind != Kind.BRANCH:
         raise ActionRefused(_("只能导入到党支部"))
-    unknown = set(person_fields) - set(document.PERSON_FIELDS)
+    unknown = set(item.person_fields) - set(document.PERSON_FIELDS)
     if unknown:
         raise ActionRefused(_("未知的人员字段：%(keys)s") % {"keys": "、".join(sorted(unknown))})
-    today = dates.today()
-    policy = policy or DEFAULT_POLICY
     try:
-        document.validate(person_fields, events, policy=policy, as_of=today)
+        document.validate(
+            item.person_fields, item.events, policy=item.policy or DEFAULT_POLICY, as_of=today
+        )
     except Unreadable as error:
         raise _refusal(error) from None
-    fields = {key: person_fields.get(key) for key in document.PERSON_FIELDS if key in person_fields}
+    given = item.person_fields
+    fields = {key: given.get(key) for key in document.PERSON_FIELDS if key in given}
     for key in document.DATE_FIELDS:
         if key in fields:
             fields[key] = document.as_date(fields[key])
     for key in ("ethnicity", "education", "unit", "ref"):
         fields[key] = fields.get(key) or ""
-    with transaction.atomic(savepoint=savepoint):
-        person = Person(**fields)
-        if id_number:
-            try:
-                mismatches = person.set_id_number(id_number, today=today)
-            except IdNumberError as error:
-                raise ActionRefused(Reason(str(error), "GB 11643-1999")) from None
-            if mismatches:
-                raise ActionRefused([Reason(m, "GB 11643-1999") for m in mismatches])
+    person = Person(**fields)
+    if item.id_number:
         try:
-            # Lengths and choices; the occupations were read by parse_document above.
-            person.clean_fields(exclude=["id_number_index"])
-        except ValidationError as error:
-            raise ActionRefused([Reason(m) for m in error.messages]) from None
+            mismatches = person.set_id_number(item.id_number, today=today)
+        except IdNumberError as error:
+            raise ActionRefused(Reason(str(error), "GB 11643-1999")) from None
+        if mismatches:
+            raise ActionRefused([Reason(m, "GB 11643-1999") for m in mismatches])
+    try:
+        # Lengths and choices; the occupations were read by parse_document above.
+        person.clean_fields(exclude=["id_number_index"])
+    except ValidationError as error:
+        raise ActionRefused([Reason(m) for m in error.messages]) from None
+    person.fill_derived()  # bulk_create does not call save()
+    return person
+
+
+def _unique_id_numbers(persons: Sequence[Person]) -> None:
+    """An ID number twice in the batch, or already on file, refuses the row that holds it
+    (the blind index's unique constraint would refuse the whole insert without saying where)."""
+    first: dict[str, int] = {}
+    for position, person in enumerate(persons):
+        index = person.id_number_index
+        if index is None:
+            continue
+        if index in first:
+            raise _ItemRefused(position, ActionRefused(_("该身份证号码已有档案（重复录入）")))
+        first[index] = position
+    indexes = sorted(first)
+    for start in range(0, len(indexes), 500):
+        known = Person.objects.filter(id_number_index__in=indexes[start : start + 500])
+        clash = known.values_list("id_number_index", flat=True).first()
+        if clash is not None:
+            refusal = ActionRefused(_("该身份证号码已有档案（重复录入）"))
+            raise _ItemRefused(first[clash], refusal)
+
+
+def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candidate]:
+    """Import `items` once the user's right to write to each branch is established, in bulk:
+    the people, then the files with their projections, then every event on the chain in one
+    append. Must run inside a transaction (all or nothing); a refused item is an _ItemRefused
+    naming its position.
+
+    The chain is the one appending file by file would make (file order, the opening event then
+    the file's events), and each projection is the engine's verdict on the very document
+    `fazhan.people.record.candidate_document` will read back from those events, as `project`
+    computes it: the events' seqs are known before they are written, because the head stays
+    locked until commit (fazhan.audit.chain). `user` None is the server's operator (`fazhan
+    import`): the events are recorded by no account."""
+    today = dates.today()
+    persons: list[Person] = []
+    for position, item in enumerate(items):
         try:
-            # An ID number already on file is refused by the blind index's unique constraint
-            # rather than looked up first: one query less per row of a batch.
-            person.save()
-        except IntegrityError:
-            raise ActionRefused(
-                _("该身份证号码已有档案（重复录入）")
-                if id_number
-                else _("人员信息不符合数据库约束")
-            ) from None
-        candidate = Candidate.objects.create(person=person, org=org, policy=policy)
-        opened = NewEvent(
-            kind="candidate.opened",
-            candidate_id=candidate.pk,
-            happened_on=today,
-            payload={"org_id": org.pk, "person_id": person.pk, "mode": str(Mode.PAST)},
-            recorded_by_id=user.pk if user else None,
-        )
-        seqs: dict[str, int] = {}
-        if any(event.get("type") == "correct" for event in events):
-            # A `correct` names the seq of the event it supersedes, so the seqs are needed before
-            # anything is written: the head stays locked until commit (append_events_bulk locks
-            # it), so the events take the next seqs in order, whatever the order of the file.
-            base = append_events_bulk([]).seq + 1
-            seqs = {
-                str(event["id"]): base + position
-                for position, event in enumerate(events, start=1)
-                if event.get("id") is not None
-            }
-        new = [opened] + [
-            NewEvent(
-                kind=str(event["type"]),
-                candidate_id=candidate.pk,
-                happened_on=document.as_date(event["date"]),
-                payload=_payload(event, f"events[{index}]", roster, seqs),
-                recorded_by_id=user.pk if user else None,
-            )
-            for index, event in enumerate(events)
+            persons.append(_person(item, today))
+        except ActionRefused as refused:
+            raise _ItemRefused(position, refused) from None
+    _unique_id_numbers(persons)
+    head = append_events_bulk([])  # locks the head until commit
+    try:
+        Person.objects.bulk_create(persons, batch_size=500)
+    except IntegrityError:
+        raise _ItemRefused(0, ActionRefused(_("人员信息不符合数据库约束"))) from None
+    table = current_table()
+    seq = head.seq
+    candidates: list[Candidate] = []
+    streams: list[list[tuple[str, date | None, dict[str, Any]]]] = []
+    for position, (item, person) in enumerate(zip(items, persons, strict=True)):
+        policy = item.policy or DEFAULT_POLICY
+        candidate = Candidate(person=person, org=item.org, policy=policy)
+        opened = seq + 1
+        seqs = {
+            str(event["id"]): opened + offset
+            for offset, event in enumerate(item.events, start=1)
+            if event.get("id") is not None
+        }
+        opening = {"org_id": item.org.pk, "person_id": person.pk, "mode": str(Mode.PAST)}
+        stream: list[tuple[str, date | None, dict[str, Any]]] = [
+            ("candidate.opened", today, opening)
         ]
         try:
-            # The same chain, byte for byte, as appending one by one (fazhan.audit.chain), with
-            # one insert and one move of the head per candidate.
-            append_events_bulk(new)
-        except ChainError as error:
-            raise ActionRefused(str(error)) from None
-        project(candidate)
-    return candidate
+            stream += [
+                (
+                    str(event["type"]),
+                    document.as_date(event["date"]),
+                    _payload(event, f"events[{index}]", item.roster, seqs),
+                )
+                for index, event in enumerate(item.events)
+            ]
+        except Unreadable as error:
+            raise _ItemRefused(position, _refusal(error)) from None
+        chain = [
+            ChainEvent(seq=opened + offset, kind=kind, happened_on=day, payload=_stored(payload))
+            for offset, (kind, day, payload) in enumerate(stream)
+        ]
+        seq = chain[-1].seq
+        record = candidate_document(candidate, chain)
+        apply_projection(candidate, evaluate(parse_document(record), table=table), seq)
+        candidates.append(candidate)
+        streams.append(stream)
+    Candidate.objects.bulk_create(candidates, batch_size=500)
+    new = (
+        NewEvent(
+            kind=kind,
+            candidate_id=candidate.pk,
+            happened_on=day,
+            payload=payload,
+            recorded_by_id=user.pk if user is not None else None,
+        )
+        for candidate, stream in zip(candidates, streams, strict=True)
+        for kind, day, payload in stream
+    )
+    try:
+        moved = append_events_bulk(new)
+    except ChainError as error:
+        raise _ItemRefused(0, ActionRefused(str(error))) from None
+    if moved.seq != seq:  # a guard: the head was locked, nothing else could append
+        raise ChainError(f"chain head at {moved.seq}, expected {seq}")
+    return candidates
+
+
+def _stored(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload as the chain stores it (a JSON round trip: tuples become lists)."""
+    stored: dict[str, Any] = json.loads(json.dumps(payload, ensure_ascii=False))
+    return stored
 
 
 # -- batches --------------------------------------------------------------------------------------
@@ -344,7 +418,7 @@ class _RowRefused(Exception):
 def apply_drafts(
     user: User | None, drafts: Sequence[Mapping[str, Any]], rows: Sequence[Any]
 ) -> list[Candidate]:
-    """Create the candidates of previewed rows (`DraftRow.data`), inside the caller's
+    """Create the candidates of previewed rows (`DraftRow.data`), in bulk, inside the caller's
     transaction; a refused row raises _RowRefused naming `rows[i]`. Used by the import pages'
     batches and by `fazhan import roster|files` (user None: the operator, who may write to every
     branch), so both apply alike."""
@@ -356,28 +430,26 @@ def apply_drafts(
         for pk, org in orgs.items()
         if user is None or authority(user).may_write(pk)
     }
-    created: list[Candidate] = []
+    items: list[_Item] = []
     for data, row in zip(drafts, rows, strict=True):
         token = (data.get("id") or {}).get("token")
         roster = rosters.get(data["org_id"])
         if roster is None:
             raise _RowRefused(row, _("无权向该党支部导入"))
-        try:
-            created.append(
-                _import_candidate(
-                    user,
-                    org=roster.org,
-                    person_fields=data["person"],
-                    id_number=crypto.decrypt(token) if token else None,
-                    events=data["events"],
-                    policy=data.get("policy"),
-                    roster=roster,
-                    savepoint=False,
-                )
+        items.append(
+            _Item(
+                roster.org,
+                data["person"],
+                crypto.decrypt(token) if token else None,
+                data["events"],
+                data.get("policy"),
+                roster,
             )
-        except ActionRefused as refused:
-            raise _RowRefused(row, str(refused)) from None
-    return created
+        )
+    try:
+        return _import_candidates(user, items)
+    except _ItemRefused as refused:
+        raise _RowRefused(rows[refused.position], str(refused.refusal)) from None
 
 
 def _locked_draft(user: User, batch: ImportBatch | int) -> ImportBatch:
@@ -413,7 +485,15 @@ def do_apply_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
                     # Principle 8: once the person holds the number, the batch keeps the mask.
                     if row.data.get("id"):
                         row.data["id"] = {"masked": row.data["id"].get("masked", "")}
-            ImportRow.objects.bulk_update(rows, ["candidate", "data"], batch_size=500)
+            # An upsert on the primary key: one statement per 500 rows, where bulk_update's
+            # CASE per row costs more than the whole import of the row.
+            ImportRow.objects.bulk_create(
+                rows,
+                batch_size=500,
+                update_conflicts=True,
+                unique_fields=["id"],
+                update_fields=["candidate", "data"],
+            )
             locked.status = BatchStatus.APPLIED
             locked.applied_at = timezone.now()
             locked.save(update_fields=["status", "applied_at"])

@@ -23,6 +23,7 @@ from fazhan.core import dates
 from fazhan.imports import members, orgtree, preview
 from fazhan.imports.actions import _RowRefused, apply_drafts
 from fazhan.imports.roster import Schema, Table, TableError, read_table
+from fazhan.lib.tabular import FileRefused
 from fazhan.orgs.models import Kind, Organization
 
 SHEETS = (".xlsx", ".xlsm", ".csv")
@@ -95,7 +96,7 @@ def _table(path: str, schema: Schema | None = None) -> Table:
     data = _read(path, SHEETS)
     try:
         return read_table(path, data) if schema is None else read_table(path, data, schema)
-    except TableError as error:
+    except (TableError, FileRefused) as error:
         raise _Unreadable(error.problem) from None
 
 
@@ -198,7 +199,10 @@ def run_files(paths: Sequence[str], *, branch: str, confirm: bool) -> Outcome:
         uploads = [(Path(path).name, _read(path, FILES)) for path in paths]
     except _Unreadable as error:
         return outcome.refuse(error.problem)
-    entries, problems = preview.expand_uploads(uploads)
+    try:
+        entries, problems = preview.expand_uploads(uploads)
+    except FileRefused as refused:
+        return outcome.refuse(refused.problem)
     if problems:
         return outcome.refuse("；".join(problems))
     if not entries:

@@ -13,12 +13,9 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from fazhan.core import i18n_data
 from fazhan.imports.models import ImportBatch
@@ -29,6 +26,7 @@ from fazhan.imports.roster import (
     OCCUPATION,
     Column,
 )
+from fazhan.lib.xlsx import BOLD, append_row
 from fazhan.people.models import Candidate, Education, Sex, Stage
 from fazhan.policy.data import load_policy
 from fazhan.web.filters import filter_candidates
@@ -48,27 +46,6 @@ def filtered_candidates(user: UserLike, params: Mapping[str, str]) -> QuerySet[C
     return filter_candidates(user, params).order_by("next_due", "pk")
 
 
-def _bold(sheet: Any, values: Iterable[Any]) -> list[Any]:
-    cells = []
-    for value in values:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    return cells
-
-
-def _safe(sheet: Any, value: Any) -> Any:
-    """Text that starts with `=` is a formula to Excel: write it as text, so a name typed as
-    `=HYPERLINK(...)` stays a name (spreadsheet formula injection)."""
-    if isinstance(value, Promise):
-        value = str(value)  # a lazily translated label, in the language of the request
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 def _save(book: Workbook) -> bytes:
     buffer = BytesIO()
     book.save(buffer)
@@ -80,9 +57,9 @@ def list_workbook(title: str, headers: Sequence[Any], rows: Iterable[Sequence[An
     like a formula written as text). For other apps' lists too ("export any list to Excel")."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
-    sheet.append(_bold(sheet, [str(h) for h in headers]))
+    append_row(sheet, headers, BOLD)
     for row in rows:
-        sheet.append([_safe(sheet, value) for value in row])
+        append_row(sheet, row)
     return _save(book)
 
 
@@ -177,7 +154,7 @@ def template_workbook() -> bytes:
     each column and the values it accepts (docs/import.md)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("人员名册"))
-    sheet.append(_bold(sheet, [c.header for c in COLUMNS]))
+    append_row(sheet, [c.header for c in COLUMNS], BOLD)
     example = {
         "name": "示例张三",
         "sex": "男",
@@ -193,19 +170,19 @@ def template_workbook() -> bytes:
         "activist_on": "2019-04-23",
         "nomination": "党员推荐",
     }
-    sheet.append([example.get(c.key, "") for c in COLUMNS])
+    append_row(sheet, [example.get(c.key, "") for c in COLUMNS])
     notes = book.create_sheet(_("填写说明"))
-    notes.append(_bold(notes, [_("列名"), _("英文键"), _("必填"), _("说明")]))
+    append_row(notes, [_("列名"), _("英文键"), _("必填"), _("说明")], BOLD)
     for column in COLUMNS:
         required = _("是") if column.required else ""
-        notes.append([column.header, column.key, required, column.note])
-    notes.append([])
-    notes.append(_bold(notes, [_("可填的值")]))
-    notes.append([_("学历"), "、".join(EDUCATION)])
-    notes.append([_("职业"), "、".join(OCCUPATION)])
-    notes.append([_("推荐方式"), "、".join(NOMINATION)])
-    notes.append(
-        [_("日期"), "YYYY-MM-DD、YYYY/MM/DD、YYYY.MM.DD、YYYY年M月D日，或 Excel 日期单元格"]
+        append_row(notes, [column.header, column.key, required, column.note])
+    append_row(notes, [])
+    append_row(notes, [_("可填的值")], BOLD)
+    append_row(notes, [_("学历"), "、".join(EDUCATION)])
+    append_row(notes, [_("职业"), "、".join(OCCUPATION)])
+    append_row(notes, [_("推荐方式"), "、".join(NOMINATION)])
+    append_row(
+        notes, [_("日期"), "YYYY-MM-DD、YYYY/MM/DD、YYYY.MM.DD、YYYY年M月D日，或 Excel 日期单元格"]
     )
     return _save(book)
 
@@ -217,13 +194,13 @@ def sheet_template(
     headers, example rows, and a sheet explaining each column."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
-    sheet.append(_bold(sheet, [c.header for c in columns]))
+    append_row(sheet, [c.header for c in columns], BOLD)
     for row in example:
-        sheet.append(list(row))
+        append_row(sheet, list(row))
     notes = book.create_sheet(_("填写说明"))
-    notes.append(_bold(notes, [_("列名"), _("必填"), _("说明")]))
+    append_row(notes, [_("列名"), _("必填"), _("说明")], BOLD)
     for column in columns:
-        notes.append([column.header, _("是") if column.required else "", column.note])
+        append_row(notes, [column.header, _("是") if column.required else "", column.note])
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.authority import authority
+from fazhan.lib.tabular import upload_limits
 from fazhan.orgs.models import Kind, Organization
 
 if TYPE_CHECKING:
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
 
     UserLike = AbstractBaseUser | AnonymousUser
 
-MAX_ROSTER_BYTES = 20 * 1024 * 1024  # 10,000 rows of the template are about 1 MB
 MAX_FILES_BYTES = 50 * 1024 * 1024
 
 
@@ -84,8 +84,11 @@ class RosterUploadForm(forms.Form):
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
-        if (upload.size or 0) > MAX_ROSTER_BYTES:
-            raise forms.ValidationError(_("文件超过 20 MB，请分批导入。"))
+        limit = upload_limits().max_bytes
+        if (upload.size or 0) > limit:
+            raise forms.ValidationError(
+                _("文件超过 %(n)s MB，请分批导入。") % {"n": f"{limit / (1024 * 1024):g}"}
+            )
         name = (upload.name or "").lower()
         if not name.endswith((".xlsx", ".xlsm", ".csv", ".xls")):
             raise forms.ValidationError(_("只能导入 .xlsx 或 .csv 文件。"))
@@ -122,8 +125,11 @@ class SheetUploadForm(forms.Form):
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
-        if (upload.size or 0) > MAX_ROSTER_BYTES:
-            raise forms.ValidationError(_("文件超过 20 MB，请分批导入。"))
+        limit = upload_limits().max_bytes
+        if (upload.size or 0) > limit:
+            raise forms.ValidationError(
+                _("文件超过 %(n)s MB，请分批导入。") % {"n": f"{limit / (1024 * 1024):g}"}
+            )
         name = (upload.name or "").lower()
         if not name.endswith((".xlsx", ".xlsm", ".csv", ".xls")):
             raise forms.ValidationError(_("只能导入 .xlsx 或 .csv 文件。"))

@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
@@ -22,10 +21,19 @@ from django.utils.translation import gettext as _
 from fazhan.accounts.authority import COMMITTEE_KINDS, authority
 from fazhan.imports import document
 from fazhan.imports.roster import BY_KEY, Table, parse_row
+from fazhan.lib.tabular import (
+    FileRefused,
+    Limits,
+    check_size,
+    open_zip,
+    read_member,
+    upload_limits,
+)
 from fazhan.orgs.models import Kind, Member, Organization
 from fazhan.people import crypto, idnumber
 from fazhan.people.models import Person
 from fazhan.policy.engine import Evaluation
+from fazhan.policy.jsontext import TooDeep, loads
 from fazhan.policy.parse import Unreadable, parse_text
 
 if TYPE_CHECKING:
@@ -254,21 +262,26 @@ def _drop_verdicts(rows: Sequence[DraftRow]) -> None:
 
 
 def expand_uploads(
-    uploads: Iterable[tuple[str, bytes]],
+    uploads: Iterable[tuple[str, bytes]], limits: Limits | None = None
 ) -> tuple[list[tuple[str, bytes]], list[str]]:
-    """The candidate files of the upload: each .json as it is, each .zip's .json members."""
+    """The candidate files of the upload: each .json as it is, each .zip's .json members.
+
+    Bounded before anything is parsed (fazhan.lib.tabular): a .zip by its directory (members,
+    sizes, ratio), every file by its size and its JSON nesting depth. A file outside the bounds
+    or a damaged zip refuses the whole upload (FileRefused); a file within them that is not a
+    candidate file becomes a row with its error, as `fazhan check` reports it. The second value,
+    problems that do not stop the upload, is empty since every such problem now refuses it."""
+    bounds = limits or upload_limits()
     entries: list[tuple[str, bytes]] = []
-    problems: list[str] = []
     total = 0
     for name, data in uploads:
         if not (name.lower().endswith(".zip") or data[:4] == b"PK\x03\x04"):
-            entries.append((name, data))
+            entries.append(_bounded_json(name, data, bounds))
             continue
         try:
-            archive = zipfile.ZipFile(BytesIO(data))
-        except zipfile.BadZipFile:
-            problems.append(_("%(name)s：不是有效的 zip 文件") % {"name": name})
-            continue
+            archive = open_zip(data, bounds, what="zip")
+        except FileRefused as refused:
+            raise FileRefused(f"{name}：{refused.problem}") from None
         with archive:
             for info in archive.infolist():
                 inner = _zip_name(info)
@@ -279,10 +292,29 @@ def expand_uploads(
                     continue
                 total += info.file_size
                 if total > MAX_UNZIPPED or len(entries) >= MAX_FILES:
-                    problems.append(_("%(name)s：文件过多或过大，请分批导入") % {"name": name})
-                    return entries, problems
-                entries.append((f"{name}/{inner}", archive.read(info)))
-    return entries, problems
+                    raise FileRefused(_("%(name)s：文件过多或过大，请分批导入") % {"name": name})
+                try:
+                    content = read_member(archive, info, what="zip")
+                except FileRefused as refused:
+                    raise FileRefused(f"{name}：{refused.problem}") from None
+                entries.append(_bounded_json(f"{name}/{inner}", content, bounds))
+    return entries, []
+
+
+def _bounded_json(name: str, data: bytes, limits: Limits) -> tuple[str, bytes]:
+    """A candidate file no larger than the upload limit and no deeper than MAX_DEPTH."""
+    try:
+        check_size(data, limits)
+        loads(data)
+    except FileRefused as refused:
+        raise FileRefused(f"{name}：{refused.problem}") from None
+    except TooDeep as deep:
+        raise FileRefused(
+            _("%(name)s：JSON 嵌套超过 %(n)d 层，不是候选人档案") % {"name": name, "n": deep.limit}
+        ) from None
+    except (ValueError, UnicodeDecodeError):
+        pass  # not JSON at all: the row says so, as `fazhan check` does (file_rows)
+    return name, data
 
 
 def _zip_name(info: zipfile.ZipInfo) -> str:

@@ -12,22 +12,29 @@ and the cell (`D7`), in Chinese.
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from fazhan.lib.tabular import csv_records, decode_csv
+from fazhan.lib.tabular import (
+    FileRefused,
+    Limits,
+    open_workbook,
+    read_csv,
+    sheet_rows,
+    upload_limits,
+)
 from fazhan.people import idnumber
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
 
 MAX_ROWS = 50_000  # a district's whole pool is a few thousand; more is a mistaken file
 HEADER_SEARCH_ROWS = 10  # a title row or two above the header is common in hand-made sheets
@@ -238,47 +245,43 @@ ROSTER = Schema(COLUMNS, "name")
 _HEADER_LOOKUP = ROSTER.lookup
 
 
-def read_table(filename: str, data: bytes, schema: Schema = ROSTER) -> Table:
-    """The sheet in `data`: .xlsx (openpyxl, read-only) or .csv (UTF-8 with or without BOM)."""
+def read_table(
+    filename: str, data: bytes, schema: Schema = ROSTER, limits: Limits | None = None
+) -> Table:
+    """The sheet in `data`: .xlsx (openpyxl, read-only) or .csv (UTF-8 with or without BOM).
+
+    Raises FileRefused for a file outside the upload limits or that cannot be parsed at all
+    (fazhan.lib.tabular), TableError for a table that is not a sheet of this schema."""
+    bounds = limits or upload_limits()
     lower = filename.lower()
     if lower.endswith(".xls"):
         raise TableError(_("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 .csv。"))
     if lower.endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
-        rows = _xlsx_rows(data, schema)
-    elif lower.endswith((".csv", ".txt")) or not lower.rpartition(".")[1]:
-        rows = _csv_rows(data)
-    else:
-        raise TableError(_("只能导入 .xlsx 或 .csv 文件。"))
-    return _locate(rows, schema)
+        with open_workbook(data, bounds) as book:
+            return _locate(_xlsx_rows(book, bounds, schema), schema)
+    if lower.endswith((".csv", ".txt")) or not lower.rpartition(".")[1]:
+        return _locate(_csv_rows(data, bounds), schema)
+    raise TableError(_("只能导入 .xlsx 或 .csv 文件。"))
 
 
-def _xlsx_rows(data: bytes, schema: Schema) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise TableError(_("无法读取 Excel 文件：%(error)s") % {"error": error}) from None
-    try:
-        # The first sheet whose first rows hold the header; the template's second sheet is
-        # the explanation, and a workbook may have been saved with that one active.
-        for sheet in book.worksheets:
-            sheet.reset_dimensions()  # some writers store wrong dimensions: read every cell
-            cells = sheet.iter_rows(min_row=1, values_only=True)
-            head = list(enumerate(islice(cells, HEADER_SEARCH_ROWS), start=1))
-            if any(schema.is_header(row) for _, row in head):
-                yield from head
-                yield from enumerate(cells, start=len(head) + 1)
-                return
-        yield from ()
-    finally:
-        book.close()
+def _xlsx_rows(
+    book: Workbook, limits: Limits, schema: Schema
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    # The first sheet whose first rows hold the header; the template's second sheet is the
+    # explanation, and a workbook may have been saved with that one active. Rows are read as
+    # they are needed: a sheet beyond the row limit stops at the limit, not after it is read.
+    for sheet in book.worksheets:
+        rows = enumerate(sheet_rows(sheet, limits), start=1)
+        head = list(islice(rows, HEADER_SEARCH_ROWS))
+        if any(schema.is_header(cells) for _, cells in head):
+            yield from head
+            yield from rows
+            return
 
 
-def _csv_rows(data: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    text = decode_csv(data)
-    if text is None:
-        raise TableError(_("CSV 文件应为 UTF-8 编码。"))
+def _csv_rows(data: bytes, limits: Limits) -> Iterator[tuple[int, tuple[Any, ...]]]:
     # Records, not lines, are numbered: a record spanning lines is still one row in Excel.
-    for number, record in enumerate(csv_records(text), start=1):
+    for number, record in enumerate(read_csv(data, limits), start=1):
         yield number, tuple(record)
 
 
@@ -326,7 +329,7 @@ def _locate(rows: Iterator[tuple[int, tuple[Any, ...]]], schema: Schema = ROSTER
             continue
         body.append((number, cells))
         if len(body) > schema.max_rows:
-            raise TableError(_("行数超过 %(n)d 行，请分批导入。") % {"n": schema.max_rows})
+            raise FileRefused(_("行数超过 %(n)d 行，请分批导入。") % {"n": schema.max_rows})
     return Table(header_row, columns, ignored, body)
 
 

@@ -18,9 +18,9 @@ from typing import IO, Any
 from faker import Faker
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from fazhan.imports.roster import BY_KEY, COLUMNS
+from fazhan.lib.xlsx import BOLD, append_row
 from fazhan.people.idnumber import make_demo_id
 from fazhan.policy.calendar import add_months
 
@@ -163,12 +163,7 @@ def write_roster(rows: Iterable[dict[str, Any]], target: str | Path | IO[bytes])
     real date cells, the ID number text, as a clerk's sheet would have them."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("人员名册")
-    header = []
-    for column in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=column.header)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    append_row(sheet, [column.header for column in COLUMNS], BOLD)
     for row in rows:
         values = []
         for column in COLUMNS:
@@ -179,7 +174,7 @@ def write_roster(rows: Iterable[dict[str, Any]], target: str | Path | IO[bytes])
                 values.append(cell)
             else:
                 values.append(value)
-        sheet.append(values)
+        append_row(sheet, values)
     book.save(target)
 
 

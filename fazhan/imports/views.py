@@ -29,6 +29,7 @@ from fazhan.imports.actions import (
 )
 from fazhan.imports.forms import FilesUploadForm, RosterUploadForm, SheetUploadForm, writer_roots
 from fazhan.imports.models import SHEET_KINDS, BatchKind, ImportBatch, get_batch_for_user
+from fazhan.lib.tabular import FileRefused
 from fazhan.people.models import Stage, get_candidate_for_user
 from fazhan.people.record import candidate_document
 from fazhan.policy.data import load_policy
@@ -108,9 +109,17 @@ def upload_roster(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _index(request, roster_form=form, status=400)
     upload = form.cleaned_data["file"]
-    batch = do_preview_roster(
-        _user(request), org=form.cleaned_data["org"], filename=upload.name or "", data=upload.read()
-    )
+    try:
+        batch = do_preview_roster(
+            _user(request),
+            org=form.cleaned_data["org"],
+            filename=upload.name or "",
+            data=upload.read(),
+        )
+    except FileRefused as refused:
+        # Outside the upload limits or not parseable at all: nothing is stored (Step 8).
+        form.add_error("file", refused.problem)
+        return _index(request, roster_form=form, status=400)
     return redirect("imports:batch", pk=batch.pk)
 
 
@@ -128,6 +137,9 @@ def upload_files(request: HttpRequest) -> HttpResponse:
     except ActionRefused as refused:
         form.add_error("org", str(refused))
         return _index(request, files_form=form, status=400)
+    except FileRefused as refused:
+        form.add_error("uploads", refused.problem)
+        return _index(request, files_form=form, status=400)
     return redirect("imports:batch", pk=batch.pk)
 
 
@@ -138,7 +150,12 @@ def _upload_sheet(request: HttpRequest, kind: str) -> HttpResponse:
     if not form.is_valid():
         return _index(request, status=400)
     upload = form.cleaned_data["file"]
-    batch = do_preview_sheet(user, kind=kind, filename=upload.name or "", data=upload.read())
+    try:
+        batch = do_preview_sheet(user, kind=kind, filename=upload.name or "", data=upload.read())
+    except FileRefused as refused:
+        # Outside the upload limits or not parseable at all: nothing is stored (Step 8).
+        form.add_error("file", refused.problem)
+        return _index(request, status=400)
     return redirect("imports:batch", pk=batch.pk)
 
 

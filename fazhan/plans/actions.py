@@ -8,7 +8,6 @@ above them). The auditor reads only.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -24,7 +23,7 @@ from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.orgs.models import Kind, Organization
 from fazhan.plans.models import Plan, PlanShare, share_document
-from fazhan.policy import targets
+from fazhan.policy import jsontext, targets
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -68,7 +67,7 @@ def shipped_document(name_or_path: str) -> tuple[dict[str, Any], str]:
             path = Path(name_or_path)
             text = path.read_text(encoding="utf-8")
             source = str(path)
-        data = json.loads(text)
+        data = jsontext.loads(text)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise ActionRefused(
             _("无法读取计划 %(name)s：%(error)s") % {"name": name_or_path, "error": error}

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from fazhan.lib.xlsx import append_row
 from fazhan.plans.board import KIND_LABELS, STATUS_LABELS, Board, Unit
 from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS
 
@@ -53,9 +54,7 @@ def indicator_rows(unit: Unit) -> list[dict[str, Any]]:
 
 
 def _sheet_header(sheet: Any, titles: list[str]) -> None:
-    sheet.append(titles)
-    for cell in sheet[sheet.max_row]:
-        cell.font = HEADER
+    append_row(sheet, titles, HEADER)
 
 
 def workbook(board: Board) -> bytes:
@@ -67,13 +66,13 @@ def workbook(board: Board) -> bytes:
     title = (
         f"{board.org.name} " + _("%(year)s年") % {"year": board.year} + " " + _("发展党员计划指标")
     )
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(
+    append_row(sheet, [title], Font(bold=True, size=13))
+    append_row(
+        sheet,
         [_("计划数"), plan.total if plan else "—", _("统计日期"), board.today.isoformat()]
-        + ([_("试算：尚未下达本年度计划，按种子计划计算")] if board.preview else [])
+        + ([_("试算：尚未下达本年度计划，按种子计划计算")] if board.preview else []),
     )
-    sheet.append([])
+    append_row(sheet, [])
     _sheet_header(
         sheet,
         [
@@ -91,7 +90,8 @@ def workbook(board: Board) -> bytes:
         ],
     )
     for row in indicator_rows(board.main):
-        sheet.append(
+        append_row(
+            sheet,
             [
                 row["id"],
                 row["label"],
@@ -104,7 +104,7 @@ def workbook(board: Board) -> bytes:
                 row["status_label"],
                 row["gap"],
                 f"{row['clause']}：{row['basis']}",
-            ]
+            ],
         )
         sheet.cell(sheet.max_row, 9).fill = FILLS[row["status"]]
 
@@ -112,7 +112,7 @@ def workbook(board: Board) -> bytes:
     _sheet_header(counts, [_("类别"), _("键"), _("当前"), _("年底预计（低）"), _("年底预计（高）")])
     fc = board.main.forecast
     for key in COUNT_KEYS:
-        counts.append([CATEGORY_LABELS[key], key, fc.now[key], fc.low[key], fc.high[key]])
+        append_row(counts, [CATEGORY_LABELS[key], key, fc.now[key], fc.low[key], fc.high[key]])
 
     units = book.create_sheet(_("各单位"))
     _sheet_header(
@@ -131,7 +131,8 @@ def workbook(board: Board) -> bytes:
     )
     for unit in board.children:
         band = unit.band
-        units.append(
+        append_row(
+            units,
             [
                 unit.org.name,
                 unit.share.total if unit.share else None,
@@ -142,14 +143,14 @@ def workbook(board: Board) -> bytes:
                 unit.unmet,
                 unit.at_risk,
                 unit.now.activists,
-            ]
+            ],
         )
 
     dormant = book.create_sheet(_("两年以上未发展"))
     _sheet_header(dormant, [_("党组织"), _("组织代码"), _("最近一次批准")])
     for org in board.dormant:
         last = org.last_approved.isoformat() if org.last_approved else _("从未")
-        dormant.append([org.name, org.code, last])
+        append_row(dormant, [org.name, org.code, last])
 
     for ws in book.worksheets:
         ws.column_dimensions["A"].width = 22

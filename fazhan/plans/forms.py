@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.orgs.models import Organization
-from fazhan.policy import targets
+from fazhan.policy import jsontext, targets
 
 
 class LoadPlanForm(forms.Form):
@@ -99,7 +99,7 @@ class PlanJsonForm(forms.Form):
     def clean_document(self) -> dict[str, Any]:
         text = self.cleaned_data["document"]
         try:
-            data = json.loads(text)
+            data = jsontext.loads(text)
         except json.JSONDecodeError as error:
             raise forms.ValidationError(
                 _("不是有效的 JSON：第%(line)s行第%(col)s列，%(msg)s"),
@@ -159,7 +159,7 @@ class ShareTargetsForm(forms.Form):
         if not text:
             return []
         try:
-            data = json.loads(text)
+            data = jsontext.loads(text)
         except json.JSONDecodeError as error:
             raise forms.ValidationError(
                 _("不是有效的 JSON：第%(line)s行第%(col)s列，%(msg)s"),

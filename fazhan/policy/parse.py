@@ -14,6 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from fazhan.policy import jsontext
 from fazhan.policy.model import (
     CORRECT,
     DISCIPLINES,
@@ -388,7 +389,21 @@ def parse_document(raw: Any) -> CandidateFile:
 
 def parse_text(text: str | bytes) -> CandidateFile:
     try:
-        raw = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise Unreadable(None, f"不是有效的 JSON：{error}") from None
+        raw = jsontext.loads(text)
+    except jsontext.TooDeep as error:
+        raise Unreadable(
+            None,
+            f"JSON 嵌套超过 {error.limit} 层（第 {error.lineno} 行第 {error.colno} 列），"
+            "不是候选人档案",
+        ) from None
+    except UnicodeDecodeError as error:
+        raise Unreadable(
+            None, f"不是有效的 JSON：文件不是 UTF-8 编码的文本（第 {error.start} 字节）"
+        ) from None
+    except json.JSONDecodeError as error:
+        raise Unreadable(
+            None, f"不是有效的 JSON：第 {error.lineno} 行第 {error.colno} 列（{error.msg}）"
+        ) from None
+    except ValueError:  # a number of thousands of digits, beyond Python's conversion limit
+        raise Unreadable(None, "不是有效的 JSON：数字过长") from None
     return parse_document(raw)

@@ -25,6 +25,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import Literal, NoReturn, cast
 
+from fazhan.policy import jsontext
+
 FORMAT = "fazhan-plan/1"
 PLANS_PACKAGE = "fazhan.policies.plans"
 
@@ -377,7 +379,7 @@ def load_plan(name_or_path: str | Path) -> Plan:
         except (OSError, UnicodeDecodeError) as error:
             raise PlanError(f"无法读取计划文件 {origin}：{error}") from error
     try:
-        data = json.loads(text)
+        data = jsontext.loads(text)
     except json.JSONDecodeError as error:
         raise PlanError(
             f"计划文件 {origin} 不是有效的 JSON：第{error.lineno}行第{error.colno}列，{error.msg}"

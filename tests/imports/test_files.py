@@ -17,7 +17,7 @@ from fazhan.imports.actions import do_apply_batch, do_import_candidate, do_previ
 from fazhan.imports.document import person_fields
 from fazhan.orgs.models import Member
 from fazhan.people.models import Candidate
-from fazhan.people.record import candidate_document
+from fazhan.people.record import candidate_document, evaluate_candidate
 from fazhan.policy.engine import evaluate, today_in_shanghai
 from fazhan.policy.parse import parse_document
 
@@ -205,3 +205,31 @@ def test_it_keeps_only_the_contracts_keys_of_each_event(cast):
     assert notice.payload["feedback"] == [
         {"date": "2019-04-16", "resolved": "2019-04-18", "outcome": "unfounded"}
     ]
+
+
+def test_it_projects_in_bulk_exactly_as_the_chain_reads_back(cast):
+    # The bulk confirmation evaluates each file before its events are written; the projection
+    # must be the one `project` computes afterwards from the chain (contacts, introducers and a
+    # correction included), and each file's events one contiguous run, opening event first.
+    document = json.loads((EXAMPLES / "clean-full.json").read_text("utf-8"))
+    document["events"].append(
+        {
+            "id": "c1",
+            "type": "correct",
+            "date": "2021-08-01",
+            "supersedes": "e10",
+            "replacement": {"type": "S07", "date": "2020-03-02"},
+        }
+    )
+    uploads = upload(*READABLE) + [("corrected.json", json.dumps(document).encode())]
+    batch = do_preview_files(cast.dangwei, org=cast.branch_a, uploads=uploads)
+    assert not batch.has_errors
+    do_apply_batch(cast.dangwei, batch)
+    for row in batch.rows.select_related("candidate__person"):
+        candidate = row.candidate
+        chain = events_of(candidate.pk)
+        assert chain[0].kind == "candidate.opened"
+        assert [e.seq for e in chain] == list(range(chain[0].seq, chain[0].seq + len(chain)))
+        assert candidate.head_seq == chain[-1].seq
+        assert candidate.projection == evaluate_candidate(candidate).as_dict(), row.label
+    assert verify_chain().ok
