@@ -384,9 +384,13 @@ def do_apply_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
                     )
                 except ActionRefused as refused:
                     raise _RowRefused(row, str(refused)) from None
-                # Principle 8: once the person holds the number, the batch keeps only the mask.
+                # Principle 8: once the person holds the number, the batch keeps only the mask,
+                # and of the birth date (sealed in the people table) only the year.
                 if data.get("id"):
                     data["id"] = {"masked": data["id"].get("masked", "")}
+                person = data.get("person")
+                if isinstance(person, dict) and person.get("birth_date"):
+                    person["birth_date"] = str(person["birth_date"])[:4]
             ImportRow.objects.bulk_update(rows, ["candidate", "data"], batch_size=500)
             locked.status = BatchStatus.APPLIED
             locked.applied_at = timezone.now()
