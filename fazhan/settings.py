@@ -140,7 +140,8 @@ FIELD_ENCRYPTION_KEYS = [
     if k
 ]
 BLIND_INDEX_KEY = os.getenv("BLIND_INDEX_KEY", "fazhan-demo-only-blind-index-key")
-# The previous blind-index key while `fazhan keys rotate` re-indexes (lookups try both); unset after.
+# The previous blind-index key while `fazhan keys rotate` re-indexes (lookups try both);
+# unset once it has finished.
 BLIND_INDEX_KEY_OLD = os.getenv("BLIND_INDEX_KEY_OLD", "")
 
 LOGIN_URL = "/accounts/login/"

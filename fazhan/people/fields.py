@@ -11,19 +11,32 @@ and queries filter on the clear derived columns instead (`birth_year`, the candi
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import FieldError, ValidationError
 from django.db import models
 from django.db.models import Lookup
+from django.db.models.expressions import Combinable
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.people import crypto
 
+if TYPE_CHECKING:
+    _Base = models.Field[date | Combinable | None, date]
+else:
+    _Base = models.Field
 
-class EncryptedDateField(models.TextField):  # type: ignore[type-arg]
+
+class EncryptedDateField(_Base):
+    # What the model attribute holds, for django-stubs: a date, never the token.
+    _pyi_private_set_type: date | Combinable
+    _pyi_private_get_type: date
+
     description = _("加密存储的日期")
+
+    def get_internal_type(self) -> str:
+        return "TextField"  # the column holds the token
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> date | None:
         if value is None or value == "":
@@ -56,7 +69,9 @@ class EncryptedDateField(models.TextField):  # type: ignore[type-arg]
         day = self.value_from_object(obj)
         return day.isoformat() if isinstance(day, date) else ""
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(
+        self, form_class: Any = None, choices_form_class: Any = None, **kwargs: Any
+    ) -> forms.Field:
         return forms.DateField(
             required=not self.blank, label=self.verbose_name, help_text=self.help_text, **kwargs
         )

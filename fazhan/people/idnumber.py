@@ -128,13 +128,14 @@ def check_against(raw: str, birth_date: date | None, sex: str | None) -> list[st
 
 
 # What the masked copy shows (docs/privacy.md). The attacker of the threat model knows the
-# district's area codes and reads the database and every export, where the candidate file carries the
-# full birth date and the sex (contracts.md §1). The eight birth-date digits are therefore known, and
-# of the last four characters only the sequence code is left to guess: 500 codes have the parity of
-# the known sex, and each gives exactly one check character. Showing any of positions 15-18 cuts
-# that below 100: the check character alone leaves about 500 / 11 = 45 numbers, the first sequence
-# digit 50, the sex digit exactly 100 (the bound itself, with no margin). So the masked copy shows
-# the area code only, which the attacker knows anyway: exactly 500 numbers per person and area.
+# district's area codes and reads the database and every export, where the candidate file carries
+# the full birth date and the sex (contracts.md §1). The eight birth-date digits are therefore
+# known, and of the last four characters only the sequence code is left to guess: 500 codes have
+# the parity of the known sex, and each gives exactly one check character. Showing any of
+# positions 15-18 cuts that to 100 or below: the check character alone leaves about 500 / 11 = 45
+# numbers, the first sequence digit 50, the sex digit exactly 100 (the floor itself, no margin).
+# So the masked copy shows the area code only, which the attacker knows anyway: exactly 500
+# numbers per person and area.
 MASK_SHOWN = 6
 
 

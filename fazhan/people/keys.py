@@ -68,9 +68,8 @@ def _import_rows(after: int, size: int) -> list[Any]:
     changed = []
     for row in batch:
         number = row.data.get("id") if isinstance(row.data, dict) else None
-        token = number.get("token") if isinstance(number, dict) else None
-        if token:
-            number["token"] = crypto.rotate(token)
+        if isinstance(number, dict) and number.get("token"):
+            number["token"] = crypto.rotate(number["token"])
             changed.append(row)
     ImportRow.objects.bulk_update(changed, ["data"])
     return batch

@@ -415,8 +415,9 @@ def get_person_for_user(user: UserLike, pk: Any) -> Person:
 
 
 class KeyRotation(models.Model):
-    """How far `fazhan keys rotate` got in one table for one set of target keys (fazhan.people.keys):
-    a rerun continues after last_pk. The fingerprint is an HMAC under the keys, never a key."""
+    """How far `fazhan keys rotate` got in one table for one set of target keys
+    (fazhan.people.keys): a rerun continues after last_pk. The fingerprint is an HMAC under the
+    keys, never a key."""
 
     fingerprint = models.CharField(max_length=64)
     table = models.CharField(max_length=64)

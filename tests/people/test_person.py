@@ -41,12 +41,16 @@ def test_it_stores_the_birth_date_encrypted_and_reads_it_back_as_a_date():
     person = make_person(birth_date=date(1995, 8, 15))
     person.save()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT birth_date, birth_year FROM people_person WHERE id = %s", [person.pk])
+        cursor.execute(
+            "SELECT birth_date, birth_year FROM people_person WHERE id = %s", [person.pk]
+        )
         stored, year = cursor.fetchone()
     assert "1995" not in stored and "0815" not in stored
     assert year == 1995  # the statistics' clear column
     assert Person.objects.get(pk=person.pk).birth_date == date(1995, 8, 15)
-    assert Person.objects.values_list("birth_date", flat=True).get(pk=person.pk) == date(1995, 8, 15)
+    assert Person.objects.values_list("birth_date", flat=True).get(pk=person.pk) == date(
+        1995, 8, 15
+    )
 
 
 @pytest.mark.django_db
