@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 import pytest
@@ -56,7 +57,8 @@ def _shown(mask: str, value: str) -> bool:
     return all(m in ("*", v) for m, v in zip(mask, value, strict=True))
 
 
-def _sequence_table(mask: str, sex: str) -> list[int]:
+@cache
+def _sequence_table(mask: str, sex: str) -> tuple[int, ...]:
     """For each residue r of the first 14 digits' weighted sum modulo 11, how many sequence codes
     of the sex's parity, agreeing with the mask, also give a check character the mask allows."""
     table = [0] * 11
@@ -70,22 +72,35 @@ def _sequence_table(mask: str, sex: str) -> list[int]:
         for r in range(11):
             if mask[17] in ("*", CHECK_CHARS[(r + part) % 11]):
                 table[r] += 1
-    return table
+    return tuple(table)
 
 
 def count_numbers(mask: str, sex: str, areas: Iterable[str], dates: Iterable[date]) -> int:
     """Exactly how many valid numbers agree with the mask, the sex, an area and a birth date."""
     table = _sequence_table(mask, sex)
+    middle = mask[6:14]
+    hidden = middle == "*" * 8
     total = 0
     for area in areas:
         if not _shown(mask[:6], area):
             continue
+        head = _weighted(area, 0)
         for day in dates:
-            first14 = f"{area}{day:%Y%m%d}"
-            if _shown(mask[6:14], first14[6:]):
-                residue = sum(int(d) * w for d, w in zip(first14, WEIGHTS[:14], strict=False))
-                total += table[residue % 11]
+            digits, part = _date_part(day)
+            if hidden or _shown(middle, digits):
+                total += table[(head + part) % 11]
     return total
+
+
+def _weighted(digits: str, start: int) -> int:
+    return sum(int(d) * w for d, w in zip(digits, WEIGHTS[start:], strict=False))
+
+
+@cache
+def _date_part(day: date) -> tuple[str, int]:
+    """The birth-date digits and their part of the weighted sum (positions 7-14)."""
+    digits = f"{day:%Y%m%d}"
+    return digits, _weighted(digits, 6)
 
 
 def _as_date(value: Any) -> date | None:
