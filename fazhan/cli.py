@@ -5,6 +5,7 @@ fazhan plan evaluate COUNTS.json [--plan NAME|FILE] [--json]
 fazhan plan lint [--plan NAME|FILE] [--json]
 fazhan audit verify [--json]
 fazhan demo [--port N] [--no-serve]
+fazhan keys rotate [--batch N]
 fazhan <any Django management command>
 """
 
