@@ -9,12 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fazhan.policy.data import policy_names
-from fazhan.policy.engine import Evaluation, evaluate
+from fazhan.policy.checklist import checklist, leaving_flags
+from fazhan.policy.data import load_policy, policy_names
+from fazhan.policy.decision import DECISIONS, decision_blockers
+from fazhan.policy.engine import Evaluation, effective_events, evaluate
+from fazhan.policy.live import refusals_now
+from fazhan.policy.model import CandidateFile
 from fazhan.policy.parse import Unreadable, parse_date, parse_text
 
 SEVERITY_ZH = {"violation": "违规", "late": "逾期", "warning": "提示"}
@@ -63,8 +68,50 @@ def check_one(path: str, policy: str | None, as_of: date | None) -> tuple[dict[s
             "ok": False,
             "error": {"field": error.field, "problem": error.problem},
         }, None
-    result = evaluate(candidate, policy=policy, as_of=as_of)
+    result = with_live_rules(candidate, evaluate(candidate, policy=policy, as_of=as_of))
     return {"file": path, "ok": True, **result.as_dict()}, result
+
+
+def with_live_rules(file: CandidateFile, result: Evaluation) -> Evaluation:
+    """The rules the live pages apply (fazhan.policy.live, .gates, .checklist), said in the `why`
+    of the next steps they concern (contracts §2: `next` is the project's own, its shape kept)."""
+    if not result.next:
+        return result
+    events = effective_events(file.events, result.as_of)
+    policy = load_policy(result.policy)
+    upcoming = {step.step for step in result.next}
+    annotated = []
+    for step in result.next:
+        notes = [
+            r.message
+            for r in refusals_now(
+                events,
+                step=step.step,
+                stage=result.stage,
+                suspended=result.suspended,
+                today=result.as_of,
+                policy=policy,
+            )
+        ]
+        notice = policy.notice_for_step(step.step)
+        if step.step in DECISIONS and (notice is None or notice.type not in upcoming):
+            # The notice findings the decision would get today (the notice page's answer),
+            # unless the notice itself is still to come (a next step of its own).
+            found = decision_blockers(file, step.step, result.as_of)
+            notes += [f.message for f in found if f.message not in notes]
+        why = step.why
+        if notes:
+            why += f"（今日暂不能记录：{'；'.join(notes)}）"
+        if step.step == "S13":
+            missing = [i.label.zh for i in checklist(events, result.as_of) if not i.ok]
+            if missing:
+                why += f"（预审材料未齐：{'、'.join(missing)}）"
+        if step.step == "S15":
+            flags = [flag.zh for flag in leaving_flags(file.person, result.as_of)]
+            if flags:
+                why += f"（提示：{'；'.join(flags)}）"
+        annotated.append(replace(step, why=why) if why != step.why else step)
+    return replace(result, next=tuple(annotated))
 
 
 def _window(earliest: date | None, latest: date | None) -> str:

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "fazhan.meetings",
     "fazhan.public",
     "fazhan.web",
+    "fazhan.demo",
     "django_htmx",
 ]
 
@@ -91,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "fazhan.core.middleware.NotVisibleMiddleware",
 ]
 
 ROOT_URLCONF = "fazhan.urls"

@@ -6,7 +6,7 @@
 1. `makemessages -l zh_Hant -l en` over the fazhan package (source language: Simplified Chinese,
    so every msgid is Chinese). Locations are file names only, so moving a line does not churn.
 2. zh_Hant is generated, never hand-written: every msgstr is OpenCC `s2t` of its msgid, with the
-   character fixes of `fazhan.web.i18n_data.TRADITIONAL_FIXES` and the phrase overrides below,
+   character fixes of `fazhan.core.i18n_data.TRADITIONAL_FIXES` and the phrase overrides below,
    regenerated in full on each run. Never `s2twp` (发展对象 → 發展物件).
 3. en is written by people in `fazhan/locale/en/LC_MESSAGES/django.po` and kept as it is; this
    reports every empty English msgstr and every fuzzy entry (msgmerge's guesses), and the policy
@@ -34,7 +34,7 @@ IGNORE = ("node_modules/*", ".venv/*", "var/*", "static/vendor/*", "locale/*")
 
 # Phrases s2t gets wrong for this domain, applied after the conversion (Traditional → Traditional).
 # Characters s2t writes in OpenCC's own standard form (裏, 爲, 羣, 賬 …) are fixed for pages and
-# catalogues alike in fazhan.web.i18n_data.TRADITIONAL_FIXES. Checked and right without an entry:
+# catalogues alike in fazhan.core.i18n_data.TRADITIONAL_FIXES. Checked and right without an entry:
 # 发展对象 → 發展對象, 党 → 黨, 团 → 團, 这里 → 這裡, 里程 → 里程, 答复 → 答覆, 计划 → 計劃.
 PHRASE_OVERRIDES: dict[str, str] = {}
 
@@ -211,7 +211,7 @@ def _fix_header(entry: Entry, language: str) -> None:
 
 def traditional(text: str) -> str:
     sys.path.insert(0, str(ROOT))
-    from fazhan.web.i18n_data import traditional as convert
+    from fazhan.core.i18n_data import traditional as convert
 
     converted = convert(text)
     for old, new in PHRASE_OVERRIDES.items():
@@ -270,7 +270,7 @@ def check_policy_data() -> list[str]:
     policies = PACKAGE / "policies"
     english = json.loads((policies / "i18n" / "en.json").read_text(encoding="utf-8"))
     sys.path.insert(0, str(ROOT))
-    from fazhan.web.i18n_data import _english_basis
+    from fazhan.core.i18n_data import _english_basis
 
     problems = []
     for name in ("national-2014", "national-2026"):

@@ -35,12 +35,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fazhan.accounts.authority import authority
 from fazhan.accounts.models import Role, RoleKind, User
 from fazhan.accounts.roster import RosterRow, RowError
-from fazhan.accounts.scope import active_roles
 from fazhan.audit.chain import append_event
+from fazhan.core import dates
+from fazhan.lib.names import syllables
 from fazhan.orgs.models import Kind, Organization
-from fazhan.people.names import syllables
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -130,24 +131,18 @@ class RosterInvalid(AccountRefused):
 # -- who may act ---------------------------------------------------------------------------------
 
 
-def _is_sysadmin(kinds: set[str]) -> bool:
-    return RoleKind.SYSADMIN in kinds
-
-
 def may_manage_accounts(actor: UserLike) -> bool:
     """The system administrator and district staff; everyone else gets 404 on the pages."""
-    kinds = {kind for kind, _org in active_roles(actor)}
-    return bool(kinds & {RoleKind.SYSADMIN, RoleKind.DISTRICT_STAFF})
+    return authority(actor).manages_accounts
 
 
 def managed_org_ids(actor: UserLike) -> set[int] | None:
     """Organizations whose branch-secretary accounts the actor manages; None means all of them
     (the system administrator, whose `reach` is empty on purpose: accounts are not records)."""
-    roles = active_roles(actor)
-    if _is_sysadmin({kind for kind, _org in roles}):
+    auth = authority(actor)
+    if auth.is_sysadmin:
         return None
-    roots = {org for kind, org in roles if kind == RoleKind.DISTRICT_STAFF and org is not None}
-    return Organization.objects.subtree_ids(roots)
+    return Organization.objects.subtree_ids(auth.roots(RoleKind.DISTRICT_STAFF))
 
 
 def managed_branches(actor: UserLike) -> QuerySet[Organization]:
@@ -277,7 +272,7 @@ def _log(
     append_event(
         kind=f"account.{what}",
         candidate_id=None,
-        happened_on=timezone.localdate(),
+        happened_on=dates.today(),
         payload=payload | extra,
         recorded_by_id=actor.pk,
     )
@@ -504,7 +499,7 @@ def do_hand_over(
         raise Http404(_("没有找到该支部。"))
     if (new_user is None) == (new_row is None):
         raise AccountRefused(_("请指定接任者：已有账号或新建账号，二者选一。"))
-    today = timezone.localdate()
+    today = dates.today()
     with transaction.atomic():
         holders = list(
             Role.objects.select_for_update()
@@ -667,7 +662,7 @@ def do_create_account(
     """One account with one role, by the system administrator (三员分立: accounts are theirs, and
     the auditor's and their own kind are theirs alone); returns it with its one-time password.
     District staff create branch secretaries through the roster instead."""
-    if not _is_sysadmin({k for k, _o in active_roles(actor)}):
+    if not authority(actor).is_sysadmin:
         raise Http404
     username = username.strip()
     problem = _username_problem(username)

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fazhan.core import dates
+
 
 class User(AbstractUser):
     display_name = models.CharField(_("显示名称"), max_length=64, blank=True)
@@ -99,5 +101,5 @@ class Role(models.Model):
     def end(self, on: date | None = None) -> None:
         """Close this role at a handover; the row stays as history. Saves."""
         self.active = False
-        self.ended_on = on if on is not None else timezone.localdate()
+        self.ended_on = on if on is not None else dates.today()
         self.save(update_fields=["active", "ended_on"])

@@ -38,9 +38,9 @@ from fazhan.accounts.actions import (
     get_account_for_user,
     manageable_ids,
     managed_branches,
-    may_manage_accounts,
     visible_accounts,
 )
+from fazhan.accounts.authority import authority_required
 from fazhan.accounts.forms import (
     AccountForm,
     HandOverForm,
@@ -67,9 +67,8 @@ EVENT_LABELS = {
 ROSTER_TEMPLATE = "支部,姓名,用户名,手机\r\n城关社区第一党支部,张三,,\r\n"
 
 
-def _require_manager(request: HttpRequest) -> None:
-    if not may_manage_accounts(request.user):
-        raise Http404(_("没有找到该页面。"))
+# The system administrator and district staff; everyone else gets 404 on the pages.
+manager_required = authority_required(lambda a: a.manages_accounts)
 
 
 def _roles_prefetch() -> Prefetch[str, QuerySet[Role], str]:
@@ -78,9 +77,8 @@ def _roles_prefetch() -> Prefetch[str, QuerySet[Role], str]:
     )
 
 
-@login_required
+@manager_required
 def account_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     accounts: QuerySet[User] = visible_accounts(request.user).prefetch_related(_roles_prefetch())
     query = request.GET.get("q", "").strip()
     if query:
@@ -146,9 +144,8 @@ def _detail_context(request: HttpRequest, account: User) -> dict[str, Any]:
     }
 
 
-@login_required
+@manager_required
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     account = get_account_for_user(request.user, pk)
     return render(request, "accounts/detail.html", _detail_context(request, account))
 
@@ -158,11 +155,10 @@ def _refused(request: HttpRequest, account: User, refused: AccountRefused) -> Ht
     return render(request, "accounts/detail.html", context, status=400)
 
 
-@login_required
+@manager_required
 @require_POST
 @never_cache
 def reset_password(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     account = get_account_for_user(request.user, pk)
     try:
         password = do_reset_password(request.user, account)
@@ -174,10 +170,9 @@ def reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@manager_required
 @require_POST
 def deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     account = get_account_for_user(request.user, pk)
     try:
         do_deactivate(request.user, account)
@@ -187,10 +182,9 @@ def deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:detail", pk=account.pk)
 
 
-@login_required
+@manager_required
 @require_POST
 def reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
     account = get_account_for_user(request.user, pk)
     try:
         do_reactivate(request.user, account)
@@ -234,11 +228,10 @@ def _preview(
     )
 
 
-@login_required
+@manager_required
 @never_cache
 def roster(request: HttpRequest) -> HttpResponse:
     """Upload → preview (every error by row and column, nothing written) → confirm → passwords."""
-    _require_manager(request)
     if request.method != "POST":
         return render(request, "accounts/roster.html", {"form": RosterUploadForm()})
     if "token" in request.POST:
@@ -284,9 +277,8 @@ def roster(request: HttpRequest) -> HttpResponse:
     return _preview(request, rows, file_errors)
 
 
-@login_required
+@manager_required
 def roster_template(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     # UTF-8 with a BOM: Excel on Windows then opens the Chinese headers correctly.
     response = HttpResponse(("\ufeff" + ROSTER_TEMPLATE).encode("utf-8"), content_type="text/csv")
     response["Content-Disposition"] = "attachment; filename=roster.csv"
@@ -296,9 +288,8 @@ def roster_template(request: HttpRequest) -> HttpResponse:
 # -- branches and handover -----------------------------------------------------------------------
 
 
-@login_required
+@manager_required
 def branch_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
     branches = managed_branches(request.user)
     query = request.GET.get("q", "").strip()
     if query:
@@ -328,10 +319,9 @@ def _get_branch(request: HttpRequest, org_pk: int) -> Organization:
         raise Http404(_("没有找到该支部。")) from None
 
 
-@login_required
+@manager_required
 @never_cache
 def hand_over(request: HttpRequest, org_pk: int) -> HttpResponse:
-    _require_manager(request)
     branch = _get_branch(request, org_pk)
     current = list(
         Role.objects.filter(org=branch, kind=RoleKind.BRANCH_SECRETARY, active=True)
@@ -418,12 +408,11 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return redirect(next_url or "/")
 
 
-@login_required
+@manager_required
 @never_cache
 def create_account(request: HttpRequest) -> HttpResponse:
     """The system administrator creates one account of any role (the roster makes many branch
     secretaries at once); the one-time password is shown once, in the response to the POST."""
-    _require_manager(request)
     if request.method == "POST":
         form = AccountForm(request.POST)
         if form.is_valid():

@@ -25,6 +25,7 @@ from faker import Faker
 
 from fazhan.accounts.models import Role, RoleKind, User
 from fazhan.audit.chain import NewEvent, append_events_bulk, read_head
+from fazhan.core import dates
 from fazhan.demo import people
 from fazhan.demo.histories import history, open_notice, settle_feedback, suspended
 from fazhan.demo.life import Days, Ev, Plan
@@ -36,7 +37,7 @@ from fazhan.people.models import Candidate, Person
 from fazhan.people.record import apply_projection, file_event, person_document
 from fazhan.policy.calendar import add_months, shipped_table
 from fazhan.policy.data import DEFAULT_POLICY
-from fazhan.policy.engine import evaluate, today_in_shanghai
+from fazhan.policy.engine import evaluate
 from fazhan.policy.model import FORMAT
 from fazhan.policy.parse import parse_document
 from fazhan.web.models import Installation
@@ -204,7 +205,7 @@ def build_demo(
         # The codes (DEMO, DEMO-01, ...) and the accounts would collide with what is there.
         raise ValueError("the demo is built into a database without organizations")
     started = time.perf_counter()
-    day = today or today_in_shanghai()
+    day = today or dates.today()
     rng = Random(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)

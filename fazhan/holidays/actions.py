@@ -20,9 +20,9 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fazhan.accounts.models import RoleKind
-from fazhan.accounts.scope import role_kinds
+from fazhan.accounts.authority import authority
 from fazhan.audit.chain import append_event
+from fazhan.core import dates
 from fazhan.holidays import table
 from fazhan.holidays.models import NAME_MAX_LENGTH, DayKind, HolidayDay, HolidayYear
 
@@ -64,7 +64,7 @@ class Day:
 
 def may_edit_holidays(user: UserLike) -> bool:
     """District staff only: the auditor reads, and the system administrator sets no rules."""
-    return RoleKind.DISTRICT_STAFF in role_kinds(user)
+    return authority(user).is_district_staff
 
 
 def _check_editor(actor: UserLike) -> None:
@@ -74,7 +74,7 @@ def _check_editor(actor: UserLike) -> None:
 
 def check_days(year: int, days: Iterable[Day], today: date | None = None) -> list[str]:
     """What is wrong with a year's days; empty when they can be stored."""
-    today = today or timezone.localdate()
+    today = today or dates.today()
     problems: list[str] = []
     years = table.listed_years(today)
     if year not in years:
@@ -150,7 +150,7 @@ def do_set_year(
         append_event(
             kind="holidays.year_set",
             candidate_id=None,
-            happened_on=timezone.localdate(),
+            happened_on=dates.today(),
             payload={"year": year, "days": len(listed)},
             recorded_by_id=actor.pk,
         )
@@ -179,7 +179,7 @@ def do_confirm_year(actor: UserLike, year: int) -> HolidayYear:
         append_event(
             kind="holidays.year_confirmed",
             candidate_id=None,
-            happened_on=timezone.localdate(),
+            happened_on=dates.today(),
             payload={"year": year, "days": count},
             recorded_by_id=actor.pk,
         )

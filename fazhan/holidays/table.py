@@ -15,9 +15,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from django.db.models import Count, Max
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from fazhan.core import dates
 from fazhan.holidays.models import DayKind, HolidayDay, HolidayYear
 from fazhan.policy.calendar import HolidayTable, YearEntry, shipped_table
 
@@ -118,13 +118,13 @@ def year_status(year: int, row: HolidayYear | None) -> YearStatus:
 def listed_years(today: date | None = None) -> range:
     """The years the holiday pages offer: 2014 to next year (the State Council publishes next
     year's arrangement in the last months of the year)."""
-    today = today or timezone.localdate()
+    today = today or dates.today()
     return range(FIRST_YEAR, today.year + 2)
 
 
 def next_year_pending(today: date | None = None) -> int | None:
     """Next year, if its table is not known yet: a reminder for district staff's home page from
     October, when the State Council's notice is due."""
-    today = today or timezone.localdate()
+    today = today or dates.today()
     year = today.year + 1
     return None if current_table().knows(year) else year

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fazhan.core import i18n_data
 from fazhan.holidays.actions import (
     Day,
     HolidayRefused,
@@ -36,7 +37,6 @@ from fazhan.holidays.table import (
     year_status,
 )
 from fazhan.policy.calendar import shipped_table
-from fazhan.web import i18n_data
 
 WORKDAY_SUFFIX = "调休上班"
 

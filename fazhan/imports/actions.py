@@ -17,18 +17,20 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fazhan.accounts.authority import authority
 from fazhan.audit.chain import ChainError, NewEvent, append_events_bulk
+from fazhan.core import dates
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.imports import document, preview
 from fazhan.imports.models import BatchKind, BatchStatus, ImportBatch, ImportRow
 from fazhan.imports.roster import TableError, read_table
 from fazhan.orgs.models import Kind, Member, MemberStatus, Organization
 from fazhan.people import crypto
-from fazhan.people.actions import ActionRefused, Mode, Reason, writer_kinds_for
+from fazhan.people.actions import Mode
 from fazhan.people.idnumber import IdNumberError
 from fazhan.people.models import Candidate, Person
 from fazhan.people.record import project
 from fazhan.policy.data import DEFAULT_POLICY
-from fazhan.policy.engine import today_in_shanghai
 from fazhan.policy.parse import Unreadable
 
 if TYPE_CHECKING:
@@ -130,7 +132,7 @@ def do_import_candidate(
     date after today, an ID number that is invalid, contradicts the birth date or sex, or is
     already on file. Rule breaches are kept as findings (DESIGN principle 4).
     """
-    if not writer_kinds_for(user, org.pk):
+    if not authority(user).may_write(org.pk):
         raise Http404(_("没有这个组织"))
     return _import_candidate(
         user,
@@ -162,7 +164,7 @@ def _import_candidate(
     unknown = set(person_fields) - set(document.PERSON_FIELDS)
     if unknown:
         raise ActionRefused(_("未知的人员字段：%(keys)s") % {"keys": "、".join(sorted(unknown))})
-    today = today_in_shanghai()
+    today = dates.today()
     policy = policy or DEFAULT_POLICY
     try:
         document.validate(person_fields, events, policy=policy, as_of=today)
@@ -241,7 +243,7 @@ def _import_candidate(
 
 
 def _check_scope(user: User, org: Organization) -> None:
-    if not writer_kinds_for(user, org.pk):
+    if not authority(user).may_write(org.pk):
         raise Http404(_("没有这个组织"))
 
 
@@ -293,7 +295,7 @@ def _store(
 def do_preview_roster(user: User, *, org: Organization, filename: str, data: bytes) -> ImportBatch:
     """Read a roster (.xlsx or .csv) whose branches lie in `org`'s subtree into a draft batch."""
     _check_scope(user, org)
-    today = today_in_shanghai()
+    today = dates.today()
     try:
         table = read_table(filename, data)
     except TableError as error:
@@ -323,7 +325,7 @@ def do_preview_files(
     entries, problems = preview.expand_uploads(uploads)
     if not entries and not problems:
         problems = [_("没有找到档案文件（.json）")]
-    rows = preview.file_rows(user, org, entries, today_in_shanghai())
+    rows = preview.file_rows(user, org, entries, dates.today())
     source = "、".join(name for name, _data in uploads)
     return _store(
         user, org=org, kind=BatchKind.FILES, source=source, rows=rows, file_errors=problems
@@ -364,7 +366,9 @@ def do_apply_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
             orgs = Organization.objects.in_bulk({r.data["org_id"] for r in rows})
             # The right to write is checked again now, once per branch (it may have ended since
             # the preview); each branch's roster is read once for all its rows.
-            rosters = {pk: _Roster(org) for pk, org in orgs.items() if writer_kinds_for(user, pk)}
+            rosters = {
+                pk: _Roster(org) for pk, org in orgs.items() if authority(user).may_write(pk)
+            }
             for row in rows:
                 data = row.data
                 token = (data.get("id") or {}).get("token")

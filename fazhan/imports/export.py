@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from fazhan.core import i18n_data
 from fazhan.imports.models import ImportBatch
 from fazhan.imports.roster import (
     COLUMNS,
@@ -30,7 +31,6 @@ from fazhan.imports.roster import (
 )
 from fazhan.people.models import Candidate, Education, Sex, Stage
 from fazhan.policy.data import load_policy
-from fazhan.web import i18n_data
 from fazhan.web.filters import filter_candidates
 
 if TYPE_CHECKING:

@@ -9,9 +9,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from fazhan.accounts.scope import active_roles
+from fazhan.accounts.authority import authority
 from fazhan.orgs.models import Kind, Organization
-from fazhan.people.actions import WRITER_KINDS
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -25,7 +24,7 @@ MAX_FILES_BYTES = 50 * 1024 * 1024
 
 def writer_roots(user: UserLike) -> list[int]:
     """The organizations of the user's writing roles (district, sub-organization, branch)."""
-    return [org for kind, org in active_roles(user) if kind in WRITER_KINDS and org is not None]
+    return authority(user).roots()
 
 
 def writable_orgs(user: UserLike) -> QuerySet[Organization]:

@@ -15,8 +15,7 @@ from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from fazhan.accounts.models import RoleKind
-from fazhan.accounts.scope import active_roles
+from fazhan.accounts.authority import authority
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -40,12 +39,11 @@ class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
     def visible_to(self, user: UserLike) -> Self:
         """A batch holds personal data of people not yet in any file, so only its uploader sees
         it, and district staff, who answer for every import (DESIGN principle 6)."""
-        roles = active_roles(user)
-        kinds = {kind for kind, _ in roles}
-        if RoleKind.SYSADMIN in kinds or RoleKind.AUDITOR in kinds or not roles:
+        auth = authority(user)
+        if auth.is_sysadmin or auth.is_read_only or not auth.roles:
             # 三员分立: neither the system administrator nor the auditor handles imports.
             return self.none()
-        if RoleKind.DISTRICT_STAFF in kinds:
+        if auth.is_district_staff:
             return self.all()
         return self.filter(uploaded_by_id=user.pk)
 

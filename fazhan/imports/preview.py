@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from fazhan.accounts.models import RoleKind
+from fazhan.accounts.authority import COMMITTEE_KINDS, authority
 from fazhan.imports import document
 from fazhan.imports.roster import BY_KEY, Table, parse_row
 from fazhan.orgs.models import Kind, Member, Organization
 from fazhan.people import crypto, idnumber
-from fazhan.people.actions import writer_kinds_for
 from fazhan.people.models import Person
 from fazhan.policy.engine import Evaluation
 from fazhan.policy.parse import Unreadable, parse_text
@@ -132,9 +131,9 @@ def _committee_warning(row: DraftRow, user: User, org_id: int, cache: dict[int, 
     (rules-reference §1: S13, S16, S17, S24 are the superior committee's)."""
     kinds = cache.get(org_id)
     if kinds is None:
-        kinds = cache[org_id] = writer_kinds_for(user, org_id)
+        kinds = cache[org_id] = authority(user).writer_kinds(org_id)
     steps = document.committee_steps(row.data.get("events", ()))
-    if steps and kinds == {RoleKind.BRANCH_SECRETARY}:
+    if steps and kinds and not kinds & COMMITTEE_KINDS:
         row.warnings.append(
             _("%(steps)s 由上级党委办理，由支部导入：请上级党委核对") % {"steps": "、".join(steps)}
         )

@@ -10,13 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fazhan.accounts.authority import authority, no_sysadmin
 from fazhan.accounts.models import User
-from fazhan.accounts.scope import is_read_only, is_sysadmin
+from fazhan.core import dates
+from fazhan.core.errors import ActionRefused
 from fazhan.imports import export
 from fazhan.imports.actions import (
     do_apply_batch,
@@ -26,7 +27,6 @@ from fazhan.imports.actions import (
 )
 from fazhan.imports.forms import FilesUploadForm, RosterUploadForm, writer_roots
 from fazhan.imports.models import ImportBatch, get_batch_for_user
-from fazhan.people.actions import ActionRefused
 from fazhan.people.models import Stage, get_candidate_for_user
 from fazhan.people.record import candidate_document
 from fazhan.policy.data import load_policy
@@ -48,12 +48,6 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _no_sysadmin(request: HttpRequest) -> None:
-    # 三员分立: the system administrator has no access to personal data (DESIGN "Who uses it").
-    if is_sysadmin(request.user):
-        raise Http404(_("没有这个页面"))
-
-
 def _index(
     request: HttpRequest,
     roster_form: RosterUploadForm | None = None,
@@ -64,7 +58,7 @@ def _index(
     can_import = bool(writer_roots(user))
     context = {
         "can_import": can_import,
-        "read_only": is_read_only(user),
+        "read_only": authority(user).is_read_only,
         "roster_form": roster_form or RosterUploadForm(user),
         "files_form": files_form or FilesUploadForm(user),
         "batches": ImportBatch.objects.visible_to(user)
@@ -76,16 +70,14 @@ def _index(
     return render(request, "imports/index.html", context, status=status)
 
 
-@login_required
+@no_sysadmin
 def index(request: HttpRequest) -> HttpResponse:
-    _no_sysadmin(request)
     return _index(request)
 
 
-@login_required
+@no_sysadmin
 @require_POST
 def upload_roster(request: HttpRequest) -> HttpResponse:
-    _no_sysadmin(request)
     if not writer_roots(request.user):
         raise Http404(_("没有可导入的组织"))
     form = RosterUploadForm(request.user, request.POST, request.FILES)
@@ -98,10 +90,9 @@ def upload_roster(request: HttpRequest) -> HttpResponse:
     return redirect("imports:batch", pk=batch.pk)
 
 
-@login_required
+@no_sysadmin
 @require_POST
 def upload_files(request: HttpRequest) -> HttpResponse:
-    _no_sysadmin(request)
     if not writer_roots(request.user):
         raise Http404(_("没有可导入的组织"))
     form = FilesUploadForm(request.user, request.POST, request.FILES)
@@ -128,9 +119,8 @@ def _events_text(events: list[dict[str, Any]]) -> list[dict[str, str]]:
     return shown
 
 
-@login_required
+@no_sysadmin
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _no_sysadmin(request)
     batch = get_batch_for_user(request.user, pk)
     show = request.GET.get("show", "")
     if show not in ("errors", "findings", "all"):
@@ -184,10 +174,9 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
+@no_sysadmin
 @require_POST
 def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    _no_sysadmin(request)
     batch = get_batch_for_user(request.user, pk)
     try:
         applied = do_apply_batch(_user(request), batch)
@@ -198,10 +187,9 @@ def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("imports:batch", pk=batch.pk)
 
 
-@login_required
+@no_sysadmin
 @require_POST
 def batch_discard(request: HttpRequest, pk: int) -> HttpResponse:
-    _no_sysadmin(request)
     batch = get_batch_for_user(request.user, pk)
     try:
         do_discard_batch(_user(request), batch)
@@ -219,9 +207,8 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
     return response
 
 
-@login_required
+@no_sysadmin
 def batch_errors_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    _no_sysadmin(request)
     batch = get_batch_for_user(request.user, pk)
     return _attachment(export.errors_workbook(batch), export.XLSX, f"import-{batch.pk}-errors.xlsx")
 
@@ -231,10 +218,9 @@ def roster_template(request: HttpRequest) -> HttpResponse:
     return _attachment(export.template_workbook(), export.XLSX, "fazhan-roster-template.xlsx")
 
 
-@login_required
+@no_sysadmin
 def candidate_json(request: HttpRequest, pk: int) -> HttpResponse:
     """The candidate's file in the contract's format (contracts.md §1); 404 outside the scope."""
-    _no_sysadmin(request)
     candidate = get_candidate_for_user(request.user, pk)
     content = json.dumps(candidate_document(candidate), ensure_ascii=False, indent=1)
     return _attachment(
@@ -242,12 +228,11 @@ def candidate_json(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@no_sysadmin
 def candidates_xlsx(request: HttpRequest) -> HttpResponse:
     """The candidate list of `/candidates/` with the same filters, as Excel."""
-    _no_sysadmin(request)
     candidates = export.filtered_candidates(request.user, request.GET)
-    stamp = timezone.localdate().isoformat()
+    stamp = dates.today().isoformat()
     return _attachment(
         export.candidates_workbook(candidates), export.XLSX, f"candidates-{stamp}.xlsx"
     )

@@ -8,14 +8,14 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fazhan.core import dates
 from fazhan.meetings.models import Choice, ExclusionReason, ItemKind
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return dates.today()
 
 
 class DateInput(forms.DateInput):

@@ -414,11 +414,32 @@ class BallotCode(models.Model):
         return f"票卡 #{self.pk}"
 
 
+class BallotBoxEntry(models.Model):
+    """A ballot in the box while its motion is being voted on. Rows of a table keep the order
+    they were written in (SQLite's rowid, PostgreSQL's ctid and xmin, all readable through SQL),
+    so a ballot stays here only until balloting ends: then `do_end_balloting` moves every ballot
+    of the motion to `CastBallot` in one statement, sorted by its random id, and empties the box
+    (Step 8 item 5: after the close, nothing readable tells the order of casting). Never updated;
+    deleted only once its motion is no longer being voted on (a trigger holds both)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="box")
+    choice = models.CharField(max_length=8, choices=Choice.choices)
+
+    class Meta:
+        verbose_name = _("投票箱中的选票")
+        verbose_name_plural = _("投票箱中的选票")
+
+    def __str__(self) -> str:
+        return f"选票 {self.pk}"
+
+
 class CastBallot(models.Model):
     """A secret ballot (DESIGN principle 7): a random id, the motion and the choice. No timestamp
     (the meeting's date is the finest), no user, member, session or code; never a chain event,
-    never updated or deleted (a trigger refuses both). At the close, one chain event records the
-    tally and the SHA-256 of the sorted (ballot id, choice) list."""
+    never updated or deleted (a trigger refuses both). Written when balloting ends, all ballots of
+    the motion at once in the order of their random ids (`BallotBoxEntry`). At the close, one
+    chain event records the tally and the SHA-256 of the sorted (ballot id, choice) list."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="ballots")

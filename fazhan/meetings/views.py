@@ -15,13 +15,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from fazhan.accounts.authority import authority
+from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.scope import reach
+from fazhan.core import dates
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.meetings import actions as act
 from fazhan.meetings.forms import (
     CodesForm,
@@ -40,7 +43,6 @@ from fazhan.meetings.gates import candidate_gates
 from fazhan.meetings.models import (
     AgendaItem,
     Attendance,
-    CastBallot,
     ElectorateEntry,
     Exclusion,
     ItemKind,
@@ -53,9 +55,8 @@ from fazhan.meetings.models import (
 from fazhan.meetings.sheet import cards_pdf, motion, sheet_context, sheet_pdf
 from fazhan.meetings.tally import outcome
 from fazhan.orgs.models import Kind, Member, Organization
-from fazhan.people.actions import ActionRefused, Reason, writer_kinds_for
 from fazhan.people.models import Candidate, Stage
-from fazhan.web.http import AuthenticatedHttpRequest
+from fazhan.public import ratelimit
 
 REFUSED_TAG = "refused"
 
@@ -91,7 +92,8 @@ def _item_for_user(user: Any, pk: int) -> AgendaItem:
 def _branches(user: Any) -> list[tuple[int, str]]:
     scope = reach(user)
     orgs = Organization.objects.filter(kind=Kind.BRANCH, pk__in=scope.org_ids).order_by("code")
-    return [(o.pk, o.name) for o in orgs if writer_kinds_for(user, o.pk)]
+    writable = authority(user).writable_ids()  # one subtree query, not one walk per branch
+    return [(o.pk, o.name) for o in orgs if writable is None or o.pk in writable]
 
 
 def _roster(meeting: Meeting) -> list[Member]:
@@ -177,7 +179,7 @@ def _item_rows(meeting: Meeting, today: date) -> list[dict[str, Any]]:
 @login_required
 def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk)
-    today = timezone.localdate()
+    today = dates.today()
     can_write = act.may_write(request.user, meeting)
     roster = _roster(meeting)
     exclusions = list(
@@ -423,7 +425,7 @@ def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "missing": 2 - len(state.entries),
         "i_am_teller": me in state.tellers,
         "previous": previous,
-        "cast": CastBallot.objects.filter(item=item).count(),
+        "cast": act.ballots_cast(item),
         "count_form": CountForm(electronic=item.electronic),
         "codes_form": CodesForm(
             initial={"count": max((meeting.present or 0) - item.codes_generated, 1)}
@@ -431,7 +433,7 @@ def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "preview": preview,
         "opinions": WrittenOpinion.objects.filter(item=item, counted=True).select_related("member"),
         "gates": (
-            candidate_gates(item.candidate, item.step, timezone.localdate())
+            candidate_gates(item.candidate, item.step, dates.today())
             if item.status in (ItemStatus.PENDING, ItemStatus.VOTING, ItemStatus.COUNTING)
             and not meeting.late_entry
             else []
@@ -448,7 +450,7 @@ def item_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "meetings/_progress.html",
-        {"item": item, "cast": CastBallot.objects.filter(item=item).count()},
+        {"item": item, "cast": act.ballots_cast(item)},
     )
 
 
@@ -589,12 +591,19 @@ def vote(request: HttpRequest) -> HttpResponse:
     accepted = False
     error = ""
     status = 200
-    if request.method == "POST":
+    # A room shares one kiosk: only refused codes count against the client (someone guessing
+    # codes), keyed like the public pages' limits (no address is stored).
+    key = ratelimit.client_key(request) if request.method == "POST" else ""
+    if key and ratelimit.exceeded(ratelimit.VOTE_REFUSED, key):
+        error, status = _("尝试次数过多，请十分钟后再试，或请监票人协助。"), 429
+        form = VoteForm()
+    elif request.method == "POST":
         form = VoteForm(request.POST)
         if form.is_valid():
             try:
                 act.do_cast_ballot(form.cleaned_data["code"], form.cleaned_data["choice"])
             except act.BallotRefused as refused:
+                ratelimit.hit(ratelimit.VOTE_REFUSED, key)
                 error, status = str(refused), 422
                 form = (
                     VoteForm()

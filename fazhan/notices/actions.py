@@ -23,7 +23,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fazhan.accounts.authority import authority, writers_for
 from fazhan.audit.chain import append_event, read_head
+from fazhan.core import dates
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.notices.models import (
     CLOSING_STATES,
     STAGE_FOR_KIND,
@@ -36,12 +39,11 @@ from fazhan.notices.models import (
     NoticeStatus,
 )
 from fazhan.orgs.models import Organization
-from fazhan.people.actions import ActionRefused, Reason, do_record_step, writer_kinds_for
+from fazhan.people.actions import do_record_step
 from fazhan.people.models import Candidate, Stage
 from fazhan.people.record import FEEDBACK_KIND, project
 from fazhan.policy.calendar import shipped_table
 from fazhan.policy.data import load_policy
-from fazhan.policy.engine import today_in_shanghai
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -97,12 +99,12 @@ def minimum_working_days() -> int:
 def _require_writer(user: UserLike, org: Organization) -> None:
     if not Organization.objects.visible_to(user).filter(pk=org.pk).exists():
         raise Http404(_("没有这个组织"))
-    if not writer_kinds_for(user, org.pk):
+    if not authority(user).may_write(org.pk):
         raise ActionRefused(_("只读账号不能办理公示"))
 
 
 def can_manage(user: UserLike, notice: Notice) -> bool:
-    return bool(writer_kinds_for(user, notice.org_id))
+    return authority(user).may_write(notice.org_id)
 
 
 def _locked_notice(notice: Notice | int) -> Notice:
@@ -186,7 +188,7 @@ def do_create_notice(
         raise ActionRefused(_("须写明反馈方式（组织的办公电话、地址）"))
     if not candidates:
         raise ActionRefused(_("至少选择一名公示对象"))
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     with transaction.atomic():
         ids = list(dict.fromkeys(c if isinstance(c, int) else c.pk for c in candidates))
         rows = {
@@ -229,7 +231,7 @@ def do_record_consent(
 ) -> NoticeEntry:
     """The candidate agreed to the disclosure (recorded before publication; the signed paper stays
     in the file). One `notice.consent` event, ids only."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     with transaction.atomic():
         notice = _locked_notice(entry.notice_id)
         _require_writer(user, notice.org)
@@ -265,7 +267,7 @@ def do_remove_entry(user: User, entry: NoticeEntry) -> None:
         append_event(
             kind="notice.entry_removed",
             candidate_id=entry.candidate_id,
-            happened_on=today_in_shanghai(),
+            happened_on=dates.today(),
             payload={"notice_id": notice.pk, "entry_id": entry.pk},
             recorded_by_id=user.pk,
         )
@@ -284,7 +286,7 @@ def do_cancel_notice(user: User, notice: Notice, *, reason: str) -> Notice:
         append_event(
             kind="notice.cancelled",
             candidate_id=None,
-            happened_on=today_in_shanghai(),
+            happened_on=dates.today(),
             payload={"notice_id": locked.pk},
             recorded_by_id=user.pk,
         )
@@ -298,7 +300,7 @@ def do_publish_notice(
 ) -> Notice:
     """Publish: compute the end, append each candidate's N-* event live (the engine may refuse it,
     with the reason and the article), and open the public page from the first day to the end."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     first = first_day or today
     with transaction.atomic():
         locked = _locked_notice(notice)
@@ -447,7 +449,7 @@ def do_submit_feedback(
     """Anyone sends feedback on a running notice, named or anonymous; returns the item and its
     receipt code, which is shown once and kept only as a SHA-256 hash. Nothing about the sender's
     connection is stored (background §C.5)."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     body = _clean_text(text, _("反映内容"))
     with transaction.atomic():
         locked = _locked_notice(notice)
@@ -474,7 +476,7 @@ def do_add_feedback_info(
 ) -> FeedbackAddition:
     """The sender adds information with the receipt code, while the item is being handled."""
     body = _clean_text(text, _("补充内容"))
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     with transaction.atomic():
         locked = Feedback.objects.select_for_update().get(pk=item.pk)
         if not locked.is_open:
@@ -492,28 +494,20 @@ def do_add_feedback_info(
 
 def handler_choices(notice: Notice) -> list[User]:
     """Who may handle an item: staff whose writing role reaches the publishing organization."""
-    from fazhan.accounts.models import Role, RoleKind, User
-
-    above = Organization.objects.ancestors(notice.org_id, include_self=True).values("pk")
-    ids = Role.objects.filter(
-        active=True,
-        org_id__in=above,
-        kind__in=[RoleKind.BRANCH_SECRETARY, RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF],
-    ).values("user_id")
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("username"))
+    return list(writers_for(notice.org_id))
 
 
 def do_assign_feedback(
     user: User, item: Feedback, *, handler: User, deadline: date, today: date | None = None
 ) -> Feedback:
     """Give an item a handler and a deadline (background §C.5 workflow); an event with ids."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     with transaction.atomic():
         locked = Feedback.objects.select_for_update().select_related("notice").get(pk=item.pk)
         _require_writer(user, locked.notice.org)
         if not locked.is_open:
             raise ActionRefused(_("该反馈已办结"))
-        if not writer_kinds_for(handler, locked.notice.org_id):
+        if not authority(handler).may_write(locked.notice.org_id):
             raise ActionRefused(_("承办人须是能办理该公示的党组织工作人员"))
         if deadline < today:
             raise ActionRefused(_("办理期限不能早于今天"))
@@ -544,7 +538,7 @@ def do_close_feedback(
     """Close an item as unfounded, founded but minor, or upheld (rules-reference §3.1 objection
     handling). The `notice.feedback` event with the new state is what the engine reads: an upheld
     item keeps blocking the decision (contracts §3 notice.objection_open)."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     day = closed_on or today
     if state not in CLOSING_STATES:
         raise ActionRefused(_("办结结论应为：不属实、部分属实（不影响发展）或属实"))

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from fazhan.accounts.models import Role, RoleKind, User
+from fazhan.core.errors import ActionRefused
 from fazhan.notices.actions import (
     do_assign_feedback,
     do_close_feedback,
@@ -26,7 +27,6 @@ from fazhan.notices.actions import (
 )
 from fazhan.notices.models import Notice, NoticeEntry, NoticeKind
 from fazhan.orgs.models import Organization
-from fazhan.people.actions import ActionRefused
 from fazhan.people.models import Candidate, Stage
 from fazhan.policy.calendar import add_months, shipped_table
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fazhan.core import dates
 from fazhan.notices.models import FeedbackState, NoticeKind
 
 # ISO values: a type=date input shows nothing for a localised "2026年3月2日".
@@ -51,7 +51,7 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["consented_on"].initial = timezone.localdate()
+        self.fields["consented_on"].initial = dates.today()
 
 
 class PublishForm(forms.Form):
@@ -59,7 +59,7 @@ class PublishForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["first_day"].initial = timezone.localdate()
+        self.fields["first_day"].initial = dates.today()
 
 
 class CancelForm(forms.Form):
@@ -82,7 +82,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["happened_on"].initial = timezone.localdate()
+        self.fields["happened_on"].initial = dates.today()
 
 
 class AssignForm(forms.Form):
@@ -117,4 +117,4 @@ class CloseForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["closed_on"].initial = timezone.localdate()
+        self.fields["closed_on"].initial = dates.today()

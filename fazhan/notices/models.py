@@ -220,8 +220,8 @@ class Feedback(models.Model):
     sender_name = models.CharField(_("署名"), max_length=64, blank=True)
     sender_contact = models.CharField(_("联系方式"), max_length=128, blank=True)
     receipt_hash = models.CharField(max_length=64, unique=True)
+    # The date only (Step 8 item 5): a finer time would let counters or logs point at a sender.
     received_on = models.DateField(_("收到日期"))
-    received_at = models.DateTimeField(auto_now_add=True)
     state = models.CharField(
         _("办理状态"), max_length=16, choices=FeedbackState.choices, default=FeedbackState.PENDING
     )
@@ -252,7 +252,7 @@ class Feedback(models.Model):
     class Meta:
         verbose_name = _("公示反馈")
         verbose_name_plural = _("公示反馈")
-        ordering = ["received_at", "pk"]
+        ordering = ["received_on", "pk"]
         indexes = [models.Index(fields=["state", "received_on"])]
 
     def __str__(self) -> str:
@@ -280,12 +280,11 @@ class FeedbackAddition(models.Model):
     feedback = models.ForeignKey(Feedback, on_delete=models.PROTECT, related_name="additions")
     text = models.TextField(_("补充内容"))
     added_on = models.DateField()
-    added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("反馈补充")
         verbose_name_plural = _("反馈补充")
-        ordering = ["added_at", "pk"]
+        ordering = ["added_on", "pk"]
 
     def __str__(self) -> str:
         return str(_("补充 #%(n)s") % {"n": self.pk})

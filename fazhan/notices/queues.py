@@ -16,8 +16,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from fazhan.accounts.models import RoleKind
-from fazhan.accounts.scope import active_roles
 from fazhan.notices.models import (
     Feedback,
     FeedbackState,
@@ -26,10 +24,8 @@ from fazhan.notices.models import (
     NoticeKind,
     NoticeStatus,
 )
-from fazhan.orgs.models import Organization
 from fazhan.people.models import Candidate, Stage
 from fazhan.policy.calendar import add_months
-from fazhan.policy.engine import today_in_shanghai
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -37,7 +33,6 @@ if TYPE_CHECKING:
 
     UserLike = AbstractBaseUser | AnonymousUser
 
-WRITERS = (RoleKind.DISTRICT_STAFF, RoleKind.SUB_STAFF, RoleKind.BRANCH_SECRETARY)
 # Enough for a home page; the full lists are one click away.
 PER_KIND = 50
 
@@ -54,38 +49,13 @@ class QueueItem:
     deadline: date | None
 
 
-def _roots(user: UserLike, kinds: tuple[str, ...]) -> set[int]:
-    return {org for kind, org in active_roles(user) if kind in kinds and org is not None}
-
-
-def queue_for(user: UserLike, today: date | None = None) -> list[QueueItem]:
-    """Everything waiting for `user`, oldest first (then the nearest deadline)."""
-    day = today or today_in_shanghai()
-    roots = _roots(user, WRITERS)
-    if not roots:
-        return []  # the auditor, the system administrator, an outsider: nothing to do
-    # District staff at the root of the tree reach every organization: no id list to filter by.
-    at_root = Organization.objects.filter(pk__in=roots, parent__isnull=True).exists()
-    writable: set[int] | None = None if at_root else Organization.objects.subtree_ids(roots)
-    branch_orgs = Organization.objects.subtree_ids(_roots(user, (RoleKind.BRANCH_SECRETARY,)))
-    approving_roots = set(
-        Organization.objects.filter(
-            pk__in=_roots(user, (RoleKind.SUB_STAFF,)), can_approve=True
-        ).values_list("pk", flat=True)
-    )
-    approving = Organization.objects.subtree_ids(approving_roots)
-    items = [
+def notice_items(writable: set[int] | None, day: date) -> list[QueueItem]:
+    """The notice part of the queue for the organizations a user writes for (None: everywhere)."""
+    return [
         *_notice_drafts(writable),
         *_notices_due(writable, day),
         *_feedback(writable),
     ]
-    from fazhan.reviews.queues import branch_items, committee_items
-
-    # The branch side of pre-review falls to branch secretaries; committee work to committees
-    # with approval authority (细则 arts. 19, 23).
-    items += branch_items(branch_orgs, day)
-    items += committee_items(approving, day)
-    return sorted(items, key=lambda i: (i.since, i.deadline or date.max, i.title))
 
 
 def _within(field: str, orgs: set[int] | None) -> Q:
@@ -175,7 +145,7 @@ def _feedback(orgs: set[int] | None) -> list[QueueItem]:
         _within("notice__org_id", orgs), state=FeedbackState.PENDING
     ).select_related("notice__org", "entry__candidate__person")
     rows = []
-    for f in items.order_by("received_at")[:PER_KIND]:
+    for f in items.order_by("received_on", "pk")[:PER_KIND]:
         who = f.entry.candidate.person.name if f.entry is not None else _("整份公示")
         missing = "" if f.handler_id else _("，未指定承办人")
         rows.append(

@@ -13,7 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fazhan.accounts.authority import authority
+from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.models import User
+from fazhan.core import dates
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.notices.actions import (
     can_manage,
     do_assign_feedback,
@@ -49,10 +53,8 @@ from fazhan.notices.models import (
 )
 from fazhan.notices.pdf import notice_pdf_response, public_url
 from fazhan.orgs.models import Organization
-from fazhan.people.actions import ActionRefused, Reason, do_record_step, writer_kinds_for
+from fazhan.people.actions import do_record_step
 from fazhan.people.models import Candidate
-from fazhan.policy.engine import today_in_shanghai
-from fazhan.web.http import AuthenticatedHttpRequest
 
 
 def _get_notice(user: Any, pk: int) -> Notice:
@@ -74,16 +76,17 @@ def _get_feedback(user: Any, pk: int) -> Feedback:
 
 
 def _writable_orgs(user: Any) -> list[Organization]:
+    writable = authority(user).writable_ids()  # one subtree query, not one walk per organization
     return [
         o
         for o in Organization.objects.visible_to(user).order_by("code")
-        if writer_kinds_for(user, o.pk)
+        if writable is None or o.pk in writable
     ]
 
 
 @login_required
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    today = today_in_shanghai()
+    today = dates.today()
     notices = (
         Notice.objects.visible_to(request.user)
         .select_related("org")
@@ -157,7 +160,7 @@ def create(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("公示已建立。请登记每名对象本人同意公示，然后发布。"))
             return redirect("notices:detail", pk=notice.pk)
-    today = today_in_shanghai()
+    today = dates.today()
     return render(
         request,
         "notices/create.html",
@@ -201,7 +204,7 @@ def _entry_rows(notice: Notice, today: Any) -> list[dict[str, Any]]:
 @login_required
 def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notice = _get_notice(request.user, pk)
-    today = today_in_shanghai()
+    today = dates.today()
     context = _detail_context(request, notice, today)
     return render(request, "notices/detail.html", context)
 
@@ -233,7 +236,7 @@ def _detail_context(
 def _refused_page(
     request: AuthenticatedHttpRequest, notice: Notice, refused: list[Reason], **extra: Any
 ) -> HttpResponse:
-    context = _detail_context(request, notice, today_in_shanghai(), refused=refused, **extra)
+    context = _detail_context(request, notice, dates.today(), refused=refused, **extra)
     return render(request, "notices/detail.html", context, status=422)
 
 
@@ -360,9 +363,9 @@ def feedback_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "notices/feedback_list.html",
         {
-            "items": items.order_by("received_at", "pk")[:300],
+            "items": items.order_by("received_on", "pk")[:300],
             "show": show,
-            "today": today_in_shanghai(),
+            "today": dates.today(),
         },
     )
 
@@ -375,7 +378,7 @@ def _handlers(item: Feedback) -> list[tuple[int, str]]:
 def feedback_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _get_feedback(request.user, pk)
     refused: list[Reason] = []
-    today = today_in_shanghai()
+    today = dates.today()
     assign_form = AssignForm(
         initial={"handler": item.handler_id or request.user.pk, "deadline": item.deadline},
         handlers=_handlers(item),

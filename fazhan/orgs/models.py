@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from fazhan.core.access import reach_of
+
 if TYPE_CHECKING:
     # django-tree-queries ships no type information: mypy sees plain Django bases and the few
     # tree methods we call are declared on the queryset below.
@@ -92,10 +94,7 @@ class OrganizationQuerySet(_TreeQuerySet["Organization"]):
 
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """The organizations in the subtrees of the user's active roles (DESIGN principle 6)."""
-        # accounts.scope reads Role and this model, so it is imported here, not at the top.
-        from fazhan.accounts.scope import reach
-
-        scope = reach(user)
+        scope = reach_of(user)
         return self.all() if scope.everything else self.filter(pk__in=scope.org_ids)
 
 

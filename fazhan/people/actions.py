@@ -20,10 +20,13 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from fazhan.accounts.models import RoleKind
-from fazhan.accounts.scope import active_roles, reach
+from fazhan.accounts.authority import COMMITTEE_KINDS, authority
+from fazhan.accounts.scope import reach
 from fazhan.audit.chain import append_event, events_of
 from fazhan.audit.models import Event as ChainEvent
+from fazhan.core import dates
+from fazhan.core.errors import ActionRefused, Reason
+from fazhan.core.rulings import reason
 from fazhan.holidays.table import current_table
 from fazhan.orgs.models import Member, Organization
 from fazhan.people.models import Candidate, CandidateOrgLink, LinkRole, Person
@@ -34,9 +37,8 @@ from fazhan.people.record import (
     member_names,
     project,
 )
-from fazhan.policy.data import load_policy
-from fazhan.policy.engine import Evaluation, evaluate, today_in_shanghai
-from fazhan.policy.model import RESULTS, STEPS
+from fazhan.policy.engine import Evaluation, effective_events, evaluate
+from fazhan.policy.live import live_refusals
 from fazhan.policy.parse import Unreadable, parse_document
 
 if TYPE_CHECKING:
@@ -44,13 +46,9 @@ if TYPE_CHECKING:
 
     User = AbstractBaseUser
 
-WRITER_KINDS = {RoleKind.DISTRICT_STAFF, RoleKind.SUB_STAFF, RoleKind.BRANCH_SECRETARY}
 # Steps taken by the superior committee (rules-reference §1, actor SC/OD): a branch secretary
 # cannot record them for their own branch.
 COMMITTEE_STEPS = frozenset({"S13", "S16", "S17", "S18", "S24"})
-CLOSED = frozenset({"withdrawn", "rejected", "revoked"})
-# While suspended (暂缓) no forward transition is allowed until cleared (rules-reference §4.7).
-ALLOWED_WHILE_SUSPENDED = frozenset({"resume", "withdraw", "reject", "S06", "S21"})
 
 
 class Mode(StrEnum):
@@ -58,53 +56,22 @@ class Mode(StrEnum):
     PAST = "past"  # a fact from a paper file or a meeting held offline: recorded, breaches kept
 
 
-@dataclass(frozen=True)
-class Reason:
-    message: str
-    basis: str = ""
-    # The engine's finding id when the reason is a finding: pages then show its message in the
-    # reader's language (fazhan.web.i18n_data); the message itself stays the engine's Chinese.
-    finding: str = ""
-
-    def __str__(self) -> str:
-        if not self.basis:
-            return self.message
-        return _("%(message)s（依据：%(basis)s）") % {"message": self.message, "basis": self.basis}
-
-
-class ActionRefused(Exception):
-    """The action was not carried out; `reasons` say why, in Chinese, with the article."""
-
-    def __init__(self, reasons: Sequence[Reason] | Reason | str) -> None:
-        if isinstance(reasons, str):
-            reasons = [Reason(reasons)]
-        elif isinstance(reasons, Reason):
-            reasons = [reasons]
-        self.reasons = list(reasons)
-        super().__init__("；".join(str(r) for r in self.reasons))
-
-
 # -- who may act --------------------------------------------------------------------------------
 
 
 def writer_kinds_for(user: User, org_id: int) -> set[str]:
-    """The writing roles through which `user` reaches organization `org_id`: a role at the
-    organization itself or at any organization above it."""
-    above = set(Organization.objects.ancestor_ids(org_id))
-    return {
-        kind
-        for kind, root in active_roles(user)
-        if kind in WRITER_KINDS and root is not None and root in above
-    }
+    """The writing roles through which `user` reaches organization `org_id` (the one answer is
+    `fazhan.accounts.authority`; kept for callers not yet asking it directly)."""
+    return authority(user).writer_kinds(org_id)
 
 
 def _check_writer(user: User, candidate: Candidate, step: str | None = None) -> set[str]:
     if not Candidate.objects.visible_to(user).filter(pk=candidate.pk).exists():
         raise Http404(_("没有这份档案"))
-    kinds = writer_kinds_for(user, candidate.org_id)
+    kinds = authority(user).writer_kinds(candidate.org_id)
     if not kinds:
         raise ActionRefused(_("只读账号不能修改档案"))
-    if step in COMMITTEE_STEPS and kinds == {RoleKind.BRANCH_SECRETARY}:
+    if step in COMMITTEE_STEPS and not kinds & COMMITTEE_KINDS:
         raise ActionRefused(
             Reason(
                 _("%(step)s 由具有审批权限的基层党委办理，支部不能代为记录") % {"step": step},
@@ -112,18 +79,6 @@ def _check_writer(user: User, candidate: Candidate, step: str | None = None) -> 
             )
         )
     return kinds
-
-
-def _acting_org(user: User, candidate: Candidate) -> Organization | None:
-    """The committee a staff member acts for on this candidate: their sub-organization role above
-    it, else their district role."""
-    above = Organization.objects.ancestor_ids(candidate.org_id)
-    roles = [(k, o) for k, o in active_roles(user) if o in above]
-    for wanted in (RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF):
-        for kind, root in roles:
-            if kind == wanted and root is not None:
-                return Organization.objects.get(pk=root)
-    return None
 
 
 def _lock(candidate: Candidate | int) -> Candidate:
@@ -192,39 +147,6 @@ def _same_event(
     return None
 
 
-def _repeat_refusal(chain: list[ChainEvent], step: str) -> Reason | None:
-    """DESIGN principle 5: S06, S11 and S21 repeat freely; S10 and S12–S17 only after a result
-    that did not pass; S22–S24 only after an extension (or a vote or approval that failed)."""
-    spec = load_policy().steps.get(step)
-    if spec is None or spec.repeat == "free":
-        return None
-    steps = [e for e in chain if e.kind in STEPS]
-    previous = [i for i, e in enumerate(steps) if e.kind == step]
-    if not previous:
-        return None
-    since = steps[previous[-1] :]
-    failed = any(
-        e.kind in RESULTS and e.payload.get("result") not in (None, "pass", "approved")
-        for e in since
-    )
-    extended = any(
-        e.kind == "S23"
-        and e.payload.get("outcome") == "extend"
-        and e.payload.get("result") == "pass"
-        for e in since
-    )
-    if spec.repeat == "after_fail" and failed:
-        return None
-    if spec.repeat == "after_extension" and (extended or failed):
-        return None
-    from fazhan.web.i18n_data import step_name
-
-    return Reason(
-        _("%(step)s「%(name)s」已记录过，不能重复记录") % {"step": step, "name": step_name(step)},
-        spec.basis,
-    )
-
-
 # -- actions --------------------------------------------------------------------------------------
 
 
@@ -240,7 +162,7 @@ def do_create_candidate(
     **person_fields: Any,
 ) -> Candidate:
     """Open a candidate file in `org` (a branch the user reaches) for a new or known person."""
-    if not writer_kinds_for(user, org.pk):
+    if not authority(user).may_write(org.pk):
         raise Http404(_("没有这个组织"))
     with transaction.atomic():
         person = Person(name=name, sex=sex, birth_date=birth_date, **person_fields)
@@ -257,7 +179,7 @@ def do_create_candidate(
         append_event(
             kind="candidate.opened",
             candidate_id=candidate.pk,
-            happened_on=today_in_shanghai(),
+            happened_on=dates.today(),
             payload={"org_id": org.pk, "person_id": person.pk, "mode": str(mode)},
             recorded_by_id=user.pk,
         )
@@ -276,13 +198,13 @@ def do_record_step(
     today: date | None = None,
 ) -> ChainEvent:
     """Record that `step` (S01–S25, a notice, or a lifecycle event) happened on `happened_on`."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     with transaction.atomic():
         locked = _lock(candidate)
         _check_writer(user, locked, step)
         raw = dict(payload or {})
         if step in ("S17", "S24") and "approver" not in raw:
-            acting = _acting_org(user, locked)
+            acting = authority(user).acting_committee(locked.org_id)
             # 细则 art. 23: only a committee with approval authority approves.
             raw["approver"] = {"can_approve": bool(acting and acting.can_approve)}
         clean = _clean_payload(locked, step, raw)
@@ -312,18 +234,6 @@ def do_record_step(
     return event
 
 
-def _volunteer_form_refusal(record: list[ChainEvent], step: str) -> Reason | None:
-    """细则 art. 19; seed 预审制: the volunteer form (S14) is issued only after the committee's
-    pre-review passed — a returned or refused one sends the file back to the branch committee.
-    (The contract's order rule accepts an S13 with any result; live recording asks more.)"""
-    if step != "S14":
-        return None
-    reviews = [e for e in record if e.kind in ("S12", "S13")]
-    if reviews and reviews[-1].kind == "S13" and reviews[-1].payload.get("result") == "pass":
-        return None
-    return Reason(_("预审同意后才能填写入党志愿书"), "细则第十九条；区委意见：发展党员预审制")
-
-
 def _gate_live(
     candidate: Candidate,
     *,
@@ -332,19 +242,17 @@ def _gate_live(
     after: Evaluation,
     today: date,
 ) -> None:
-    if candidate.stage in CLOSED:
-        raise ActionRefused(
-            _("档案已结束（%(stage)s），不能再记录") % {"stage": candidate.get_stage_display()}
-        )
-    if candidate.suspended and step not in ALLOWED_WHILE_SUSPENDED:
-        raise ActionRefused(Reason(_("档案已暂缓，恢复前不能推进程序"), "公示反馈核查期间暂缓发展"))
-    record = [e for e in chain if is_record_kind(e.kind)]
-    refusal = _repeat_refusal(record, step) or _volunteer_form_refusal(record, step)
-    if refusal is not None:
-        raise ActionRefused(refusal)
-    before = evaluate(
-        parse_document(candidate_document(candidate, chain, today)), table=current_table()
+    # The rules' own live gates (closed, suspended, repeats, the volunteer form): fazhan.policy.
+    current = parse_document(candidate_document(candidate, chain, today))
+    refusals = live_refusals(
+        effective_events(current.events, today),
+        step=step,
+        stage=str(candidate.stage),
+        suspended=candidate.suspended,
     )
+    if refusals:
+        raise ActionRefused(reason(refusals[0]))
+    before = evaluate(current, table=current_table())
     new = _violations(after) - _violations(before)
     if new:
         reasons = [
@@ -387,7 +295,7 @@ def do_correct_event(
             when_text = when.isoformat() if isinstance(when, date) else str(when)
             inner = _clean_payload(locked, kind, replacement)
             payload["replacement"] = {"type": kind, "date": when_text, **inner}
-        today = today_in_shanghai()
+        today = dates.today()
         document = _document_with(
             locked, chain=chain, kind="correct", happened_on=today, payload=payload, as_of=today
         )
@@ -487,7 +395,7 @@ def do_transfer_in(user: User, candidate: Candidate | int, *, happened_on: date)
         link = next((ln for ln in links if scope.everything or ln.org_id in scope.org_ids), None)
         if link is None:
             raise Http404(_("没有待接收的转接"))
-        if not writer_kinds_for(user, link.org_id):
+        if not authority(user).may_write(link.org_id):
             raise ActionRefused(_("只读账号不能接收转接"))
         old = locked.org
         payload = {

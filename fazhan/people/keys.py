@@ -60,26 +60,15 @@ def _people(after: int, size: int) -> list[Any]:
     return batch
 
 
-def _import_rows(after: int, size: int) -> list[Any]:
-    """The Fernet token a draft import row keeps until it is applied (fazhan.imports.preview)."""
-    from fazhan.imports.models import ImportRow
-
-    batch = list(ImportRow.objects.filter(pk__gt=after).order_by("pk").only("pk", "data")[:size])
-    changed = []
-    for row in batch:
-        number = row.data.get("id") if isinstance(row.data, dict) else None
-        if isinstance(number, dict) and number.get("token"):
-            number["token"] = crypto.rotate(number["token"])
-            changed.append(row)
-    ImportRow.objects.bulk_update(changed, ["data"])
-    return batch
+# Every table holding a Fernet token or a blind index, in the order rotated. A step takes the last
+# pk done and a batch size, rotates the next rows in pk order and returns them. Other apps add
+# theirs with `register` when they are ready (fazhan.imports.apps), so people imports no app.
+Step = Callable[[int, int], list[Any]]
+TABLES: dict[str, Step] = {"people.person": _people}
 
 
-# Every table holding a Fernet token or a blind index: a new encrypted field is added here.
-TABLES: dict[str, Callable[[int, int], list[Any]]] = {
-    "people.person": _people,
-    "imports.importrow": _import_rows,
-}
+def register(table: str, step: Step) -> None:
+    TABLES[table] = step
 
 
 @dataclass

@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fazhan.accounts.scope import can_decrypt_id_number, reach
+from fazhan.lib.names import pinyin_and_initials
 from fazhan.people import crypto, idnumber
 from fazhan.people.fields import EncryptedDateField
-from fazhan.people.names import pinyin_and_initials
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser

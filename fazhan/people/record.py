@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from fazhan.audit.chain import events_of
 from fazhan.audit.models import Event as ChainEvent
+from fazhan.core.dates import today
 from fazhan.holidays.table import current_table
 from fazhan.orgs.models import Member
 from fazhan.policy.calendar import add_months
-from fazhan.policy.engine import Evaluation, evaluate, today_in_shanghai
+from fazhan.policy.engine import Evaluation, evaluate
 from fazhan.policy.model import EVENT_TYPES, FORMAT
 from fazhan.policy.parse import parse_document
 
@@ -144,7 +145,7 @@ def candidate_document(
     return {
         "format": FORMAT,
         "policy": candidate.policy,
-        "as_of": (as_of or today_in_shanghai()).isoformat(),
+        "as_of": (as_of or today()).isoformat(),
         "person": person_document(candidate.person),
         "events": file_events,
     }

@@ -18,29 +18,26 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from fazhan.accounts.models import RoleKind
-from fazhan.accounts.scope import active_roles
+from fazhan.accounts.authority import authority
 from fazhan.audit.chain import append_event
+from fazhan.core import dates
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.orgs.models import Kind, Organization
-from fazhan.people.actions import ActionRefused, Reason
 from fazhan.plans.models import Plan, PlanShare, share_document
 from fazhan.policy import targets
-from fazhan.policy.engine import today_in_shanghai
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
     User = AbstractBaseUser
 
-PLAN_WRITERS = frozenset({RoleKind.DISTRICT_STAFF, RoleKind.SUB_STAFF})
 SPLIT_BASIS = "区委意见二（一）数量目标：指导性计划数"
 
 
 def can_edit(user: User, org: Organization | int) -> bool:
     """District or sub-organization staff whose subtree holds `org` (branches do not plan)."""
     org_id = org if isinstance(org, int) else org.pk
-    roots = [root for kind, root in active_roles(user) if kind in PLAN_WRITERS and root]
-    return bool(roots) and org_id in Organization.objects.subtree_ids(roots)
+    return authority(user).writes_as_committee(org_id)
 
 
 def _check_writer(user: User, org: Organization) -> None:
@@ -54,7 +51,7 @@ def _event(user: User, verb: str, payload: Mapping[str, Any]) -> None:
     append_event(
         kind=f"plan.{verb}",
         candidate_id=None,
-        happened_on=today_in_shanghai(),
+        happened_on=dates.today(),
         payload=dict(payload),
         recorded_by_id=user.pk,
     )

@@ -21,14 +21,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fazhan.accounts.models import RoleKind
-from fazhan.accounts.scope import active_roles, is_read_only
+from fazhan.accounts.authority import authority
+from fazhan.accounts.http import AuthenticatedHttpRequest
+from fazhan.core import dates
+from fazhan.core.errors import ActionRefused
 from fazhan.orgs.models import Organization
-from fazhan.people.actions import ActionRefused
 from fazhan.people.models import Candidate
 from fazhan.plans import indicators
 from fazhan.plans.actions import (
@@ -60,10 +60,6 @@ from fazhan.plans.forms import (
 from fazhan.plans.models import Plan, PlanShare
 from fazhan.policy import forecast as pure
 from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS, PlanError, lint
-from fazhan.web.http import AuthenticatedHttpRequest
-
-STAFF = frozenset({RoleKind.DISTRICT_STAFF, RoleKind.SUB_STAFF})
-
 
 # -- who may see which dashboard --------------------------------------------------------------
 
@@ -84,30 +80,16 @@ class Access:
 
 
 def access(user: Any) -> Access:
-    roles = active_roles(user)
-    kinds = {kind for kind, _org in roles}
-    if not roles or RoleKind.SYSADMIN in kinds:
+    auth = authority(user)
+    if not auth.roles or auth.is_sysadmin:
         raise Http404(_("没有找到该页面。"))
-    if RoleKind.AUDITOR in kinds:
+    if auth.is_read_only:
         root = Organization.objects.filter(parent__isnull=True).order_by("pk").first()
         return Access(None, frozenset(), root.pk if root else None, True)
-    order: dict[str, int] = {
-        RoleKind.DISTRICT_STAFF: 0,
-        RoleKind.SUB_STAFF: 1,
-        RoleKind.BRANCH_SECRETARY: 2,
-    }
-    scoped = sorted(
-        ((order[kind], org) for kind, org in roles if kind in order and org is not None),
-        key=lambda pair: pair[0],
-    )
-    staff_roots = [org for kind, org in roles if kind in STAFF and org is not None]
-    branch_roots = [
-        org for kind, org in roles if kind == RoleKind.BRANCH_SECRETARY and org is not None
-    ]
-    full = frozenset(Organization.objects.subtree_ids(staff_roots))
-    counts = frozenset(Organization.objects.subtree_ids(branch_roots)) - full
-    home = scoped[0][1] if scoped else None
-    return Access(full, counts, home, is_read_only(user))
+    full = frozenset(auth.committee_ids())
+    branches = auth.branch_ids()
+    counts = frozenset(branches) - full
+    return Access(full, counts, auth.home, auth.is_read_only)
 
 
 def _org(acc: Access, pk: int) -> tuple[Organization, str]:
@@ -119,7 +101,7 @@ def _org(acc: Access, pk: int) -> tuple[Organization, str]:
 
 
 def _year(request: HttpRequest) -> int:
-    today = timezone.localdate()
+    today = dates.today()
     try:
         year = int(request.GET.get("year", today.year))
     except (TypeError, ValueError):
@@ -165,7 +147,7 @@ def _reference_plan(board: Board) -> Any:
 def _board_context(request: AuthenticatedHttpRequest, board: Board, acc: Access) -> dict[str, Any]:
     user = request.user
     editable = board.plan is not None and can_edit(user, board.plan.org)
-    district_staff = any(k == RoleKind.DISTRICT_STAFF for k, _o in active_roles(user))
+    district_staff = authority(user).is_district_staff
     rows = indicator_rows(board.main)
     return {
         "board": board,
@@ -200,7 +182,7 @@ def _render_org(
     request: AuthenticatedHttpRequest, org: Organization, level: str, acc: Access
 ) -> HttpResponse:
     year = _year(request)
-    today = timezone.localdate()
+    today = dates.today()
     if level == "counts":
         subtree = Organization.objects.subtree_ids([org.pk])
         counts = indicators.indicator_counts(year, subtree)
@@ -241,7 +223,7 @@ def forecast_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     org, level = _org(acc, pk)
     if level != "full":
         raise Http404(_("没有找到该页面。"))
-    board = build_board(org, _year(request), timezone.localdate())
+    board = build_board(org, _year(request), dates.today())
     fc = board.main.forecast
     visible = Candidate.objects.visible_to(request.user)
     gaps = []
@@ -305,7 +287,7 @@ def export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     org, level = _org(acc, pk)
     if level != "full":
         raise Http404(_("没有找到该页面。"))
-    board = build_board(org, _year(request), timezone.localdate())
+    board = build_board(org, _year(request), dates.today())
     response = HttpResponse(
         workbook(board),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -551,7 +533,7 @@ def _allocation(request: AuthenticatedHttpRequest, pk: int) -> tuple[Any, Access
     acc = access(request.user)
     share_pk = request.GET.get("share") or request.POST.get("share")
     plan, parent = _share_for(acc, pk, share_pk)
-    setting = setting_for(plan, parent, timezone.localdate())
+    setting = setting_for(plan, parent, dates.today())
     return setting, acc, can_edit(request.user, setting.owner)
 
 

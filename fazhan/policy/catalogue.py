@@ -6,7 +6,7 @@ from what the engine reports. Regenerate: `python -m fazhan.policy.catalogue > d
 
 from __future__ import annotations
 
-from fazhan.policy.data import load_policy, policy_names
+from fazhan.policy.data import Step, load_policy, policy_names
 
 SEVERITY_ZH = {"violation": "违规 violation", "late": "逾期 late", "warning": "提示 warning"}
 
@@ -65,10 +65,17 @@ def render() -> str:
     for step in base.steps.values():
         lines.append(
             f"| {step.code} | {step.phase} | {step.name} | {_cell(step.actor)} | "
-            f"{', '.join(step.needs)} | {'、'.join(step.records)} | {_cell(step.time)} | "
+            f"{_needs(step)} | {'、'.join(step.records)} | {_cell(step.time)} | "
             f"{_cell(step.basis)} | {step.repeat} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _needs(step: Step) -> str:
+    needs = ", ".join(step.needs)
+    for outcome, other in step.needs_by_outcome.items():
+        needs += f" ({outcome}: {', '.join(other)})"
+    return needs
 
 
 if __name__ == "__main__":

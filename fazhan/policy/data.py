@@ -28,6 +28,15 @@ class Step:
     time: str
     basis: str
     repeat: str  # never / free / after_fail / after_extension (DESIGN.md principle 5)
+    # An S23 that revokes needs an S15, not an S22 (contracts §3: 取消预备党员资格 may be decided
+    # at any time during probation, without an application).
+    needs_by_outcome: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def needs_for(self, outcome: str | None) -> tuple[str, ...]:
+        """The steps an event of this step needs before it, given its outcome (S23)."""
+        if outcome is not None and outcome in self.needs_by_outcome:
+            return self.needs_by_outcome[outcome]
+        return self.needs
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,18 @@ class Policy:
     notice_stages: frozenset[str]
     overlay_title: str = ""
     clauses: dict[str, str] = field(default_factory=dict)
+    # What comes next (fazhan.policy.nextsteps): windows in calendar months, reasons by step.
+    next_windows: dict[str, int] = field(default_factory=dict)
+    next_why: dict[str, str] = field(default_factory=dict)
+    notice_decisions: dict[str, str] = field(default_factory=dict)
+
+    def window(self, name: str) -> int:
+        """A next-step window in calendar months (`next_steps.windows` of the policy data)."""
+        return int(self.next_windows[name])
+
+    def why(self, step: str, **values: object) -> str:
+        """Why `step` comes next (`next_steps.why`), with its {placeholders} filled in."""
+        return self.next_why[step].format(**values)
 
     @property
     def notice_min_working_days(self) -> int:
@@ -115,6 +136,10 @@ def load_policy(name: str = DEFAULT_POLICY) -> Policy:
                 time=s["time"],
                 basis=s["basis"],
                 repeat=s["repeat"],
+                needs_by_outcome={
+                    outcome: tuple(needs)
+                    for outcome, needs in s.get("needs_by_outcome", {}).items()
+                },
             )
             for s in raw["steps"]
         }
@@ -132,6 +157,13 @@ def load_policy(name: str = DEFAULT_POLICY) -> Policy:
             for fid, spec in base.findings.items()
         }
         parameters = {**base.parameters, **raw.get("parameters", {})}
+    guidance = raw.get("next_steps", {})
+    next_windows = {**(base.next_windows if base else {}), **guidance.get("windows", {})}
+    next_why = {**(base.next_why if base else {}), **guidance.get("why", {})}
+    notice_decisions = {
+        **(base.notice_decisions if base else {}),
+        **guidance.get("notice_decisions", {}),
+    }
     for extra in raw.get("extra_findings", []):
         findings[extra["id"]] = FindingSpec(**extra)
     return Policy(
@@ -145,4 +177,7 @@ def load_policy(name: str = DEFAULT_POLICY) -> Policy:
         notice_stages=frozenset(overlay["notice_stages"]),
         overlay_title=overlay["title"],
         clauses=dict(overlay["clauses"]),
+        next_windows=next_windows,
+        next_why=next_why,
+        notice_decisions=notice_decisions,
     )

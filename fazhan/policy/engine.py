@@ -80,10 +80,13 @@ def effective_events(events: Iterable[Event], as_of: date) -> list[Event]:
     A `correct` event supersedes the event it names; a superseded correction no longer
     supersedes anything. When several corrections name one event, the last one decides.
     """
-    all_events = [e for e in events if e.date <= as_of or e.type == CORRECT]
+    # Every event, whatever its date: a correction made by `as_of` may move an event dated
+    # after `as_of` to a date before it (the file as it stood then holds the replacement).
+    all_events = list(events)
     corrections = [e for e in all_events if e.type == CORRECT and e.date <= as_of]
     if not corrections:
-        return sorted(all_events, key=_sort_key)
+        kept = (e for e in all_events if e.date <= as_of and e.type != CORRECT)
+        return sorted(kept, key=_sort_key)
     by_target: dict[str, list[Event]] = {}
     for correction in sorted(corrections, key=_sort_key):
         by_target.setdefault(correction.supersedes or "", []).append(correction)
@@ -160,6 +163,11 @@ class _Record:
     def latest_passed_s15(self) -> Event | None:
         return self.latest_passed_s15_before(FAR)
 
+    def s15_for(self, event: Event) -> Event | None:
+        """contracts §3 preamble: the latest passed S15 before the event judged or, without one,
+        the latest passed S15 of the file."""
+        return self.latest_passed_s15_before(self.at(event)) or self.latest_passed_s15()
+
     def approved_later(self, event: Event) -> Event | None:
         """The first S24 after `event` that approves (contracts §1: 'approved by a later S24')."""
         position = self.pos[id(event)]
@@ -205,7 +213,8 @@ class _Judge:
         return notice.name if notice else step
 
     def closed_by(self, deadline: date) -> bool:
-        """contracts §3: a file closed before a deadline gets no `late` finding for it."""
+        """contracts §3: a file closed on or before a deadline (the last day allowed) gets no
+        `late` finding for it, even for a step recorded after the closure."""
         return self.closed_on is not None and self.closed_on <= deadline
 
     # -- stage ------------------------------------------------------------------------------
@@ -298,10 +307,12 @@ class _Judge:
         if s01 is None:
             return
         deadline = add_months(s01.date, 1)  # 细则 art. 7: within one month of receipt
+        if self.closed_by(deadline):
+            return  # contracts §3: no late finding, even for a talk recorded after the closure
         if s02 is not None:
             if s02.date > deadline:
                 self.add("talk.late", "S02", s02.date, deadline=deadline.isoformat())
-        elif self.as_of > deadline and not self.closed_by(deadline):
+        elif self.as_of > deadline:
             self.add("talk.late", "S02", deadline, deadline=deadline.isoformat())
 
     def activist_steps(self) -> None:
@@ -465,12 +476,12 @@ class _Judge:
             position = r.at(s17)
             if not r.before("S16", position):
                 self.add("approval.no_talk", "S17", s17.date)
-            s15 = r.latest_passed_s15_before(position)
+            s15 = r.s15_for(s17)
             if s15 is not None:
                 late, expired = add_months(s15.date, 3), add_months(s15.date, 6)
                 if s17.date > expired:
                     self.add("approval.expired", "S17", s17.date, deadline=expired.isoformat())
-                elif s17.date > late:
+                elif s17.date > late and not self.closed_by(late):
                     self.add("approval.late", "S17", s17.date, deadline=late.isoformat())
         for approval in r.of("S17") + r.of("S24"):
             if approval.can_approve is False:
@@ -484,13 +495,13 @@ class _Judge:
                 self.add("approval.late", "S17", late, deadline=late.isoformat())
 
     def probation_end(self, s15: Event, until: int) -> date:
-        """S15 + (12 + E) months, E the extensions approved before `until` (党章 art. 7)."""
+        """S15 + (12 + E) months (党章 art. 7), E the sum of the passed extending S23s before
+        `until`, each approved by a later S24 (contracts §3: all of them, as written)."""
         r = self.record
         months = 12
         for s23 in r.of("S23"):
-            p = r.at(s23)
             if (
-                r.at(s15) < p < until
+                r.at(s23) < until
                 and s23.result == "pass"
                 and s23.outcome == "extend"
                 and (r.approved_later(s23) is not None)
@@ -504,7 +515,9 @@ class _Judge:
         for s23 in r.of("S23"):
             position = r.at(s23)
             if s23.outcome == "convert":
-                s15 = r.latest_passed_s15_before(position)
+                # contracts §3: S15 as in the preamble, so a converting S23 before every passed
+                # S15 is judged against the latest passed S15 (and is always early).
+                s15 = r.s15_for(s23)
                 if s15 is not None:
                     end = self.probation_end(s15, position)
                     if s23.date < end:
@@ -545,10 +558,11 @@ class _Judge:
         r = self.record
         for event in r.events:
             step = self.policy.steps.get(event.type)
-            if step is None or not step.needs:
+            needs = () if step is None else step.needs_for(event.outcome)
+            if not needs:
                 continue
             position = r.at(event)
-            missing = [need for need in step.needs if r.first_pos(need) >= position]
+            missing = [need for need in needs if r.first_pos(need) >= position]
             if missing:
                 self.add(
                     f"order.{event.type}",

@@ -169,3 +169,17 @@ class CandidateFile:
     events: list[Event] = field(default_factory=list)
     policy: str | None = None
     as_of: Day | None = None
+
+
+# contracts.md §2: the stages a file can be at, with their Chinese names (people.models.Stage).
+STAGE_NAMES = {
+    "applicant": "入党申请人",
+    "activist": "入党积极分子",
+    "target": "发展对象",
+    "probationary": "预备党员",
+    "member": "正式党员",
+    "withdrawn": "已撤回",
+    "rejected": "未通过",
+    "revoked": "取消预备党员资格",
+}
+CLOSED_STAGES = frozenset({"withdrawn", "rejected", "revoked"})

@@ -361,7 +361,8 @@ def parse_document(raw: Any) -> CandidateFile:
     for index, raw_event in enumerate(events_raw):
         path = f"events[{index}]"
         event = _event(raw_event, path, index)
-        if isinstance(raw_event, dict) and isinstance(raw_event.get("id"), str):
+        # An `x-` event is ignored altogether (contracts §1), its id too.
+        if event is not None and isinstance(raw_event.get("id"), str):
             event_id = raw_event["id"]
             if event_id in seen_ids:
                 raise Unreadable(

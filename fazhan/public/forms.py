@@ -9,6 +9,7 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.notices.actions import TEXT_LIMIT
+from fazhan.public.challenge import new_challenge, passes
 
 # A signed form token binds the form to its notice and expires (background §C.5: a per-notice
 # signed form token); a hidden honeypot field catches the simplest robots.
@@ -35,12 +36,25 @@ class FeedbackForm(forms.Form):
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(
-        self, *args: Any, notice_token: str, entries: list[tuple[int, str]], **kwargs: Any
+        self,
+        *args: Any,
+        notice_token: str,
+        entries: list[tuple[int, str]],
+        challenge: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.notice_token = notice_token
         self.fields["concerns"].choices = [(0, _("整份公示")), *entries]  # type: ignore[attr-defined]
         self.fields["form_token"].initial = form_token(notice_token)
+        self.challenge = challenge
+        if challenge:
+            # The notice is flooded (ratelimit.NOTICE_DAY): everyone answers, nobody is blocked.
+            # The page always shows a new question (the posted token is the one checked).
+            self.question, self.question_token = new_challenge()
+            self.fields["challenge_answer"] = forms.CharField(
+                label=_("本公示今天收到的反馈较多，请先计算："), max_length=8
+            )
 
     def clean(self) -> dict[str, Any]:
         # Checked here, not in clean_form_token: a hidden field's error would not be shown.
@@ -55,6 +69,10 @@ class FeedbackForm(forms.Form):
             signed = None
         if signed != self.notice_token:
             raise forms.ValidationError(_("页面已过期，请刷新后重新填写。"))
+        if self.challenge and not passes(
+            str(self.data.get("challenge_token", "")), str(data.get("challenge_answer", ""))
+        ):
+            self.add_error("challenge_answer", _("计算结果不对，请重新计算。"))
         return data
 
 

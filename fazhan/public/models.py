@@ -1,9 +1,10 @@
 """The public side's only table: fixed-window counters for rate limiting, without IP addresses.
 
 Background §C.5: no raw IP is stored with feedback. A client is keyed by HMAC-SHA256(SECRET_KEY,
-ip + day): the key changes every day and cannot be turned back into the address without the
-secret, and rows are purged after a day. Everything runs on the database (SQLite by default), so
-the limit holds on an offline intranet with several worker processes and no cache server.
+salt of the day + address): the salt is random and deleted with the day's counters, so after the
+day not even the holder of the keys can turn a counter back into an address. Everything runs on
+the database (SQLite by default), so the limit holds on an offline intranet with several worker
+processes and no cache server.
 """
 
 from __future__ import annotations
@@ -28,3 +29,17 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.window} {self.hits}"
+
+
+class DaySalt(models.Model):
+    """The random salt of one day's client keys; deleted when the day is over."""
+
+    day = models.DateField(unique=True)
+    salt = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("当日计数盐值")
+        verbose_name_plural = _("当日计数盐值")
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from fazhan.core import dates
+from fazhan.core.errors import ActionRefused
 from fazhan.notices.actions import do_add_feedback_info, do_submit_feedback, find_by_receipt
 from fazhan.notices.disclosure import leaks, public_notice
 from fazhan.notices.models import Feedback, FeedbackState, Notice, NoticeStatus
 from fazhan.notices.pdf import notice_pdf_response
-from fazhan.people.actions import ActionRefused
-from fazhan.policy.engine import today_in_shanghai
 from fazhan.public import ratelimit
 from fazhan.public.forms import AddInfoForm, FeedbackForm, ReceiptForm
 
@@ -61,7 +61,7 @@ def public(view: View) -> View:
 
 def _open_notice(token: str) -> Notice:
     notice = Notice.objects.select_related("org").filter(token=token).first()
-    if notice is None or not notice.is_open(today_in_shanghai()):
+    if notice is None or not notice.is_open(dates.today()):
         raise Http404(_("公示不存在或已结束"))
     return notice
 
@@ -75,7 +75,7 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 @public
 @require_http_methods(["GET"])
 def notice_list(request: HttpRequest) -> HttpResponse:
-    today = today_in_shanghai()
+    today = dates.today()
     notices = (
         Notice.objects.open_on(today)
         .select_related("org")
@@ -90,14 +90,18 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 def notice_detail(request: HttpRequest, token: str) -> HttpResponse:
     notice = _open_notice(token)
     shown = public_notice(notice)
-    return render(
-        request, "public/notice.html", {"notice": shown, "form": _feedback_form(shown, None)}
-    )
+    form = _feedback_form(shown, None, challenge=_flooded(notice))
+    return render(request, "public/notice.html", {"notice": shown, "form": form})
 
 
-def _feedback_form(shown: Any, data: Any) -> FeedbackForm:
+def _flooded(notice: Notice) -> bool:
+    return ratelimit.exceeded(ratelimit.NOTICE_DAY, f"notice:{notice.pk}")
+
+
+def _feedback_form(shown: Any, data: Any, *, challenge: bool = False) -> FeedbackForm:
     entries = [(e.entry_id, e.name) for e in shown.entries]
-    return FeedbackForm(data, notice_token=shown.token, entries=entries)
+    # A form shown again after a refusal carries a new question: each is answered once.
+    return FeedbackForm(data, notice_token=shown.token, entries=entries, challenge=challenge)
 
 
 @public
@@ -105,15 +109,21 @@ def _feedback_form(shown: Any, data: Any) -> FeedbackForm:
 def feedback(request: HttpRequest, token: str) -> HttpResponse:
     notice = _open_notice(token)
     shown = public_notice(notice)
+    flooded = _flooded(notice)
     if request.method == "POST":
+        # Only valid items count against a client's and a notice's limits; any POST counts
+        # against the client's own burst, so a flood of junk stops only its sender.
         key = ratelimit.client_key(request)
-        allowed = ratelimit.hit(ratelimit.FEEDBACK_BURST, key)
-        allowed = ratelimit.hit(ratelimit.FEEDBACK_DAY, key) and allowed
-        allowed = ratelimit.hit(ratelimit.NOTICE_DAY, f"notice:{notice.pk}") and allowed
-        if not allowed:
+        if not ratelimit.hit(ratelimit.POST_BURST, key) or any(
+            ratelimit.exceeded(limit, key)
+            for limit in (ratelimit.FEEDBACK_BURST, ratelimit.FEEDBACK_DAY)
+        ):
             return _too_many(request)
-        form = _feedback_form(shown, request.POST)
+        form = _feedback_form(shown, request.POST, challenge=flooded)
         if form.is_valid():
+            ratelimit.hit(ratelimit.FEEDBACK_BURST, key)
+            ratelimit.hit(ratelimit.FEEDBACK_DAY, key)
+            ratelimit.hit(ratelimit.NOTICE_DAY, f"notice:{notice.pk}")
             entry = None
             wanted = form.cleaned_data.get("concerns") or 0
             if wanted:
@@ -137,7 +147,7 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
                 response["Cache-Control"] = "no-store"
                 return response
     else:
-        form = _feedback_form(shown, None)
+        form = _feedback_form(shown, None, challenge=flooded)
     return render(request, "public/feedback.html", {"notice": shown, "form": form})
 
 
@@ -171,8 +181,7 @@ def _status(item: Feedback) -> dict[str, Any]:
         "additions": item.additions.count(),
         "open": item.is_open,
         # After the notice's end the page names no candidate (nothing is shown after the end).
-        "notice_running": notice.status == NoticeStatus.PUBLISHED
-        and notice.is_open(today_in_shanghai()),
+        "notice_running": notice.status == NoticeStatus.PUBLISHED and notice.is_open(dates.today()),
     }
 
 

@@ -20,13 +20,13 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from fazhan.accounts.models import RoleKind
-from fazhan.accounts.scope import active_roles
+from fazhan.accounts.authority import authority
 from fazhan.audit.chain import append_event, events_of, read_head
+from fazhan.core import dates
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.orgs.models import Organization, nearest_approver
-from fazhan.people.actions import ActionRefused, Reason, do_record_step, writer_kinds_for
+from fazhan.people.actions import do_record_step
 from fazhan.people.models import Candidate, Stage
-from fazhan.policy.engine import today_in_shanghai
 from fazhan.reviews.checklist import checklist, leaving_flags
 from fazhan.reviews.models import (
     Approval,
@@ -49,25 +49,9 @@ def prereview_working_days() -> int:
 
 
 def approving_org(user: User, candidate: Candidate) -> Organization | None:
-    """The committee with approval authority the user acts for over this candidate: a
+    """The committee with approval authority the user acts for over this candidate: the nearest
     sub-organization role at or above the candidate's branch whose organization may approve."""
-    above = set(
-        Organization.objects.ancestors(candidate.org_id, include_self=True).values_list(
-            "pk", flat=True
-        )
-    )
-    roots = [
-        org
-        for kind, org in active_roles(user)
-        if kind == RoleKind.SUB_STAFF and org is not None and org in above
-    ]
-    orgs = list(Organization.objects.filter(pk__in=roots, can_approve=True))
-    # The nearest one (deepest) when a user holds several.
-    return max(
-        orgs,
-        key=lambda o: Organization.objects.ancestors(o, include_self=True).count(),
-        default=None,
-    )
+    return authority(user).acting_committee(candidate.org_id, approving=True)
 
 
 def _require_committee(user: User, candidate: Candidate) -> Organization:
@@ -108,7 +92,7 @@ def _send_one(
         candidate = _lock(pk)
         if not Candidate.objects.visible_to(user).filter(pk=pk).exists():
             raise Http404(_("没有这份档案"))
-        if not writer_kinds_for(user, candidate.org_id):
+        if not authority(user).may_write(candidate.org_id):
             raise ActionRefused(_("只读账号不能报送预审"))
         if candidate.stage != Stage.TARGET:
             raise ActionRefused(
@@ -186,7 +170,7 @@ def do_send_to_prereview(
     """The branch committee's review (S12) sends candidates, one by one or as a batch, to the
     committee with approval authority (细则 art. 19; seed 预审制). Each candidate in its own
     transaction: one refusal does not hold up the others."""
-    today = today_in_shanghai()
+    today = dates.today()
     batch = uuid.uuid4().hex
     results = []
     for pk in dict.fromkeys(candidate_ids):
@@ -358,15 +342,7 @@ def do_approve(
 def _any_committee(user: User, candidate: Candidate) -> Organization:
     """The organization the user acts for even without authority: the engine will refuse it
     (approval.unauthorized) with the article; this only names who tried."""
-    above = set(
-        Organization.objects.ancestors(candidate.org_id, include_self=True).values_list(
-            "pk", flat=True
-        )
-    )
-    for kind, org in active_roles(user):
-        if kind in (RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF) and org in above:
-            return Organization.objects.get(pk=org)
-    return candidate.org
+    return authority(user).acting_committee(candidate.org_id) or candidate.org
 
 
 def do_file_approval(user: User, approval: Approval, *, filed_on: date) -> Approval:

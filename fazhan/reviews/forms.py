@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from fazhan.core import dates
 
 # ISO values: a type=date input shows nothing for a localised "2026年3月2日".
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -14,7 +15,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def _today(form: forms.Form, *names: str) -> None:
     for name in names:
-        form.fields[name].initial = timezone.localdate()
+        form.fields[name].initial = dates.today()
 
 
 class SendForm(forms.Form):

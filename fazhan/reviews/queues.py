@@ -1,4 +1,4 @@
-"""The pre-review and approval part of `fazhan.notices.queues.queue_for`."""
+"""The pre-review and approval part of `fazhan.web.queues.queue_for`."""
 
 from __future__ import annotations
 

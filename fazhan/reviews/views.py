@@ -12,14 +12,13 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fazhan.accounts.models import RoleKind
-from fazhan.accounts.scope import active_roles
+from fazhan.accounts.authority import authority
+from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.audit.chain import events_of
+from fazhan.core import dates
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.notices.pdf import html_to_pdf
-from fazhan.orgs.models import Organization
-from fazhan.people.actions import ActionRefused, Reason, writer_kinds_for
 from fazhan.people.models import Candidate, Stage, get_candidate_for_user
-from fazhan.policy.engine import today_in_shanghai
 from fazhan.reviews.actions import (
     approving_org,
     do_approve,
@@ -41,15 +40,10 @@ from fazhan.reviews.forms import (
 )
 from fazhan.reviews.models import Approval, PrereviewRequest, PrereviewState, Talk
 from fazhan.reviews.reminders import approvals_waiting
-from fazhan.web.http import AuthenticatedHttpRequest
 
 
 def _approving_subtree(user: Any) -> set[int]:
-    roots = {org for kind, org in active_roles(user) if kind == RoleKind.SUB_STAFF and org}
-    authorised = Organization.objects.filter(pk__in=roots, can_approve=True).values_list(
-        "pk", flat=True
-    )
-    return Organization.objects.subtree_ids(authorised)
+    return authority(user).approving_ids()
 
 
 def _ready_for_prereview(user: Any) -> list[Candidate]:
@@ -63,17 +57,18 @@ def _ready_for_prereview(user: Any) -> list[Candidate]:
         .select_related("person", "org")
         .order_by("org_id", "person__name_pinyin")[:300]
     )
+    auth = authority(user)
     return [
         c
         for c in pool
-        if writer_kinds_for(user, c.org_id)
+        if auth.may_write(c.org_id)
         and {"S12", "S13"} & {n.get("step") for n in (c.projection or {}).get("next", [])}
     ]
 
 
 def _index_context(request: AuthenticatedHttpRequest, **extra: Any) -> dict[str, Any]:
     user = request.user
-    today = today_in_shanghai()
+    today = dates.today()
     ready = _ready_for_prereview(user)
     approving = _approving_subtree(user)
     requests = (
@@ -178,7 +173,7 @@ def prereview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     return redirect("reviews:prereview", pk=item.pk)
         except ActionRefused as error:
             refused = error.reasons
-    today = today_in_shanghai()
+    today = dates.today()
     return render(
         request,
         "reviews/prereview.html",
@@ -189,7 +184,7 @@ def prereview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "flags": leaving_flags(candidate, today),
             "due": due_in_working_days(item.sent_on, prereview_working_days()),
             "can_decide": approving_org(request.user, candidate) is not None,
-            "can_write": bool(writer_kinds_for(request.user, candidate.org_id)),
+            "can_write": authority(request.user).may_write(candidate.org_id),
             "decide_form": decide_form,
             "volunteer_form": volunteer_form,
             "refused": refused,
@@ -204,7 +199,7 @@ def candidate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Talk (S16), approval (S17/S24) and filing (S18) for one candidate, with the clocks."""
     target = get_candidate_for_user(request.user, pk)
     refused: list[Reason] = []
-    today = today_in_shanghai()
+    today = dates.today()
     waiting = approvals_waiting(Candidate.objects.filter(pk=target.pk), today)
     step = waiting[0].step if waiting else "S17"
     talk_form, approve_form, file_form = TalkForm(), ApproveForm(initial={"step": step}), FileForm()
@@ -267,10 +262,7 @@ def candidate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "file_form": file_form,
             "refused": refused,
             "can_approve": approving_org(request.user, target) is not None,
-            "committee": bool(
-                {k for k, o in active_roles(request.user)}
-                & {RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF}
-            ),
+            "committee": authority(request.user).is_committee,
             "to_file": [
                 a
                 for a in approvals

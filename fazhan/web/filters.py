@@ -7,10 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
-from fazhan.accounts.models import RoleKind
-from fazhan.accounts.scope import active_roles
+from fazhan.accounts.authority import authority
+from fazhan.core import dates
 from fazhan.orgs.models import Organization
 from fazhan.people.actions import COMMITTEE_STEPS
 from fazhan.people.models import Candidate, Stage
@@ -25,7 +24,7 @@ def open_files(candidates: QuerySet[Candidate]) -> QuerySet[Candidate]:
 def filter_candidates(user: Any, params: Any) -> QuerySet[Candidate]:
     """The candidate list's filters (subtree, stage, due this week, overdue, waiting for me, has
     findings, suspended; name or pinyin initials), shared by the page and its Excel export."""
-    today = timezone.localdate()
+    today = dates.today()
     candidates: QuerySet[Candidate] = Candidate.objects.visible_to(user).select_related(
         "person", "org"
     )
@@ -50,8 +49,7 @@ def filter_candidates(user: Any, params: Any) -> QuerySet[Candidate]:
     elif show == "overdue":
         candidates = open_files(candidates).filter(next_due__lt=today)
     elif show == "waiting":
-        kinds = {kind for kind, _ in active_roles(user)}
-        committee = bool(kinds & {RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF})
+        committee = authority(user).is_committee
         mine = Q(next_step__in=COMMITTEE_STEPS)
         candidates = open_files(candidates).filter(mine if committee else ~mine)
     elif show == "findings":

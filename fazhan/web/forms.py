@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fazhan.core import dates
 from fazhan.orgs.models import Member, MemberStatus
 from fazhan.policy.voting import Tally, decide
 
@@ -73,7 +73,7 @@ class StepForm(forms.Form):
     def __init__(self, *args: Any, step: str, members: list[Member], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.step = step
-        self.fields["happened_on"].initial = timezone.localdate()
+        self.fields["happened_on"].initial = dates.today()
         full = [(m.pk, m.name) for m in members if m.status == MemberStatus.FULL]
         if step == "S03":
             self.fields["nomination"] = forms.ChoiceField(label=_("推荐方式"), choices=NOMINATIONS)
@@ -191,7 +191,7 @@ class BatchForm(forms.Form):
     def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["candidates"].choices = choices  # type: ignore[attr-defined]
-        self.fields["happened_on"].initial = timezone.localdate()
+        self.fields["happened_on"].initial = dates.today()
 
     def payload(self) -> dict[str, Any]:
         step = self.cleaned_data["step"]

@@ -12,31 +12,28 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from fazhan.accounts.authority import authority
+from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.models import Role, RoleKind, User
-from fazhan.accounts.scope import active_roles, is_read_only, is_sysadmin
 from fazhan.audit.chain import events_of, read_head
-from fazhan.notices.queues import queue_for
+from fazhan.core import dates, i18n_data
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.orgs.models import Member, Organization
 from fazhan.people.actions import (
     COMMITTEE_STEPS,
-    ActionRefused,
     Mode,
-    Reason,
     do_record_step,
     do_record_step_batch,
-    writer_kinds_for,
 )
 from fazhan.people.models import Candidate, Stage, get_candidate_for_user
 from fazhan.people.record import is_record_kind
 from fazhan.policy.data import load_policy
-from fazhan.web import i18n_data
 from fazhan.web.filters import filter_candidates, open_files
 from fazhan.web.forms import BatchForm, StepForm
-from fazhan.web.http import AuthenticatedHttpRequest
+from fazhan.web.queues import queue_for
 
 OPEN_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.TARGET, Stage.PROBATIONARY, Stage.MEMBER)
 LIFECYCLE = {
@@ -58,7 +55,7 @@ PHASES = {
 
 def _role_summary(user: Any) -> list[dict[str, Any]]:
     labels = dict(RoleKind.choices)
-    roles = active_roles(user)
+    roles = authority(user).roles
     names = dict(
         Organization.objects.filter(pk__in=[o for _, o in roles if o]).values_list("pk", "name")
     )
@@ -72,7 +69,7 @@ def _counts_by_child(user: Any, candidates: QuerySet[Candidate]) -> list[dict[st
     """Files per stage for each organization directly under the user's own (a district sees its
     sub-organizations, a committee its branches): one grouped query, summed per child in Python
     over the per-organization rows, never per person."""
-    roots = [org for kind, org in active_roles(user) if org is not None]
+    roots = authority(user).roots()
     if len(roots) != 1:
         return []
     children = list(Organization.objects.filter(parent_id=roots[0]).order_by("code", "pk"))
@@ -102,7 +99,8 @@ def _counts_by_child(user: Any, candidates: QuerySet[Candidate]) -> list[dict[st
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if is_sysadmin(user):
+    auth = authority(user)
+    if auth.is_sysadmin:
         return render(
             request,
             "web/home_admin.html",
@@ -112,15 +110,14 @@ def home(request: HttpRequest) -> HttpResponse:
                 "by_kind": Role.objects.filter(active=True).values("kind").annotate(n=Count("id")),
             },
         )
-    today = timezone.localdate()
+    today = dates.today()
     candidates = Candidate.objects.visible_to(user)
     counts = Counter(dict(candidates.values_list("stage").annotate(n=Count("id"))))
     stages = [
         {"value": value, "label": label, "n": counts.get(value, 0)}
         for value, label in Stage.choices
     ]
-    kinds = {kind for kind, _ in active_roles(user)}
-    committee = bool(kinds & {RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF})
+    committee = auth.is_committee
     pending = open_files(candidates).select_related("person", "org")
     mine = (
         pending.filter(next_step__in=COMMITTEE_STEPS)
@@ -140,8 +137,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "waiting": mine.order_by("next_due")[:LIST_ROWS],
         "queue": queue_for(user)[: LIST_ROWS * 2],
         "with_violations": candidates.filter(violations__gt=0).count(),
-        "read_only": is_read_only(user),
-        "head": read_head() if is_read_only(user) else None,
+        "read_only": auth.is_read_only,
+        "head": read_head() if auth.is_read_only else None,
         "today": today,
         "committee": committee,
     }
@@ -150,7 +147,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def candidate_list(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = dates.today()
     stage = request.GET.get("stage", "")
     query = request.GET.get("q", "").strip()
     show = request.GET.get("show", "")
@@ -214,8 +211,8 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "next": projection.get("next", []),
             "findings": projection.get("findings", []),
             "steps": policy.steps,
-            "today": timezone.localdate(),
-            "can_write": bool(writer_kinds_for(request.user, candidate.org_id)),
+            "today": dates.today(),
+            "can_write": authority(request.user).may_write(candidate.org_id),
         },
     )
 

@@ -14,7 +14,7 @@ from django.contrib.auth import authenticate
 
 from fazhan.accounts.models import Role, RoleKind, User
 from fazhan.audit.chain import events_of, read_head, verify_chain
-from fazhan.demo import DemoSummary, build_demo
+from fazhan.demo.builder import DemoSummary, build_demo
 from fazhan.demo.histories import history, quick_stage
 from fazhan.demo.life import Days, Plan, Roster, tally
 from fazhan.orgs.models import Kind, Member, Organization

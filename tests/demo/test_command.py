@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 
 from fazhan.audit.chain import verify_chain
+from fazhan.demo.management.commands import demo as demo_command
 from fazhan.orgs.models import Organization
 from fazhan.people.models import Candidate
-from fazhan.web.management.commands import demo as demo_command
 from fazhan.web.models import Installation
 
 ACCOUNTS = ("qu", "dangwei", "zhibu", "zhibu2", "shenji", "admin")

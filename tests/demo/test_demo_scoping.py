@@ -10,7 +10,7 @@ from fazhan.accounts.models import User
 from fazhan.audit.bypass import chain_bypass
 from fazhan.audit.chain import verify_chain
 from fazhan.audit.models import Event
-from fazhan.demo import build_demo
+from fazhan.demo.builder import build_demo
 from fazhan.people.models import Candidate
 
 pytestmark = pytest.mark.django_db

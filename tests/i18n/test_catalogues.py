@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fazhan.web import i18n_data
+from fazhan.core import i18n_data
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "fazhan" / "locale"

@@ -12,10 +12,10 @@ import pytest
 
 from fazhan.audit.chain import events_of, verify_chain
 from fazhan.check_cli import check_one
+from fazhan.core.errors import ActionRefused
 from fazhan.imports.actions import do_apply_batch, do_import_candidate, do_preview_files
 from fazhan.imports.document import person_fields
 from fazhan.orgs.models import Member
-from fazhan.people.actions import ActionRefused
 from fazhan.people.models import Candidate
 from fazhan.people.record import candidate_document
 from fazhan.policy.engine import evaluate, today_in_shanghai

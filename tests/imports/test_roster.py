@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from fazhan.audit.chain import events_of, verify_chain
 from fazhan.audit.models import Event
+from fazhan.core.errors import ActionRefused
 from fazhan.imports.actions import do_apply_batch, do_discard_batch, do_preview_roster
 from fazhan.imports.models import BatchStatus, ImportRow
 from fazhan.imports.roster import CellError, parse_date
-from fazhan.people.actions import ActionRefused
 from fazhan.people.idnumber import make_demo_id
 from fazhan.people.models import Candidate, Person
 from tests.imports.helpers import (

@@ -22,10 +22,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from fazhan.core.errors import ActionRefused
 from fazhan.meetings import actions as act
+from fazhan.meetings.actions import ballots_cast
 from fazhan.meetings.codes import ALPHABET, code_hash
-from fazhan.meetings.models import BallotCode, CastBallot, ItemStatus
-from fazhan.people.actions import ActionRefused
+from fazhan.meetings.models import BallotBoxEntry, BallotCode, CastBallot, ItemStatus
 from tests.meetings.conftest import build_branch, fast_ready_for_admission, new_meeting
 
 pytestmark = pytest.mark.django_db
@@ -162,8 +163,7 @@ def machine(branch):
         def cast_le_drawn_le_printed_le_present(self):
             if not hasattr(self, "item"):
                 return
-            ballots = CastBallot.objects.filter(item=self.item)
-            cast_n = ballots.count()
+            cast_n = ballots_cast(self.item)
             drawn = len(self.hands) + len(self.used)
             assert cast_n == len(self.used) <= drawn <= self.printed <= len(self.present)
             assert BallotCode.objects.filter(item=self.item).count() == self.printed
@@ -173,13 +173,10 @@ def machine(branch):
         def tally_is_the_model(self):
             if not hasattr(self, "item"):
                 return
-            stored = Counter(
-                dict(
-                    CastBallot.objects.filter(item=self.item)
-                    .values_list("choice")
-                    .annotate(n=Count("id"))
-                )
-            )
+            stored = Counter()
+            for model in (BallotBoxEntry, CastBallot):  # in the box while voting, sealed after
+                rows = model.objects.filter(item=self.item).values_list("choice")
+                stored.update(dict(rows.annotate(n=Count("id"))))
             assert stored == +self.tally
 
     return BallotBox

@@ -4,15 +4,18 @@ kept or logged (DESIGN principle 7), and the ballots in the same tally as the pa
 from __future__ import annotations
 
 import logging
+import uuid
+from collections import Counter
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 
 from fazhan.audit.chain import verify_chain
 from fazhan.audit.models import Event
+from fazhan.core.errors import ActionRefused
 from fazhan.meetings import actions as act
 from fazhan.meetings.codes import code_hash, normalise, pretty
-from fazhan.meetings.models import BallotCode, CastBallot
-from fazhan.people.actions import ActionRefused
+from fazhan.meetings.models import BallotBoxEntry, BallotCode, CastBallot
 from tests.meetings.conftest import admission_item, count_paper, new_meeting, ready_for_admission
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +42,7 @@ def test_it_accepts_a_code_once_and_refuses_a_replay_or_a_forgery(voting):
         act.do_cast_ballot("ABCD-EFGH-JKMN", "for")
     with pytest.raises(act.BallotRefused, match="无效"):
         act.do_cast_ballot("0000", "for")
-    assert list(CastBallot.objects.values_list("choice", flat=True)) == ["for"]
+    assert list(BallotBoxEntry.objects.values_list("choice", flat=True)) == ["for"]
     assert BallotCode.objects.filter(used=True).count() == 1
 
 
@@ -128,7 +131,7 @@ def test_it_logs_nothing_about_the_voter_while_casting(client, voting, caplog):
             assert value not in text, (value, record)
     for response in (ok, replay, forged):
         assert not response.cookies, response.cookies
-    assert CastBallot.objects.count() == 1
+    assert act.ballots_cast(_item) == 1
 
 
 def test_it_serves_the_casting_page_without_a_session_or_a_cookie(client):
@@ -138,3 +141,55 @@ def test_it_serves_the_casting_page_without_a_session_or_a_cookie(client):
     from django.contrib.sessions.models import Session
 
     assert Session.objects.count() == 0
+
+
+def _rows_in_storage_order(table: str) -> list[str]:
+    """The ids of a table's rows in the order the database keeps them (SQLite's rowid,
+    PostgreSQL's physical order), as anyone with SQL access after the vote can read them."""
+    order = "rowid" if connection.vendor == "sqlite" else "ctid"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} ORDER BY {order}")
+        return [str(uuid.UUID(str(row[0]))) for row in cursor.fetchall()]
+
+
+@pytest.mark.parametrize("cast_order", ["ascending", "descending"])
+def test_it_forgets_the_order_ballots_were_cast_in_once_balloting_ends(voting, cast_order):
+    """Step 8 item 5: cast in a known order, read everything back through SQL: the stored order
+    is that of the random ids, whatever the casting order, and the box is empty."""
+    branch, _, item, codes = voting
+    choices = ["for", "against", "abstain", "for", "for", "against"]
+    for code, choice in zip(codes, choices, strict=True):
+        act.do_cast_ballot(code, choice)
+    in_box = _rows_in_storage_order("meetings_ballotboxentry")
+    assert len(in_box) == 6  # while voting the box keeps the casting order, which is why...
+    act.do_end_balloting(branch.cast.zhibu, item)  # ...it is emptied when balloting ends
+    assert _rows_in_storage_order("meetings_ballotboxentry") == []
+    sealed = _rows_in_storage_order("meetings_castballot")
+    assert sealed == sorted(in_box)
+    assert Counter(CastBallot.objects.values_list("choice", flat=True)) == Counter(choices)
+    if connection.vendor == "postgresql":  # one transaction wrote them all
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(DISTINCT xmin::text) FROM meetings_castballot")
+            assert cursor.fetchone()[0] == 1
+
+
+def test_it_refuses_to_take_a_ballot_out_of_the_box_while_voting(voting):
+    _, _, item, codes = voting
+    act.do_cast_ballot(codes[0], "for")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BallotBoxEntry.objects.filter(item=item).delete()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BallotBoxEntry.objects.filter(item=item).update(choice="against")
+    assert act.ballots_cast(item) == 1
+
+
+def test_it_stops_a_client_guessing_codes_but_not_a_room_voting(client, voting):
+    _, _, _item, codes = voting
+    for _n in range(20):
+        assert client.post("/meetings/vote/", {"code": "zzzz", "choice": "for"}).status_code == 422
+    refused = client.post("/meetings/vote/", {"code": codes[0], "choice": "for"})
+    assert refused.status_code == 429 and "尝试次数过多" in refused.content.decode()
+    other = client.post(
+        "/meetings/vote/", {"code": codes[0], "choice": "for"}, REMOTE_ADDR="198.51.100.9"
+    )
+    assert other.status_code == 200  # another client (another kiosk) is not stopped

@@ -6,6 +6,7 @@ import pytest
 
 from fazhan.audit.chain import events_of, head_code, verify_chain
 from fazhan.audit.models import Event
+from fazhan.core.errors import ActionRefused
 from fazhan.meetings import actions as act
 from fazhan.meetings.models import (
     ElectorateEntry,
@@ -14,7 +15,6 @@ from fazhan.meetings.models import (
     MeetingStatus,
     WrittenOpinion,
 )
-from fazhan.people.actions import ActionRefused
 from tests.meetings.conftest import (
     admission_item,
     count_paper,

@@ -7,9 +7,10 @@ import pytest
 from django.db import transaction
 
 from fazhan.audit.chain import append_event, events_of
+from fazhan.core.errors import ActionRefused
 from fazhan.meetings import actions as act
 from fazhan.meetings.gates import candidate_gates
-from fazhan.people.actions import ActionRefused, Mode, do_record_step
+from fazhan.people.actions import Mode, do_record_step
 from fazhan.people.record import FEEDBACK_KIND, project
 from tests.meetings.conftest import (
     admission_item,

@@ -10,8 +10,8 @@ from fazhan.audit.chain import verify_chain
 from fazhan.demo.builder import build_demo
 from fazhan.notices.demo import add_demo_notices
 from fazhan.notices.models import Feedback, Notice, NoticeStatus
-from fazhan.notices.queues import queue_for
 from fazhan.policy.engine import today_in_shanghai
+from fazhan.web.queues import queue_for
 
 pytestmark = pytest.mark.django_db
 

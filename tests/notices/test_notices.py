@@ -11,6 +11,7 @@ from django.http import Http404
 
 from fazhan.audit.chain import events_of, verify_chain
 from fazhan.audit.models import Event
+from fazhan.core.errors import ActionRefused
 from fazhan.notices.actions import (
     do_add_feedback_info,
     do_assign_feedback,
@@ -25,7 +26,7 @@ from fazhan.notices.actions import (
 )
 from fazhan.notices.decision import decision_blockers
 from fazhan.notices.models import Feedback, Notice, NoticeStatus
-from fazhan.people.actions import ActionRefused, do_record_step
+from fazhan.people.actions import do_record_step
 from fazhan.people.record import FEEDBACK_KIND
 from tests.notices.files import activist_ready, applicant_ready
 

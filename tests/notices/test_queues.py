@@ -13,7 +13,8 @@ from fazhan.notices.actions import (
     do_record_consent,
     do_submit_feedback,
 )
-from fazhan.notices.queues import QueueItem, queue_for
+from fazhan.notices.queues import QueueItem
+from fazhan.web.queues import queue_for
 from tests.notices.files import activist_ready, today
 from tests.notices.test_notices import at
 

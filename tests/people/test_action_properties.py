@@ -9,13 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fazhan.audit.chain import events_of, verify_chain
-from fazhan.people.actions import (
-    ActionRefused,
-    Mode,
-    do_correct_event,
-    do_create_candidate,
-    do_record_step,
-)
+from fazhan.core.errors import ActionRefused
+from fazhan.people.actions import Mode, do_correct_event, do_create_candidate, do_record_step
 from fazhan.people.record import evaluate_candidate
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ import time_machine
 from django.http import Http404
 
 from fazhan.audit.chain import events_of, verify_chain
+from fazhan.core.errors import ActionRefused
 from fazhan.orgs.models import Member
 from fazhan.people.actions import (
-    ActionRefused,
     Mode,
     do_correct_event,
     do_create_candidate,

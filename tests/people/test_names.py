@@ -2,7 +2,7 @@
 
 import pytest
 
-from fazhan.people.names import pinyin_and_initials
+from fazhan.lib.names import pinyin_and_initials
 
 
 @pytest.mark.parametrize(

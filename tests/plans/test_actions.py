@@ -9,7 +9,7 @@ from django.http import Http404
 
 from fazhan.audit.chain import verify_chain
 from fazhan.audit.models import Event
-from fazhan.people.actions import ActionRefused
+from fazhan.core.errors import ActionRefused
 from fazhan.plans.actions import (
     do_edit_plan,
     do_load_plan,

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from fazhan.accounts.models import User
-from fazhan.demo import build_demo
+from fazhan.demo.builder import build_demo
 from fazhan.orgs.models import Organization
 from fazhan.plans.actions import do_load_plan, do_split
 from fazhan.plans.allocation import setting_for

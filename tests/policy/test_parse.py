@@ -133,3 +133,15 @@ def test_it_accepts_nulls_for_optional_fields():
 def test_it_reads_bytes_with_utf8_chinese():
     text = json.dumps(clean_full(), ensure_ascii=False).encode("utf-8")
     assert parse_text(text).person.name == "张三"
+
+
+def test_it_ignores_an_x_event_altogether_its_id_too():
+    doc = clean_full()
+    doc["events"].append({"type": "x-photo", "id": "e1", "date": "not a date"})
+    assert len(parse_document(doc).events) == 30
+    doc["events"].append({"type": "correct", "date": "2021-08-01", "id": "c", "supersedes": "p"})
+    doc["events"][-2]["id"] = "p"
+    doc["events"][-1]["void"] = True
+    with pytest.raises(Unreadable) as error:
+        parse_document(doc)
+    assert error.value.field == "events[31].supersedes"

@@ -13,8 +13,8 @@ from django.utils import timezone
 from fazhan.accounts.models import RoleKind
 from fazhan.audit.chain import events_of, read_head
 from fazhan.audit.models import Event
-from fazhan.notices.queues import queue_for
-from fazhan.people.actions import ActionRefused, Mode, do_record_step
+from fazhan.core.errors import ActionRefused
+from fazhan.people.actions import Mode, do_record_step
 from fazhan.reviews.actions import (
     collective_result,
     do_approve,
@@ -26,6 +26,7 @@ from fazhan.reviews.actions import (
 )
 from fazhan.reviews.models import Approval, PrereviewRequest
 from fazhan.testing.factories import RoleFactory, SubOrgFactory, UserFactory
+from fazhan.web.queues import queue_for
 from tests.notices.files import VOTE, admitted, target_ready
 
 pytestmark = pytest.mark.django_db

@@ -38,6 +38,7 @@ from fazhan.meetings.actions.prepare import (
     electorate_preview,
 )
 from fazhan.meetings.actions.voting import (
+    ballots_cast,
     do_cast_ballot,
     do_end_balloting,
     do_issue_codes,
@@ -48,6 +49,7 @@ __all__ = [
     "BallotRefused",
     "CountState",
     "Preview",
+    "ballots_cast",
     "count_state",
     "do_add_item",
     "do_approve_late_entry",

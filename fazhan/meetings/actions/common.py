@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from fazhan.accounts.models import RoleKind
-from fazhan.accounts.scope import active_roles
+from fazhan.accounts.authority import authority
 from fazhan.audit.chain import append_event
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.meetings.gates import candidate_gates
 from fazhan.meetings.models import (
     AgendaItem,
@@ -19,13 +19,11 @@ from fazhan.meetings.models import (
     MeetingStatus,
 )
 from fazhan.orgs.models import Member, Organization
-from fazhan.people.actions import ActionRefused, Reason, writer_kinds_for
 
 if TYPE_CHECKING:
     from fazhan.accounts.models import User
 
 ACTIVE_ITEM = (ItemStatus.PENDING, ItemStatus.VOTING, ItemStatus.COUNTING, ItemStatus.CLOSED)
-SUPERIOR_KINDS = frozenset({RoleKind.SUB_STAFF, RoleKind.DISTRICT_STAFF})
 ART_20_21 = "细则第二十、二十一条"
 
 
@@ -38,7 +36,7 @@ class BallotRefused(Exception):
 
 
 def may_write(user: User, meeting: Meeting) -> bool:
-    return bool(writer_kinds_for(user, meeting.org_id))
+    return authority(user).may_write(meeting.org_id)
 
 
 def _check_writer(user: User, meeting: Meeting) -> None:
@@ -51,13 +49,7 @@ def _check_writer(user: User, meeting: Meeting) -> None:
 def superior_org(user: User, meeting: Meeting) -> Organization | None:
     """The organization above the branch through which `user` may consent for it (the nearest),
     or None: a branch's own account never consents to its own exclusions."""
-    best: tuple[int, Organization] | None = None
-    ancestors = list(Organization.objects.ancestors(meeting.org))  # root first, self excluded
-    depth = {org.pk: i for i, org in enumerate(ancestors)}
-    for kind, root in active_roles(user):
-        if kind in SUPERIOR_KINDS and root in depth and (best is None or depth[root] > best[0]):
-            best = (depth[root], ancestors[depth[root]])
-    return best[1] if best else None
+    return authority(user).acting_committee(meeting.org_id)
 
 
 def _lock_meeting(meeting: Meeting | int) -> Meeting:

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fazhan.audit.chain import read_head
+from fazhan.core import dates
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.meetings.actions.common import (
     _check_writer,
     _event,
@@ -32,8 +34,7 @@ from fazhan.meetings.models import (
     WrittenOpinion,
 )
 from fazhan.meetings.tally import VOID, Counts, Outcome, ballots_digest, outcome
-from fazhan.people.actions import ActionRefused, Mode, Reason, do_record_step
-from fazhan.policy.engine import today_in_shanghai
+from fazhan.people.actions import Mode, do_record_step
 
 if TYPE_CHECKING:
     from fazhan.accounts.models import User
@@ -252,7 +253,7 @@ def do_close_item(user: User, item: AgendaItem | int, *, today: date | None = No
     list, then record the candidate's S15 or S23 through the engine in the same transaction. If
     the engine refuses, nothing is closed. A vote with more ballots back than handed out is void:
     sealed the same way, no step recorded, and the motion may be put again."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     with transaction.atomic():
         meeting, locked = _lock_item(item)
         _check_writer(user, meeting)

@@ -14,6 +14,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fazhan.accounts.authority import authority
+from fazhan.core import dates
+from fazhan.core.errors import ActionRefused, Reason
 from fazhan.meetings.actions.common import (
     ACTIVE_ITEM,
     ART_20_21,
@@ -40,9 +43,7 @@ from fazhan.meetings.models import (
     WrittenOpinion,
 )
 from fazhan.orgs.models import Kind, Member, Organization
-from fazhan.people.actions import ActionRefused, Reason, writer_kinds_for
 from fazhan.people.models import Candidate
-from fazhan.policy.engine import today_in_shanghai
 
 if TYPE_CHECKING:
     from fazhan.accounts.models import User
@@ -63,8 +64,8 @@ def do_create_meeting(
 ) -> Meeting:
     """Call a branch general meeting. A live meeting is held today or later; a meeting already
     held on paper is entered as a late entry (补录), with its reason."""
-    today = today or today_in_shanghai()
-    if not writer_kinds_for(user, org.pk):
+    today = today or dates.today()
+    if not authority(user).may_write(org.pk):
         raise Http404(_("没有这个组织"))
     if org.kind != Kind.BRANCH:
         raise ActionRefused(Reason(_("支部大会由党支部召开"), ART_20_21))
@@ -178,8 +179,8 @@ def do_consent_exclusion(
                     "不计入应到会人数须经上级党组织同意并经党员大会通过",
                 )
             )
-        when = consent_on or today_in_shanghai()
-        if when > today_in_shanghai():
+        when = consent_on or dates.today()
+        if when > dates.today():
             raise ActionRefused(_("同意日期不能晚于今天"))
         row.consent_by = user
         row.consent_on = when
@@ -226,7 +227,7 @@ def do_add_item(
 ) -> AgendaItem:
     """Put one candidate's motion on the agenda (细则 art. 21: one candidate at a time). While the
     meeting is open only a vote declared void is held again."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     with transaction.atomic():
         locked = _lock_meeting(meeting)
         _check_writer(user, locked)
@@ -416,7 +417,7 @@ def do_open_meeting(
     freeze here (background §A.2 threat 1: the denominator is an approved artefact, not a number
     typed in), and written opinions are settled (counted only for expected members who are
     absent). A live meeting opens on its day; every motion must pass its gates."""
-    today = today or today_in_shanghai()
+    today = today or dates.today()
     with transaction.atomic():
         locked = _lock_meeting(meeting)
         _check_writer(user, locked)

@@ -1,5 +1,5 @@
 """Filters that show policy data (stored in Simplified Chinese) in the reader's language; see
-fazhan.web.i18n_data."""
+fazhan.core.i18n_data."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from fazhan.web import i18n_data
+from fazhan.core import i18n_data
 
 register = template.Library()
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from fazhan.core import dates
 from fazhan.orgs.models import Organization, nearest_approver
 from fazhan.people.models import Candidate
-from fazhan.policy.engine import today_in_shanghai
 from fazhan.reviews.reminders import reminders
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             today = date.fromisoformat(options["today"]) if options["today"] else None
         except ValueError:
             raise CommandError("--today 应为 YYYY-MM-DD") from None
-        day = today or today_in_shanghai()
+        day = today or dates.today()
         candidates = Candidate.objects.all()
         if options["org"]:
             org = Organization.objects.filter(code=options["org"]).first()

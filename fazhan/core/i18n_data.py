@@ -25,6 +25,7 @@ from typing import Any
 from django.utils.translation import get_language
 
 from fazhan.policy.data import DEFAULT_POLICY, load_policy
+from fazhan.policy.texts import Name, Text, Value
 
 EN_FILE = Path(__file__).resolve().parent.parent / "policies" / "i18n" / "en.json"
 
@@ -211,3 +212,32 @@ def next_reason(item: Any) -> str:
     if language == ZH_HANT:
         return traditional(why)
     return why
+
+
+def _english_value(value: Value) -> str:
+    if isinstance(value, Name):
+        found = english().get(value.table, {}).get(value.key)
+        return str(found) if found else value.zh
+    if isinstance(value, Text):
+        return _english_text(value)
+    if isinstance(value, tuple):
+        return ", ".join(_english_text(item) for item in value)
+    return value
+
+
+def _english_text(message: Text) -> str:
+    template = english().get("rules", {}).get(message.id)
+    if not template:
+        return message.zh
+    return str(template).format_map({key: _english_value(v) for key, v in message.params})
+
+
+def rule_text(message: Text) -> str:
+    """A message of the rules (fazhan.policy.texts) in the reader's language: English from
+    en.json's `rules` by id with its values in English too, else the Chinese as for findings."""
+    language = active()
+    if language == EN:
+        return _english_text(message)
+    if language == ZH_HANT:
+        return traditional(message.zh)
+    return message.zh
