@@ -28,7 +28,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from fazhan.accounts.models import User
-from fazhan.demo import build_demo
+from fazhan.demo.builder import build_demo
 from fazhan.people.idnumber import CHECK_CHARS, DEMO_AREA, WEIGHTS, make_demo_id
 from fazhan.people.models import Candidate, Person
 from fazhan.policy.calendar import add_months
