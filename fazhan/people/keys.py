@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fazhan.audit.chain import append_event
+from fazhan.core import dates
 from fazhan.people import crypto
 from fazhan.people.models import KeyRotation, Person
 
@@ -125,6 +126,6 @@ def _record(key: str, rows: dict[str, int]) -> None:
         append_event(
             kind=ROTATED_KIND,
             candidate_id=None,
-            happened_on=timezone.localdate(),
+            happened_on=dates.today(),
             payload={"fingerprint": key, "rows": rows},
         )
