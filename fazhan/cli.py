@@ -13,6 +13,7 @@ fazhan serve [--port N] [--workers N] [--host H]
 fazhan backup [--to PATH]
 fazhan restore PATH [--force]
 fazhan report counts --as-of DATE [--from DATE] [--org CODE] [--json]
+fazhan keys rotate [--batch N]
 fazhan <any Django management command>
 """
 

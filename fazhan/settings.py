@@ -182,6 +182,9 @@ FIELD_ENCRYPTION_KEYS = [
     if k.strip()
 ]
 BLIND_INDEX_KEY = env_secret("BLIND_INDEX_KEY", BUILTIN_BLIND_INDEX_KEY)
+# The previous blind-index key while `fazhan keys rotate` re-indexes (lookups try both);
+# unset once it has finished.
+BLIND_INDEX_KEY_OLD = os.getenv("BLIND_INDEX_KEY_OLD", "")
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -358,7 +358,7 @@ def _person(
     fake: Faker,
     *,
     today: date,
-    serials: Counter[tuple[date, str]],
+    serials: set[tuple[date, str, int]],
     ref: str,
 ) -> Person:
     profile = file.profile
@@ -386,8 +386,14 @@ def _person(
         unit=file.branch.unit or fake.company(),
         graduation_date=graduation,
     )
-    serial = serials[(born, profile.sex)]
-    serials[(born, profile.sex)] += 1
+    # The sequence code drawn at random (from the ref, so the main stream of draws and with it
+    # the rest of the demo stay as they were): counted up from 0, nearly every code would be
+    # 000 or 001 and the demo numbers guessable from the birth date alone (docs/privacy.md).
+    draws = Random(f"{ref}/id")
+    serial = draws.randrange(500)
+    while (born, profile.sex, serial) in serials:
+        serial = draws.randrange(500)
+    serials.add((born, profile.sex, serial))
     # Demo numbers only (area 999999, contracts.md §6), consistent with birth date and sex.
     problems = person.set_id_number(make_demo_id(born, profile.sex, serial), today=today)
     if problems:
@@ -403,7 +409,7 @@ def _save_files(files: list[_File], rng: Random, fake: Faker, today: date) -> li
     one `record.candidate_document` will read back from the chain: same ids, kinds, dates and
     payloads (member ids shown as names), same person, as of `today`.
     """
-    serials: Counter[tuple[date, str]] = Counter()
+    serials: set[tuple[date, str, int]] = set()
     persons = [
         _person(file, rng, fake, today=today, serials=serials, ref=f"DEMO-{index + 1:05d}")
         for index, file in enumerate(files)

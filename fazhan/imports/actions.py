@@ -482,9 +482,13 @@ def do_apply_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
                 candidates = apply_drafts(user, [row.data for row in rows], rows)
                 for row, candidate in zip(rows, candidates, strict=True):
                     row.candidate = candidate
-                    # Principle 8: once the person holds the number, the batch keeps the mask.
+                    # Principle 8: once the person holds the number, the batch keeps only the
+                    # mask, and of the birth date (sealed in the people table) only the year.
                     if row.data.get("id"):
                         row.data["id"] = {"masked": row.data["id"].get("masked", "")}
+                    person = row.data.get("person")
+                    if isinstance(person, dict) and person.get("birth_date"):
+                        person["birth_date"] = str(person["birth_date"])[:4]
             # An upsert on the primary key: one statement per 500 rows, where bulk_update's
             # CASE per row costs more than the whole import of the row.
             ImportRow.objects.bulk_create(

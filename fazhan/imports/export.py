@@ -1,7 +1,8 @@
 """Exports: the candidate list as Excel, a batch's errors as Excel, the roster template.
 
 Lists are read through `Candidate.objects.visible_to(user)` (DESIGN principle 6) and carry the
-masked ID number only: nothing here ever decrypts (principle 8), so the auditor may export too.
+masked ID number only: the number is never decrypted (principle 8), so the auditor may export too;
+the birth month comes from the birth date, which the field decrypts (docs/privacy.md).
 Workbooks are written with openpyxl's write-only mode, which streams rows instead of building
 every cell in memory.
 """

@@ -54,6 +54,8 @@ class DraftRow:
     errors: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     index: str | None = None  # the ID number's blind index, for the duplicate checks
+    # The index under the previous key too, while `fazhan keys rotate` re-indexes the table.
+    indexes: list[str] = field(default_factory=list)
 
     @property
     def finding_count(self) -> int:
@@ -82,7 +84,8 @@ def _jsonable_person(fields: Mapping[str, Any]) -> dict[str, Any]:
 def _id_data(row: DraftRow, parsed: idnumber.IdNumber) -> None:
     # Principle 8: the batch keeps the Fernet token and the masked copy, never the clear number.
     row.data["id"] = {"token": crypto.encrypt(parsed.value), "masked": idnumber.mask(parsed.value)}
-    row.index = crypto.blind_index(parsed.value)
+    row.indexes = crypto.blind_indexes(parsed.value)
+    row.index = row.indexes[0]
 
 
 def _duplicates(rows: Sequence[DraftRow], column: str, cell_letter: str | None) -> None:
@@ -102,7 +105,7 @@ def _duplicates(rows: Sequence[DraftRow], column: str, cell_letter: str | None) 
             )
         else:
             first[row.index] = row.number
-    indexes = sorted(first)
+    indexes = sorted({i for row in rows if row.index in first for i in row.indexes} | set(first))
     known: set[str] = set()
     for start in range(0, len(indexes), 500):
         chunk = indexes[start : start + 500]
@@ -114,7 +117,7 @@ def _duplicates(rows: Sequence[DraftRow], column: str, cell_letter: str | None) 
             if i
         )
     for row in rows:
-        if row.index in known:
+        if row.index is not None and known.intersection(row.indexes or [row.index]):
             row.errors.append(
                 {
                     "column": column,

@@ -2,11 +2,13 @@
 
 Ciphertext: Fernet (AES-128-CBC + HMAC-SHA256) under a MultiFernet built from
 settings.FIELD_ENCRYPTION_KEYS, newest first: the first key encrypts, every key decrypts, so a key
-is rotated by prepending a new one, re-encrypting (`rotate`), then dropping the old one.
+is rotated by prepending a new one, re-encrypting (`rotate`, `fazhan keys rotate`), then dropping
+the old one.
 
 Blind index: HMAC-SHA256 of the normalized number under settings.BLIND_INDEX_KEY, a key apart from
 the encryption keys, so exact lookup and duplicate detection never decrypt, and the index does not
-change when the encryption keys rotate.
+change when the encryption keys rotate; it changes only with its own key, when `fazhan keys rotate`
+recomputes it (BLIND_INDEX_KEY_OLD names the previous key until then).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["InvalidToken", "blind_index", "decrypt", "encrypt", "rotate"]
+__all__ = ["InvalidToken", "blind_index", "blind_indexes", "decrypt", "encrypt", "rotate"]
 
 # Domain separation: the same index key may later serve other fields without equal values of
 # different fields producing equal digests.
@@ -57,9 +59,21 @@ def rotate(token: str) -> str:
     return _fernet().rotate(token.encode("ascii")).decode("ascii")
 
 
+def _index_under(key: str, normalized: str) -> str:
+    message = _INDEX_DOMAIN + normalized.encode("utf-8")
+    return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
 def blind_index(normalized: str) -> str:
     key = settings.BLIND_INDEX_KEY
     if not key:
         raise ImproperlyConfigured("BLIND_INDEX_KEY is empty.")
-    message = _INDEX_DOMAIN + normalized.encode("utf-8")
-    return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
+    return _index_under(key, normalized)
+
+
+def blind_indexes(normalized: str) -> list[str]:
+    """The index under the current key and, while `fazhan keys rotate` re-indexes, under
+    BLIND_INDEX_KEY_OLD: lookups and duplicate checks try both."""
+    current = blind_index(normalized)
+    old = getattr(settings, "BLIND_INDEX_KEY_OLD", "")
+    return [current, _index_under(old, normalized)] if old else [current]

@@ -2,8 +2,8 @@
 
 Personal data lives here and never in the event chain (DESIGN principle 8): events carry a person
 id. The ID number is stored encrypted, with a blind index for exact lookup and a masked copy for
-the screen, and the statistics read plain derived columns so that dashboards never decrypt and
-never loop in Python.
+the screen; the birth date, the number's middle digits, is encrypted too (docs/privacy.md). The
+statistics read plain derived columns so that dashboards never decrypt and never loop in Python.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from django.utils.translation import pgettext_lazy
 from fazhan.accounts.scope import can_decrypt_id_number, reach
 from fazhan.lib.names import pinyin_and_initials
 from fazhan.people import crypto, idnumber
+from fazhan.people.fields import EncryptedDateField
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -82,8 +83,11 @@ class PersonQuerySet(models.QuerySet["Person"]):
         return self.filter(pk__in=Candidate.objects.in_orgs(scope.org_ids).values("person_id"))
 
     def with_id_number(self, raw: str) -> Self:
-        """Exact lookup through the blind index; never decrypts. Not scoped: chain visible_to."""
-        return self.filter(id_number_index=crypto.blind_index(idnumber.normalize(raw)))
+        """Exact lookup through the blind index; never decrypts. Not scoped: chain visible_to.
+
+        While `fazhan keys rotate` re-indexes, rows not reached yet carry the previous key's
+        index, so both are tried."""
+        return self.filter(id_number_index__in=crypto.blind_indexes(idnumber.normalize(raw)))
 
 
 class Person(models.Model):
@@ -92,7 +96,9 @@ class Person(models.Model):
     name_pinyin = models.CharField(_("姓名拼音"), max_length=255, blank=True, db_index=True)
     name_initials = models.CharField(_("拼音首字母"), max_length=64, blank=True, db_index=True)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
-    birth_date = models.DateField(_("出生日期"))
+    # Encrypted like the ID number, whose eight middle digits it is (docs/privacy.md); the
+    # statistics read birth_year and the candidate's age-band flags, never this column.
+    birth_date = EncryptedDateField(_("出生日期"))
     ethnicity = models.CharField(_("民族"), max_length=32, blank=True)
     # "" when unknown (contracts.md §1: education may be null).
     education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
@@ -227,10 +233,14 @@ class Person(models.Model):
         return self.decrypt_id_number()
 
     def rotate_id_number(self) -> None:
-        """Re-encrypt under the newest key after a key rotation; saves. The index is unchanged."""
+        """Re-encrypt the number and the birth date under the newest key and re-index the number
+        under the current blind-index key; saves. `fazhan keys rotate` does this in batches."""
+        fields = ["birth_date"]  # re-encrypted by its field on save
         if self.id_number_encrypted:
             self.id_number_encrypted = crypto.rotate(self.id_number_encrypted)
-            self.save(update_fields=["id_number_encrypted"])
+            self.id_number_index = crypto.blind_index(crypto.decrypt(self.id_number_encrypted))
+            fields += ["id_number_encrypted", "id_number_index"]
+        self.save(update_fields=fields)
 
     def erase_id_number(self) -> None:
         """Crypto-shredding: drop the ciphertext, its index and the masked copy; saves.
@@ -402,3 +412,24 @@ def get_person_for_user(user: UserLike, pk: Any) -> Person:
         return Person.objects.visible_to(user).get(pk=pk)
     except (Person.DoesNotExist, ValueError, TypeError):
         raise Http404(_("没有找到该人员。")) from None
+
+
+class KeyRotation(models.Model):
+    """How far `fazhan keys rotate` got in one table for one set of target keys
+    (fazhan.people.keys): a rerun continues after last_pk. The fingerprint is an HMAC under the
+    keys, never a key."""
+
+    fingerprint = models.CharField(max_length=64)
+    table = models.CharField(max_length=64)
+    last_pk = models.BigIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["fingerprint", "table"], name="key_rotation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.fingerprint[:8]} > {self.last_pk}"

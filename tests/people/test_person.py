@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 from cryptography.fernet import Fernet
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import FieldError, PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.test import override_settings
 
@@ -31,9 +31,33 @@ def test_it_stores_the_number_encrypted_indexed_and_masked():
     person.save()
     row = Person.objects.values().get(pk=person.pk)
     assert NUMBER not in str(row)
-    assert row["id_number_masked"] == NUMBER[:6] + "********" + NUMBER[14:]
+    assert row["id_number_masked"] == NUMBER[:6] + "*" * 12
     assert len(row["id_number_index"]) == 64
     assert Person.objects.get(pk=person.pk).decrypt_id_number() == NUMBER
+
+
+@pytest.mark.django_db
+def test_it_stores_the_birth_date_encrypted_and_reads_it_back_as_a_date():
+    person = make_person(birth_date=date(1995, 8, 15))
+    person.save()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT birth_date, birth_year FROM people_person WHERE id = %s", [person.pk]
+        )
+        stored, year = cursor.fetchone()
+    assert "1995" not in stored and "0815" not in stored
+    assert year == 1995  # the statistics' clear column
+    assert Person.objects.get(pk=person.pk).birth_date == date(1995, 8, 15)
+    assert Person.objects.values_list("birth_date", flat=True).get(pk=person.pk) == date(
+        1995, 8, 15
+    )
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_compare_encrypted_birth_dates_in_the_database():
+    with pytest.raises(FieldError, match="birth_year"):
+        Person.objects.filter(birth_date=date(1995, 8, 15)).exists()
+    assert not Person.objects.filter(birth_date__isnull=True).exists()
 
 
 @pytest.mark.django_db
