@@ -15,6 +15,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -82,7 +83,7 @@ def do_enrol_second_factor(user: User, device: TOTPDevice, token: str) -> list[s
     if device.user_id != user.pk or device.confirmed:
         raise NotVisible()
     if not device.verify_token(token.strip().replace(" ", "")):
-        raise ActionRefused("验证码不正确，请核对手机上的时间后重新输入。")
+        raise ActionRefused(_("验证码不正确，请核对手机上的时间后重新输入。"))
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user, confirmed=True).delete()
         device.confirmed = True
@@ -102,7 +103,7 @@ def do_reset_second_factor(actor: UserLike, user: User) -> None:
     if not is_security_admin(actor):
         raise NotVisible()
     if user.pk == actor.pk:
-        raise ActionRefused("不能重置自己的第二验证因素，请由另一名安全保密管理员办理。")
+        raise ActionRefused(_("不能重置自己的第二验证因素，请由另一名安全保密管理员办理。"))
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()

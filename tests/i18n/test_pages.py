@@ -74,6 +74,11 @@ def pages(world):
         "account": ("admin", f"/accounts/manage/{world['cast'].zhibu.pk}/", "Account record"),
         "roster": ("qu", "/accounts/manage/roster/", "Create branch accounts in bulk"),
         "password": ("zhibu", "/accounts/manage/password/", "Change password"),
+        "security": ("baomi", "/accounts/manage/security/", "Roles waiting to be granted"),
+        "access-log": ("shenji", "/accounts/manage/access-log/", "Failed sign-ins"),
+        "correct": ("zhibu", f"/candidates/{late.pk}/correct/", "Choose the record to correct"),
+        "past-step": ("zhibu", f"/candidates/{late.pk}/past/S03/", "Enter past"),
+        "transfer": ("zhibu", f"/candidates/{late.pk}/transfer/", "Receiving Party branch"),
     }
 
 
@@ -93,7 +98,7 @@ def data_strings() -> list[str]:
 def get(client, world, name, language):
     username, url, _word = pages(world)[name]
     if username:
-        client.force_login(world["cast"].users[username])
+        client.force_login(getattr(world["cast"], username))
     response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200, (name, response.status_code)
     return response.content.decode()
@@ -133,6 +138,11 @@ NAMES = [
     "account",
     "roster",
     "password",
+    "security",
+    "access-log",
+    "correct",
+    "past-step",
+    "transfer",
 ]
 
 
