@@ -64,6 +64,7 @@ class Cast:
             "zhibu2": self.zhibu2,
             "shenji": self.shenji,
             "admin": self.admin,
+            "baomi": self.baomi,
             "outsider": self.outsider,
         }
 
