@@ -44,7 +44,11 @@ def _no_session_limits():
     (fazhan/ops/middleware.py) would sign it out. tests/ops turns them back on to test them."""
     from django.test import override_settings
 
-    with override_settings(SESSION_IDLE_SECONDS=0, SESSION_ABSOLUTE_SECONDS=0):
+    # Django's own expiry of the stored session too (12 hours in production): a browser test
+    # that travels days ahead must stay signed in.
+    with override_settings(
+        SESSION_IDLE_SECONDS=0, SESSION_ABSOLUTE_SECONDS=0, SESSION_COOKIE_AGE=1_209_600
+    ):
         yield
 
 
