@@ -301,7 +301,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_CLIENT_IP_CALLABLE = "fazhan.accounts.twofactor.client_ip"
+AXES_CLIENT_IP_CALLABLE = "fazhan.lib.client.client_ip"
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = os.getenv("FAZHAN_OTP_ISSUER", "Fazhan")
 # Password rules: Django's four, the similarity to the user name stricter than Django's default,

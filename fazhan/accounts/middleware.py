@@ -52,17 +52,7 @@ class PasswordChangeRequiredMiddleware:
             reverse("accounts:otp_verify"),
             reverse("accounts:otp_setup"),
         )
-        static = "/" + settings.STATIC_URL.lstrip("/") if settings.STATIC_URL else None
-        path = request.path_info
-        if path in allowed or (static is not None and path.startswith(static)):
-            return None
-        target = f"{change}?{urlencode({'next': request.get_full_path()})}"
-        if request.headers.get("HX-Request"):
-            # htmx follows HX-Redirect with a full page load instead of swapping a fragment.
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = target
-            return response
-        return HttpResponseRedirect(target)
+        return _send_to(request, change, allowed)
 
 
 class SecondFactorRequiredMiddleware:
@@ -91,13 +81,19 @@ class SecondFactorRequiredMiddleware:
     def _intercept(self, request: HttpRequest, enrolled: bool) -> HttpResponse | None:
         verify, setup = reverse("accounts:otp_verify"), reverse("accounts:otp_setup")
         allowed = (verify, setup, reverse("logout"), reverse("login"), "/i18n/setlang/")
-        static = "/" + settings.STATIC_URL.lstrip("/") if settings.STATIC_URL else None
-        path = request.path_info
-        if path in allowed or (static is not None and path.startswith(static)):
-            return None
-        target = f"{verify if enrolled else setup}?{urlencode({'next': request.get_full_path()})}"
-        if request.headers.get("HX-Request"):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = target
-            return response
-        return HttpResponseRedirect(target)
+        return _send_to(request, verify if enrolled else setup, allowed)
+
+
+def _send_to(request: HttpRequest, page: str, allowed: tuple[str, ...]) -> HttpResponse | None:
+    """Send the request to `page` (with `next`) unless it asks for one of `allowed` or a static
+    file. htmx follows HX-Redirect with a full page load instead of swapping a fragment."""
+    static = "/" + settings.STATIC_URL.lstrip("/") if settings.STATIC_URL else None
+    path = request.path_info
+    if path in allowed or (static is not None and path.startswith(static)):
+        return None
+    target = f"{page}?{urlencode({'next': request.get_full_path()})}"
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return HttpResponseRedirect(target)

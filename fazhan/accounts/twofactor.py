@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -53,17 +52,6 @@ def second_factor_required(user: UserLike) -> bool:
 
 def has_second_factor(user: UserLike) -> bool:
     return bool(TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists())
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client address for django-axes: the trusted header behind a reverse proxy (the same
-    setting as the public pages' limits), else the socket's address."""
-    header = getattr(settings, "PUBLIC_CLIENT_IP_HEADER", "")
-    if header:
-        forwarded = str(request.META.get(header, "")).split(",")[0].strip()
-        if forwarded:
-            return forwarded
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def pending_device(user: User) -> TOTPDevice:

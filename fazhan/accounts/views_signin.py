@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -134,32 +135,30 @@ def security(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def grant_role(request: AuthenticatedHttpRequest, role_pk: int) -> HttpResponse:
+def _on_role(
+    request: AuthenticatedHttpRequest, role_pk: int, act: Callable[..., Role], done: str
+) -> HttpResponse:
     _require_security_admin(request)
     role = get_object_or_404(Role, pk=role_pk)
     try:
-        do_grant_role(request.user, role)
+        act(request.user, role)
     except AccountRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, _("已授予角色。"))
+        messages.success(request, done)
     return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def grant_role(request: AuthenticatedHttpRequest, role_pk: int) -> HttpResponse:
+    return _on_role(request, role_pk, do_grant_role, _("已授予角色。"))
 
 
 @login_required
 @require_POST
 def revoke_role(request: AuthenticatedHttpRequest, role_pk: int) -> HttpResponse:
-    _require_security_admin(request)
-    role = get_object_or_404(Role, pk=role_pk)
-    try:
-        do_revoke_role(request.user, role)
-    except AccountRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, _("已撤销角色。"))
-    return redirect("accounts:security")
+    return _on_role(request, role_pk, do_revoke_role, _("已撤销角色。"))
 
 
 @login_required

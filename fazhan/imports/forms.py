@@ -39,6 +39,19 @@ else:  # django-stubs makes the field generic; Django's class is not subscriptab
     _OrgField = forms.ModelChoiceField
 
 
+def checked_sheet(upload: UploadedFile) -> UploadedFile:
+    """A spreadsheet upload within the size limit and of a kind we read (.xlsx or .csv)."""
+    limit = upload_limits().max_bytes
+    if (upload.size or 0) > limit:
+        raise forms.ValidationError(
+            _("文件超过 %(n)s MB，请分批导入。") % {"n": f"{limit / (1024 * 1024):g}"}
+        )
+    name = (upload.name or "").lower()
+    if not name.endswith((".xlsx", ".xlsm", ".csv", ".xls")):
+        raise forms.ValidationError(_("只能导入 .xlsx 或 .csv 文件。"))
+    return upload
+
+
 class OrgChoiceField(_OrgField):
     def label_from_instance(self, obj: Organization) -> str:
         return f"{obj.code}  {obj.name}"
@@ -83,16 +96,7 @@ class RosterUploadForm(forms.Form):
             field.initial = roots[0]
 
     def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
-        limit = upload_limits().max_bytes
-        if (upload.size or 0) > limit:
-            raise forms.ValidationError(
-                _("文件超过 %(n)s MB，请分批导入。") % {"n": f"{limit / (1024 * 1024):g}"}
-            )
-        name = (upload.name or "").lower()
-        if not name.endswith((".xlsx", ".xlsm", ".csv", ".xls")):
-            raise forms.ValidationError(_("只能导入 .xlsx 或 .csv 文件。"))
-        return upload
+        return checked_sheet(self.cleaned_data["file"])
 
 
 class FilesUploadForm(forms.Form):
@@ -124,13 +128,4 @@ class SheetUploadForm(forms.Form):
     )
 
     def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
-        limit = upload_limits().max_bytes
-        if (upload.size or 0) > limit:
-            raise forms.ValidationError(
-                _("文件超过 %(n)s MB，请分批导入。") % {"n": f"{limit / (1024 * 1024):g}"}
-            )
-        name = (upload.name or "").lower()
-        if not name.endswith((".xlsx", ".xlsm", ".csv", ".xls")):
-            raise forms.ValidationError(_("只能导入 .xlsx 或 .csv 文件。"))
-        return upload
+        return checked_sheet(self.cleaned_data["file"])

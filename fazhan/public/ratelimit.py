@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 
+from fazhan.lib.client import client_ip
 from fazhan.public.models import DaySalt, RateCounter
 
 DAY = 86_400
@@ -51,17 +52,6 @@ NOTICE_DAY = Limit("notice-day", 200, DAY)
 RECEIPT_BURST = Limit("receipt", 30, 600)
 VOTE_REFUSED = Limit("vote-refused", 20, 600)
 CHALLENGE_USED = Limit("challenge", 1, DAY)
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The address the limit is keyed on; behind a reverse proxy name its header in
-    settings.PUBLIC_CLIENT_IP_HEADER (e.g. "HTTP_X_REAL_IP"), else every client shares one key."""
-    header = getattr(settings, "PUBLIC_CLIENT_IP_HEADER", "")
-    if header:
-        forwarded = str(request.META.get(header, "")).split(",")[0].strip()
-        if forwarded:
-            return forwarded
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def _salt(day: date) -> str:
