@@ -160,6 +160,8 @@ class _Item:
     events: Sequence[Mapping[str, Any]]
     policy: str | None
     roster: _Roster
+    # The batch's kind: "roster" files may carry import gaps (fazhan.policy.gaps).
+    source: str = ""
 
 
 class _ItemRefused(Exception):
@@ -265,6 +267,8 @@ def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candid
             if event.get("id") is not None
         }
         opening = {"org_id": item.org.pk, "person_id": person.pk, "mode": str(Mode.PAST)}
+        if item.source:
+            opening["source"] = item.source
         stream: list[tuple[str, date | None, dict[str, Any]]] = [
             ("candidate.opened", today, opening)
         ]
@@ -285,7 +289,8 @@ def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candid
         ]
         seq = chain[-1].seq
         record = candidate_document(candidate, chain)
-        apply_projection(candidate, evaluate(parse_document(record), table=table), seq)
+        imported_on = today if item.source == "roster" else None
+        apply_projection(candidate, evaluate(parse_document(record), table=table), seq, imported_on)
         candidates.append(candidate)
         streams.append(stream)
     Candidate.objects.bulk_create(candidates, batch_size=500)
@@ -416,7 +421,10 @@ class _RowRefused(Exception):
 
 
 def apply_drafts(
-    user: User | None, drafts: Sequence[Mapping[str, Any]], rows: Sequence[Any]
+    user: User | None,
+    drafts: Sequence[Mapping[str, Any]],
+    rows: Sequence[Any],
+    source: str = "",
 ) -> list[Candidate]:
     """Create the candidates of previewed rows (`DraftRow.data`), in bulk, inside the caller's
     transaction; a refused row raises _RowRefused naming `rows[i]`. Used by the import pages'
@@ -444,6 +452,7 @@ def apply_drafts(
                 data["events"],
                 data.get("policy"),
                 roster,
+                source,
             )
         )
     try:
@@ -479,7 +488,9 @@ def do_apply_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
             if locked.kind in SHEET_KINDS:
                 _apply_sheet(user, locked, rows)
             else:
-                candidates = apply_drafts(user, [row.data for row in rows], rows)
+                candidates = apply_drafts(
+                    user, [row.data for row in rows], rows, source=str(locked.kind)
+                )
                 for row, candidate in zip(rows, candidates, strict=True):
                     row.candidate = candidate
                     # Principle 8: once the person holds the number, the batch keeps only the

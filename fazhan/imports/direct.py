@@ -159,7 +159,9 @@ def _draft_errors(rows: Sequence[preview.DraftRow]) -> list[dict[str, Any]]:
     ]
 
 
-def _apply_drafts(outcome: Outcome, rows: Sequence[preview.DraftRow], confirm: bool) -> None:
+def _apply_drafts(
+    outcome: Outcome, rows: Sequence[preview.DraftRow], confirm: bool, source: str
+) -> None:
     """The import pages' confirmation (fazhan.imports.actions.apply_drafts) without a batch."""
     outcome.errors = _draft_errors(rows)
     if outcome.errors:
@@ -169,7 +171,7 @@ def _apply_drafts(outcome: Outcome, rows: Sequence[preview.DraftRow], confirm: b
         return
     try:
         with transaction.atomic():
-            apply_drafts(None, [row.data for row in rows], rows)
+            apply_drafts(None, [row.data for row in rows], rows, source=source)
     except _RowRefused as refused:
         outcome.created = 0
         outcome.errors = [
@@ -188,7 +190,7 @@ def run_roster(path: str, *, scope: str, confirm: bool) -> Outcome:
         return outcome.refuse(error.problem)
     outcome.rows = len(table.rows)
     rows = preview.roster_rows(None, org, table, dates.today())
-    _apply_drafts(outcome, rows, confirm)
+    _apply_drafts(outcome, rows, confirm, "roster")
     return outcome
 
 
@@ -210,7 +212,7 @@ def run_files(paths: Sequence[str], *, branch: str, confirm: bool) -> Outcome:
     outcome.rows = len(entries)
     rows = preview.file_rows(None, org, entries, dates.today())
     outcome.labels = {row.number: row.label for row in rows}
-    _apply_drafts(outcome, rows, confirm)
+    _apply_drafts(outcome, rows, confirm, "files")
     return outcome
 
 

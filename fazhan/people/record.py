@@ -21,6 +21,7 @@ from fazhan.holidays.table import current_table
 from fazhan.orgs.models import Member
 from fazhan.policy.calendar import add_months
 from fazhan.policy.engine import Evaluation, evaluate
+from fazhan.policy.gaps import gap_keys
 from fazhan.policy.model import EVENT_TYPES, FORMAT
 from fazhan.policy.parse import parse_document
 
@@ -158,8 +159,19 @@ def evaluate_candidate(
     return evaluate(parse_document(document), table=current_table())
 
 
-def apply_projection(candidate: Any, result: Evaluation, head_seq: int | None) -> None:
-    """Copy an evaluation onto the candidate's projection columns (not saved)."""
+def roster_import_day(chain: Iterable[ChainEvent]) -> date | None:
+    """The day the file was opened by a roster import (its findings may hold import gaps)."""
+    for event in chain:
+        if event.kind == "candidate.opened":
+            return event.happened_on if event.payload.get("source") == "roster" else None
+    return None
+
+
+def apply_projection(
+    candidate: Any, result: Evaluation, head_seq: int | None, imported_on: date | None = None
+) -> None:
+    """Copy an evaluation onto the candidate's projection columns (not saved). Findings that are
+    import gaps of a roster import (`fazhan.policy.gaps`) are marked and not counted."""
     dates = result.dates
     candidate.stage = result.stage
     candidate.suspended = result.suspended
@@ -175,15 +187,21 @@ def apply_projection(candidate: Any, result: Evaluation, head_seq: int | None) -
     candidate.next_step = first.step if first else (result.next[0].step if result.next else "")
     candidate.next_due = first.latest if first else None
     candidate.overdue = bool(first and first.latest and first.latest < result.as_of)
-    candidate.violations = result.count("violation")
-    candidate.lates = result.count("late")
-    candidate.warnings = result.count("warning")
+    gaps = gap_keys(result.findings, imported_on)
+    counted = [f for f in result.findings if (f.id, f.step, f.date) not in gaps]
+    candidate.violations = sum(f.severity == "violation" for f in counted)
+    candidate.lates = sum(f.severity == "late" for f in counted)
+    candidate.warnings = sum(f.severity == "warning" for f in counted)
     born = candidate.person.birth_date
     admitted = dates.admitted_on
     # contracts §4: 35 and under when the S15 is before the birth date + 432 months (25: 312).
     candidate.le35_at_admission = None if admitted is None else admitted < add_months(born, 432)
     candidate.le25_at_admission = None if admitted is None else admitted < add_months(born, 312)
-    candidate.projection = result.as_dict()
+    projection = result.as_dict()
+    for item in projection.get("findings", []):
+        if (item["id"], item["step"], date.fromisoformat(item["date"])) in gaps:
+            item["gap"] = True
+    candidate.projection = projection
     candidate.projected_at = timezone.now()
     candidate.head_seq = head_seq
 
@@ -217,6 +235,6 @@ def project(candidate: Any, events: list[ChainEvent] | None = None) -> Evaluatio
     transaction that appended the events, so both commit together)."""
     chain = events if events is not None else events_of(candidate.pk)
     result = evaluate_candidate(candidate, chain)
-    apply_projection(candidate, result, chain[-1].seq if chain else None)
+    apply_projection(candidate, result, chain[-1].seq if chain else None, roster_import_day(chain))
     candidate.save(update_fields=PROJECTION_FIELDS)
     return result

@@ -14,7 +14,12 @@ from django.db.models import Q, QuerySet
 from fazhan.audit.chain import events_of
 from fazhan.holidays.table import current_table
 from fazhan.people.models import Candidate
-from fazhan.people.record import PROJECTION_FIELDS, apply_projection, candidate_document
+from fazhan.people.record import (
+    PROJECTION_FIELDS,
+    apply_projection,
+    candidate_document,
+    roster_import_day,
+)
 from fazhan.policy.engine import evaluate
 from fazhan.policy.parse import parse_document
 
@@ -33,7 +38,8 @@ def reproject(
         before = candidate.projection
         chain = events_of(candidate.pk)
         result = evaluate(parse_document(candidate_document(candidate, chain, as_of)), table=table)
-        apply_projection(candidate, result, chain[-1].seq if chain else None)
+        head = chain[-1].seq if chain else None
+        apply_projection(candidate, result, head, roster_import_day(chain))
         if candidate.projection != before:
             changed += 1
         pending.append(candidate)

@@ -223,7 +223,9 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "person": candidate.person,
             "timeline": timeline,
             "next": next_steps,
-            "findings": projection.get("findings", []),
+            # Import gaps (fazhan.policy.gaps) apart from the breaches.
+            "findings": [f for f in projection.get("findings", []) if not f.get("gap")],
+            "gaps": [f for f in projection.get("findings", []) if f.get("gap")],
             "steps": [code for code in policy.steps if policy.owner_of(code) is None],
             "past_steps": [*policy.steps, *policy.notices],
             "today": dates.today(),

@@ -86,6 +86,7 @@ def test_it_imports_a_clean_roster_and_projects_each_stage(cast):
         "org_id": cast.branch_a.pk,
         "person_id": member.person_id,
         "mode": "past",
+        "source": "roster",
     }
     assert all(e.payload.get("mode") == "past" for e in events_of(member.pk))
     assert verify_chain().ok
