@@ -145,7 +145,12 @@ def test_it_exits_2_with_a_chinese_message_on_bad_input(cast, args, message):
     assert out == ""
 
 
-def test_it_runs_as_fazhan_report_counts(cast, capsys):
+def test_it_runs_as_fazhan_report_counts(cast, capsys, monkeypatch):
+    # Django closes every connection when a command run from the command line ends, which on
+    # PostgreSQL ends the test's own transaction: keep it open.
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     import_file(cast.qu, cast.branch_b, approved_on(date(2026, 3, 2)))
     assert main(["report", "counts", "--as-of", AS_OF, "--json"]) == 0
     assert '"developed": 1' in capsys.readouterr().out
