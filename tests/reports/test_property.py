@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -139,12 +140,11 @@ def build(here: World, history: dict[str, Any]) -> None:
     here.opened_in[candidate.pk] = branch.pk
     for target, offset, delay in history["transfers"]:
         out = BASE + timedelta(days=offset)
-        try:
-            with on():
-                do_transfer_out(here.user, candidate, to_org=here.branches[target], happened_on=out)
-                do_transfer_in(here.user, candidate, happened_on=out + timedelta(days=delay))
-        except ActionRefused:
-            pass
+        # A refused transfer (the file closed, the same branch) is a history too: the counts
+        # must still equal the recount below.
+        with suppress(ActionRefused), on():
+            do_transfer_out(here.user, candidate, to_org=here.branches[target], happened_on=out)
+            do_transfer_in(here.user, candidate, happened_on=out + timedelta(days=delay))
     for pick, void, delta in history["corrections"]:
         record = [
             e
@@ -157,18 +157,16 @@ def build(here: World, history: dict[str, Any]) -> None:
         assert target_event.happened_on is not None
         new_day = target_event.happened_on + timedelta(days=delta)
         replacement = {**target_event.payload, "type": target_event.kind, "date": new_day}
-        try:
-            with on(min(TODAY, max(BASE, new_day))):
-                do_correct_event(
-                    here.user,
-                    candidate,
-                    seq=target_event.seq,
-                    void=void,
-                    replacement=None if void else replacement,
-                    reason="核对原始档案",
-                )
-        except ActionRefused:
-            pass
+        # A refused correction (an unreadable replacement) leaves the file as it was.
+        with suppress(ActionRefused), on(min(TODAY, max(BASE, new_day))):
+            do_correct_event(
+                here.user,
+                candidate,
+                seq=target_event.seq,
+                void=void,
+                replacement=None if void else replacement,
+                reason="核对原始档案",
+            )
 
 
 def recount(here: World, start: date, as_of: date) -> dict[str, Any]:
