@@ -365,7 +365,7 @@ def test_it_consolidates_as_excel_and_pdf_with_last_year_beside(client, cast):
     assert by_label[("城关街道党工委", "上年同期")][2] == 1
     assert by_label[("乌江镇党委", "本期（未上报，系统记录）")][2] == 1
     assert by_label[("全区合计", "本期")][2] == 1 and by_label[("全区合计", "上年同期")][2] == 1
-    diff = list(book["差异说明"].iter_rows(min_row=5, values_only=True))[0]
+    diff = next(book["差异说明"].iter_rows(min_row=5, values_only=True))
     assert diff[-1] == "=HYPERLINK(1)"  # text, never a formula
     assert book["差异说明"].cell(5, 5).data_type == "s"
     pdf = client.get(f"/reports/campaigns/{campaign.pk}/report.pdf")
