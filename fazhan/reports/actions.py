@@ -275,13 +275,18 @@ def do_save_draft(
     summary_problems: str = "",
     summary_next: str = "",
     reported: Mapping[str, tuple[int | None, str]] | None = None,
+    refresh: bool = True,
 ) -> ReportSubmission:
+    """Save the summary and the numbers reported differently. The figures are judged again from
+    the record (`refresh`; a save followed at once by the submission, which judges them again
+    anyway, may skip it when the draft already has figures)."""
     _require_sender(user, submission)
     with transaction.atomic():
         submission = _lock(submission)
         if submission.state not in EDITABLE_STATES:
             raise ActionRefused(_("报表已上报，等待区委组织部审核，不能修改"))
-        submission.figures = figures_of(submission)
+        if refresh or not submission.figures:
+            submission.figures = figures_of(submission)
         submission.reported = _clean_reported(reported or {}, submission.figures["counts"])
         submission.summary_done = summary_done.strip()
         submission.summary_problems = summary_problems.strip()

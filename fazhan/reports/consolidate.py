@@ -175,6 +175,12 @@ def ratio_text(pool: dict[str, Any]) -> str:
     return f"{tenths // 10}.{tenths % 10}:1"
 
 
+def met_text(pool: dict[str, Any]) -> str:
+    if pool.get("met") is None:
+        return "—"
+    return _("达到") if pool["met"] else _("未达到")
+
+
 def _title(data: Consolidated) -> str:
     c = data.campaign
     return _("%(org)s %(campaign)s（%(start)s至%(cutoff)s）") % {
@@ -243,7 +249,7 @@ def workbook(data: Consolidated) -> bytes:
                 row.share,
                 p["required"],
                 ratio_text(p),
-                _("达到") if p["met"] else _("未达到"),
+                met_text(p),
             ],
         )
     p = data.pool
@@ -255,7 +261,7 @@ def workbook(data: Consolidated) -> bytes:
             data.share,
             p["required"],
             ratio_text(p),
-            _("达到") if p["met"] else _("未达到"),
+            met_text(p),
         ],
     )
 

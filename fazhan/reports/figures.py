@@ -53,7 +53,8 @@ def pool_check(activists: int, share: int | None, developed: int) -> dict[str, A
         "activists": activists,
         "base": base,
         "required": required,
-        "met": activists >= required,
+        # Nothing to judge without a plan and without admissions.
+        "met": activists >= required if base else None,
         # activists per person to admit, in tenths (no floats in stored documents)
         "ratio_tenths": (activists * 10) // base if base else None,
     }

@@ -11,7 +11,7 @@ from fazhan.orgs.models import Organization
 from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS
 from fazhan.reports.models import CampaignKind, ReportSubmission
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class OpenCampaignForm(forms.Form):

@@ -226,6 +226,7 @@ def submission(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if sender and sub.is_editable:
         form = SubmissionForm(request.POST or None, submission=sub)
         if request.method == "POST" and form.is_valid():
+            submitting = request.POST.get("action") == "submit"
             try:
                 sub = do_save_draft(
                     request.user,
@@ -234,8 +235,9 @@ def submission(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     summary_problems=form.cleaned_data["summary_problems"],
                     summary_next=form.cleaned_data["summary_next"],
                     reported=form.reported(),
+                    refresh=not submitting,
                 )
-                if request.POST.get("action") == "submit":
+                if submitting:
                     sub = do_submit_report(request.user, sub)
                     messages.success(request, _("报表已上报。"))
                 else:
