@@ -234,6 +234,7 @@ def figures_of(submission: ReportSubmission) -> dict[str, Any]:
         start=campaign.period_start,
         cutoff=campaign.cutoff,
         year=campaign.year,
+        second_half=campaign.is_year_end,
     )
 
 

@@ -27,7 +27,13 @@ from fazhan.people.models import Stage
 from fazhan.policy.counts import STAGES
 from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS
 from fazhan.reports.counts import OrgCounts, report_counts
-from fazhan.reports.figures import UNTYPED, last_year, plan_share, pool_check
+from fazhan.reports.figures import (
+    UNTYPED,
+    last_year,
+    plan_share,
+    pool_check,
+    second_half_start,
+)
 from fazhan.reports.models import ReportCampaign, ReportSubmission, SubmissionState
 
 SENT = frozenset({SubmissionState.SUBMITTED, SubmissionState.ACCEPTED})
@@ -48,6 +54,7 @@ class SenderRow:
     share: int | None
     pool: dict[str, Any]
     previous: dict[str, int] | None
+    second_half: dict[str, int] | None = None
     by_type: list[dict[str, Any]] = field(default_factory=list)
 
     # In the column order of the tables (templates cannot index a dict by a variable).
@@ -58,6 +65,10 @@ class SenderRow:
     @property
     def previous_list(self) -> list[int | None]:
         return [self.previous[k] if self.previous else None for k in COUNT_KEYS]
+
+    @property
+    def second_half_list(self) -> list[int | None]:
+        return [self.second_half[k] if self.second_half else None for k in COUNT_KEYS]
 
     @property
     def stage_list(self) -> list[int]:
@@ -83,6 +94,12 @@ class Consolidated:
     differences: list[dict[str, Any]]
     head: str
     made_on: str
+    second_half_total: dict[str, int] | None = None
+
+    @property
+    def second_half_total_list(self) -> list[int | None]:
+        half = self.second_half_total
+        return [half[k] if half else None for k in COUNT_KEYS]
 
     @property
     def total_list(self) -> list[int]:
@@ -111,6 +128,13 @@ def consolidate(campaign: ReportCampaign) -> Consolidated:
     before_from, before_as_of = last_year(campaign.period_start), last_year(campaign.cutoff)
     before = report_counts(org, start=before_from, as_of=before_as_of)
     now_children, before_children = _by_code(now.children), _by_code(before.children)
+    # The year-end report carries the second half's table (seed: 下半年报表).
+    half = (
+        report_counts(org, start=second_half_start(campaign.year), as_of=campaign.cutoff)
+        if campaign.is_year_end and second_half_start(campaign.year) > campaign.period_start
+        else None
+    )
+    half_children = _by_code(half.children) if half else {}
     rows: list[SenderRow] = []
     types: dict[str, dict[str, int]] = {}
     differences: list[dict[str, Any]] = []
@@ -122,10 +146,13 @@ def consolidate(campaign: ReportCampaign) -> Consolidated:
         if sent:
             counts, stages = dict(sub.figures["counts"]), dict(sub.figures["stages"])
             share = sub.figures.get("share")
+            later = sub.figures.get("second_half")
         else:
             counts = record.counts.as_dict() if record else dict.fromkeys(COUNT_KEYS, 0)
             stages = dict(record.stages) if record else dict.fromkeys(STAGES, 0)
             share = plan_share(sub.sender, campaign.year)
+            part = half_children.get(code)
+            later = part.counts.as_dict() if part else None
         previous = before_children.get(code)
         rows.append(
             SenderRow(
@@ -136,6 +163,7 @@ def consolidate(campaign: ReportCampaign) -> Consolidated:
                 share=share,
                 pool=pool_check(counts["activists"], share, counts["developed"]),
                 previous=previous.counts.as_dict() if previous else None,
+                second_half=later if half else None,
             )
         )
         for part in sub.figures.get("by_type", []) if sent else []:
@@ -165,6 +193,7 @@ def consolidate(campaign: ReportCampaign) -> Consolidated:
         differences=differences,
         head=head_code(read_head().hash),
         made_on=dates.today().isoformat(),
+        second_half_total=half.root.counts.as_dict() if half else None,
     )
 
 
@@ -215,9 +244,13 @@ def workbook(data: Consolidated) -> bytes:
         name = row.submission.sender.name
         mark = _("本期") if row.sent else _("本期（未上报，系统记录）")
         append_row(ws, [name, mark, *[row.counts[k] for k in COUNT_KEYS], row.share])
+        if data.second_half_total is not None:
+            append_row(ws, [name, _("其中下半年"), *row.second_half_list])
         prev = row.previous
         append_row(ws, [name, _("上年同期"), *[prev[k] if prev else None for k in COUNT_KEYS]])
     append_row(ws, [_("全区合计"), _("本期"), *[data.total[k] for k in COUNT_KEYS], data.share])
+    if data.second_half_total is not None:
+        append_row(ws, [_("全区合计"), _("其中下半年"), *data.second_half_total_list])
     append_row(ws, [_("全区合计"), _("上年同期"), *[data.previous_total[k] for k in COUNT_KEYS]])
 
     ws = sheet(_("各阶段人数"))

@@ -60,8 +60,16 @@ def pool_check(activists: int, share: int | None, developed: int) -> dict[str, A
     }
 
 
-def sender_figures(sender: Organization, *, start: date, cutoff: date, year: int) -> dict[str, Any]:
-    """The sender's figures as at the end of `cutoff` (see the module)."""
+def second_half_start(year: int) -> date:
+    """The year-end report carries the second half's table too (seed: 下半年报表)."""
+    return date(year, 7, 1)
+
+
+def sender_figures(
+    sender: Organization, *, start: date, cutoff: date, year: int, second_half: bool = False
+) -> dict[str, Any]:
+    """The sender's figures as at the end of `cutoff` (see the module); with `second_half`, the
+    counts of 1 July to the cut-off as well (the year-end report's 下半年报表)."""
     report = report_counts(sender, start=start, as_of=cutoff)
     counts = report.root.counts.as_dict()
     by_type: dict[str, dict[str, int]] = {}
@@ -74,11 +82,16 @@ def sender_figures(sender: Organization, *, start: date, cutoff: date, year: int
     share = plan_share(sender, year)
     files = Candidate.objects.filter(org_id__in=subtree)
     order = [value for value, _label in OrgType.choices] + [UNTYPED]
+    later: dict[str, int] | None = None
+    if second_half and second_half_start(year) > start:
+        half = report_counts(sender, start=second_half_start(year), as_of=cutoff)
+        later = half.root.counts.as_dict()
     return {
         "org": sender.code,
         "from": start.isoformat(),
         "as_of": cutoff.isoformat(),
         "counts": counts,
+        "second_half": later,
         "stages": {stage: report.root.stages.get(stage, 0) for stage in STAGES},
         "share": share,
         "pool": pool_check(counts["activists"], share, counts["developed"]),

@@ -60,6 +60,7 @@ class SubmissionForm(forms.Form):
     def __init__(self, *args: Any, submission: ReportSubmission, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         record = submission.figures.get("counts", {})
+        later = submission.figures.get("second_half") or {}
         self.rows: list[dict[str, Any]] = []
         for key in COUNT_KEYS:
             entry = submission.reported.get(key) or {}
@@ -78,7 +79,14 @@ class SubmissionForm(forms.Form):
             why.initial = entry.get("explanation", "")
             self.fields[f"v_{key}"] = value
             self.fields[f"e_{key}"] = why
-            self.rows.append({"key": key, "label": CATEGORY_LABELS[key], "record": record.get(key)})
+            self.rows.append(
+                {
+                    "key": key,
+                    "label": CATEGORY_LABELS[key],
+                    "record": record.get(key),
+                    "second_half": later.get(key),
+                }
+            )
         for name in ("summary_done", "summary_problems", "summary_next"):
             self.fields[name].initial = getattr(submission, name)
 

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -192,6 +191,7 @@ def _figure_context(sub: ReportSubmission) -> dict[str, Any]:
                 "key": k,
                 "label": CATEGORY_LABELS[k],
                 "record": counts.get(k),
+                "second_half": (figures.get("second_half") or {}).get(k),
                 "diff": diffs.get(k),
             }
             for k in COUNT_KEYS
@@ -207,15 +207,8 @@ def _figure_context(sub: ReportSubmission) -> dict[str, Any]:
         "pool": figures.get("pool"),
         "ratio": ratio_text(figures["pool"]) if figures.get("pool") else "—",
         "differences": list(diffs.values()),
+        "has_second_half": bool(figures.get("second_half")),
     }
-
-
-def _plan_request_url(sub: ReportSubmission) -> str:
-    """The next-year plan request page (fazhan.plans, helper `nextplans`), when it exists."""
-    try:
-        return reverse("plans:request", args=[sub.campaign.year + 1, sub.sender_id])
-    except NoReverseMatch:
-        return ""
 
 
 @login_required
@@ -256,7 +249,6 @@ def submission(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "rows": form.bound_rows() if form else [],
         "district": reads_district_side(request.user, sub.campaign),
         "can_act": is_district_side(request.user, sub.campaign),
-        "plan_request_url": _plan_request_url(sub) if sub.campaign.is_year_end else "",
     }
     return render(request, "reports/submission.html", context | _figure_context(sub))
 

@@ -370,3 +370,34 @@ def test_it_consolidates_as_excel_and_pdf_with_last_year_beside(client, cast):
     assert book["差异说明"].cell(5, 5).data_type == "s"
     pdf = client.get(f"/reports/campaigns/{campaign.pk}/report.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_it_adds_the_second_half_table_and_the_plan_request_spot_to_a_year_end_report(client, cast):
+    import_file(cast.qu, cast.branch_a, approved_on(date(2026, 6, 30)))
+    import_file(cast.qu, cast.branch_a, approved_on(date(2026, 7, 1)))
+    with on(date(2026, 12, 1)):
+        campaign = do_open_campaign(cast.qu, org=cast.district, kind="year_end", year=2026)
+    sub = draft(cast, mine(campaign, cast.sub_a), day=date(2026, 12, 21))
+    assert sub.figures["counts"]["developed"] == 2
+    assert sub.figures["second_half"]["developed"] == 1
+    client.force_login(cast.dangwei)
+    page = client.get(f"/reports/submissions/{sub.pk}/").content.decode()
+    assert "其中下半年" in page and "明年计划申请" in page
+    with on(date(2026, 12, 22)):
+        do_submit_report(cast.dangwei, sub)
+    client.force_login(cast.qu)
+    response = client.get(f"/reports/campaigns/{campaign.pk}/report.xlsx")
+    rows = list(
+        load_workbook(BytesIO(response.content))["发展党员情况"].iter_rows(values_only=True)
+    )
+    marks = {(r[0], r[1]): r[2] for r in rows[4:]}
+    assert marks[("城关街道党工委", "本期")] == 2
+    assert marks[("城关街道党工委", "其中下半年")] == 1
+    assert marks[("全区合计", "其中下半年")] == 1
+
+
+def test_it_does_not_let_a_half_year_report_carry_the_plan_request(client, cast):
+    campaign = half_year(cast)
+    client.force_login(cast.dangwei)
+    page = client.get(f"/reports/submissions/{mine(campaign, cast.sub_a).pk}/").content.decode()
+    assert "明年计划申请" not in page and "其中下半年" not in page
