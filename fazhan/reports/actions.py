@@ -339,7 +339,7 @@ def do_submit_report(user: User, submission: ReportSubmission) -> ReportSubmissi
                 "cutoff": campaign.cutoff.isoformat(),
                 "counts": submission.figures["counts"],
                 "differences": {d["key"]: d["value"] for d in differences},
-                "late": day > campaign.due,
+                "late": submission.first_submitted_on > campaign.due,
             },
         )
         submission.head_code = head_code(event.hash)

@@ -144,10 +144,11 @@ class ReportSubmission(models.Model):
 
     @property
     def is_late(self) -> bool:
-        """Sent after the due date, or not sent and the due date has passed."""
+        """First sent after the due date, or not sent and the due date has passed. A report sent
+        on time and returned for corrections is not late for being sent again after the date."""
         due = self.campaign.due
-        if self.submitted_on is not None:
-            return self.submitted_on > due
+        if self.first_submitted_on is not None:
+            return self.first_submitted_on > due
         return self.state != SubmissionState.ACCEPTED and today() > due
 
     def differences(self) -> list[dict[str, Any]]:

@@ -209,11 +209,13 @@ def test_it_needs_a_comment_to_return_and_returns_only_a_submitted_report(cast):
     sub = do_return_report(cast.qu, sub, comment="积极分子数与上月报表不一致，请核实")
     assert sub.state == SubmissionState.RETURNED
     # Returned, the sender edits and sends again; the first submission date stays.
-    sub = draft(cast, sub, day=date(2026, 6, 28))
-    with on(date(2026, 6, 29)):
+    # Sent on time, it is not late for being sent again after the due date.
+    sub = draft(cast, sub, day=date(2026, 7, 2))
+    with on(date(2026, 7, 2)):
         sub = do_submit_report(cast.dangwei, sub)
-    assert sub.state == SubmissionState.SUBMITTED
-    assert (sub.first_submitted_on, sub.submitted_on) == (date(2026, 6, 25), date(2026, 6, 29))
+    assert sub.state == SubmissionState.SUBMITTED and not sub.is_late
+    assert (sub.first_submitted_on, sub.submitted_on) == (date(2026, 6, 25), date(2026, 7, 2))
+    assert Event.objects.filter(kind="report.submit").latest("seq").payload["late"] is False
 
 
 def test_it_accepts_only_a_submitted_report(cast):
