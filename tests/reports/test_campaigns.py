@@ -403,3 +403,32 @@ def test_it_does_not_let_a_half_year_report_carry_the_plan_request(client, cast)
     client.force_login(cast.dangwei)
     page = client.get(f"/reports/submissions/{mine(campaign, cast.sub_a).pk}/").content.decode()
     assert "明年计划申请" not in page and "其中下半年" not in page
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [("qu", 200), ("shenji", 200), ("dangwei", 200), ("zhibu", 404), ("admin", 404)],
+)
+def test_it_shows_the_reports_page_to_the_district_the_auditor_and_senders_only(
+    client, cast, username, status
+):
+    half_year(cast)
+    client.force_login(cast.users[username])
+    response = client.get("/reports/")
+    assert response.status_code == status
+    if username == "dangwei":
+        body = response.content.decode()
+        assert "本单位的报表" in body and "发起报表任务" not in body
+
+
+def test_it_opens_a_campaign_from_the_page_for_the_senders_ticked(client, cast):
+    client.force_login(cast.qu)
+    with on(date(2026, 12, 1)):
+        response = client.post(
+            "/reports/open/", {"kind": "year_end", "year": "2026", "senders": [cast.sub_b.pk]}
+        )
+    campaign = ReportCampaign.objects.get()
+    assert response["Location"] == f"/reports/campaigns/{campaign.pk}/"
+    assert [s.sender_id for s in campaign.submissions.all()] == [cast.sub_b.pk]
+    client.force_login(cast.dangwei)
+    assert client.post("/reports/open/", {"kind": "half_year", "year": "2026"}).status_code == 404
