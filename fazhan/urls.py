@@ -12,6 +12,7 @@ urlpatterns = [
     path("imports/", include("fazhan.imports.urls")),
     path("holidays/", include("fazhan.holidays.urls")),
     path("plans/", include("fazhan.plans.urls")),
+    path("reports/", include("fazhan.reports.urls")),
     path("notices/", include("fazhan.notices.urls")),
     path("reviews/", include("fazhan.reviews.urls")),
     path("meetings/", include("fazhan.meetings.urls")),

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from fazhan.accounts.authority import authority
 from fazhan.core.dates import today
 from fazhan.notices.queues import QueueItem, notice_items
+from fazhan.reports.actions import senders_for
+from fazhan.reports.queues import report_items
 from fazhan.reviews.queues import branch_items, committee_items
 
 if TYPE_CHECKING:
@@ -39,4 +41,6 @@ def queue_for(user: UserLike, on: date | None = None) -> list[QueueItem]:
     # with approval authority (细则 arts. 19, 23).
     items += branch_items(branch_orgs, day)
     items += committee_items(approving, day)
+    # A report the district reminded about or returned (Step 10): the sending committee's.
+    items += report_items(senders_for(user), day)
     return sorted(items, key=lambda i: (i.since, i.deadline or date.max, i.title))

@@ -124,6 +124,14 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "plans/plan/<int:pk>/allocate/": ("plan", {}),
     "plans/plan/<int:pk>/allocate/check/": ("plan", {}),
     "plans/share/<int:pk>/targets/": ("share", {}),
+    "reports/campaigns/<int:pk>/": ("campaign", {}),
+    "reports/campaigns/<int:pk>/edit/": ("campaign", {}),
+    "reports/campaigns/<int:pk>/report.xlsx": ("campaign", {}),
+    "reports/campaigns/<int:pk>/report.pdf": ("campaign", {}),
+    "reports/submissions/<int:pk>/": ("submission", {}),
+    "reports/submissions/<int:pk>/return/": ("submission", {}),
+    "reports/submissions/<int:pk>/accept/": ("submission", {}),
+    "reports/submissions/<int:pk>/remind/": ("submission", {}),
     "notices/<int:pk>/": ("notice", {}),
     "notices/<int:pk>/consent/<int:entry_pk>/": ("notice", {"entry_pk": "notice_entry"}),
     "notices/<int:pk>/remove/<int:entry_pk>/": ("notice", {"entry_pk": "notice_entry"}),
@@ -219,8 +227,11 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
     from fazhan.people.models import CandidateOrgLink, LinkRole
     from fazhan.plans.actions import do_load_plan, do_split
     from fazhan.plans.models import Plan, PlanShare
+    from fazhan.reports.actions import do_open_campaign
     from fazhan.reviews.models import Approval, PrereviewRequest
 
+    # A report campaign is the district's (side a and b alike); each committee sends its report.
+    campaign = do_open_campaign(cast.qu, org=cast.district, kind="half_year", year=2026)
     district_plan = do_load_plan(cast.qu, name="seed", year=2026)
     do_split(cast.qu, district_plan, shares={cast.sub_a.pk: 200, cast.sub_b.pk: 150})
     sides = {
@@ -309,6 +320,8 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             "import_batch": batch.pk,
             "plan": plan.pk,
             "share": PlanShare.objects.get(plan=district_plan, org=committee).pk,
+            "campaign": campaign.pk,
+            "submission": campaign.submissions.get(sender=committee).pk,
         }
     return found
 
