@@ -167,6 +167,9 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "candidates/<int:pk>/transfer/": ("candidate", {}),
     "candidates/<int:pk>/accept/": ("candidate", {}),
     "candidates/<int:pk>/correct/": ("candidate", {}),
+    "register/<int:pk>/": ("irregularity", {}),
+    "register/<int:pk>/explain/": ("irregularity", {}),
+    "register/<int:pk>/close/": ("irregularity", {}),
 }
 # Routes with an id that names nothing inside an organization's subtree: the national holiday
 # table by year is district-wide reference data, the same for every account (tried below with a
@@ -212,6 +215,7 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
     import uuid
     from datetime import date
 
+    from fazhan.accountability.models import Irregularity
     from fazhan.imports.models import BatchKind, ImportBatch
     from fazhan.meetings.models import AgendaItem, Exclusion, ExclusionReason, ItemKind, Meeting
     from fazhan.notices.models import Feedback, Notice, NoticeEntry, NoticeStatus
@@ -292,7 +296,17 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             total=district_plan.total,
             data=district_plan.data,
         )
+        irregularity = Irregularity.objects.create(
+            candidate=candidate,
+            org=branch,
+            finding="talk.late",
+            severity="late",
+            step="S02",
+            finding_date=day,
+            found_on=day,
+        )
         found[side] = {
+            "irregularity": irregularity.pk,
             "account": secretary.pk,
             "branch": branch.pk,
             "managed_branch": branch.pk,

@@ -1,0 +1,122 @@
+"""The register of irregularities (违规发展登记): every violation and late finding of any file.
+
+The seed's fourth control (责任追究制): "凡是违规发展党员的，或发展的党员明显不符合
+质量要求的，要严肃追究相关责任人的责任". A finding of the engine lives in the candidate's
+projection and changes with every event; the register keeps each one it has ever seen as a row
+that is never deleted: when the finding disappears (a correction, a step recorded as a past fact)
+the row is closed with that reason. Import gaps (fazhan.policy.gaps) are not breaches and never
+enter it.
+
+A row is identified by what identifies a finding: its catalogue id, its step and its date
+(contracts.md §3). The row's organization is the file's responsible organization when the finding
+was first seen, so a later transfer does not move a breach to the branch that received the file.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Self
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fazhan.core.access import reach_of
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+
+class Severity(models.TextChoices):
+    VIOLATION = "violation", _("违规")
+    LATE = "late", _("逾期")
+
+
+# The severities the register holds: warnings are advice, not breaches (contracts.md §3).
+REGISTERED = frozenset(Severity.values)
+
+
+class State(models.TextChoices):
+    OPEN = "open", _("待处理")
+    CASE = "case", _("立案处理中")
+    EXPLAINED = "explained", _("已说明")
+    CLOSED = "closed", _("已关闭")
+
+
+class ClosedBecause(models.TextChoices):
+    # The finding is no longer found: the file was corrected or the step recorded as a past fact.
+    GONE = "gone", _("更正后不再成立")
+    # Staff closed it with a written conclusion (after an explanation or a case).
+    DECIDED = "decided", _("经审查关闭")
+
+
+class IrregularityQuerySet(models.QuerySet["Irregularity"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
+        """Rows of the organizations in the user's reach (DESIGN principle 6): the row's own
+        organization, not the file's current one, so a breach stays with who committed it."""
+        scope = reach_of(user)
+        if scope.everything:
+            return self.all()
+        return self.filter(org_id__in=scope.org_ids)
+
+    def live(self) -> Self:
+        return self.exclude(state=State.CLOSED)
+
+
+class Irregularity(models.Model):
+    candidate = models.ForeignKey(
+        "people.Candidate", on_delete=models.PROTECT, related_name="irregularities"
+    )
+    org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="irregularities",
+        verbose_name=_("组织"),
+    )
+    finding = models.CharField(_("问题类别"), max_length=64)
+    severity = models.CharField(_("性质"), max_length=16, choices=Severity.choices)
+    step = models.CharField(_("环节"), max_length=16)
+    finding_date = models.DateField(_("发生日期"))
+    basis = models.CharField(_("依据"), max_length=255, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    found_on = models.DateField(_("发现日期"))
+    state = models.CharField(
+        _("状态"), max_length=16, choices=State.choices, default=State.OPEN, db_index=True
+    )
+    explanation = models.TextField(_("情况说明"), blank=True)
+    closed_on = models.DateField(_("关闭日期"), null=True, blank=True)
+    closed_because = models.CharField(
+        _("关闭原因"), max_length=16, choices=ClosedBecause.choices, blank=True
+    )
+    conclusion = models.TextField(_("处理结论"), blank=True)
+
+    objects = IrregularityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("违规发展登记")
+        verbose_name_plural = _("违规发展登记")
+        ordering = ("-found_on", "-pk")
+        indexes = (
+            models.Index(fields=("org", "state"), name="irregularity_org_state"),
+            models.Index(fields=("candidate", "state"), name="irregularity_candidate_state"),
+            models.Index(fields=("found_on",), name="irregularity_found_on"),
+        )
+        constraints = (
+            # At most one live row per finding of a file; a closed one may come back as a new row.
+            models.UniqueConstraint(
+                fields=("candidate", "finding", "step", "finding_date"),
+                condition=~models.Q(state="closed"),
+                name="irregularity_one_live_row_per_finding",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="closed", closed_on__isnull=False)
+                | (~models.Q(state="closed") & models.Q(closed_on__isnull=True)),
+                name="irregularity_closed_has_a_date",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.finding} {self.step} {self.finding_date}"
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.finding, self.step, self.finding_date.isoformat())
