@@ -8,21 +8,31 @@ row's id and the finding's key, never the text (principle 8: the text stays in t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fazhan.accountability.models import ClosedBecause, Irregularity, State
+from fazhan.accountability.models import (
+    Case,
+    CaseState,
+    ClosedBecause,
+    Irregularity,
+    Outcome,
+    Party,
+    State,
+)
+from fazhan.accountability.parties import propose
 from fazhan.accounts.authority import authority
 from fazhan.audit.chain import append_event
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, NotVisible
+from fazhan.orgs.models import Organization
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from fazhan.accounts.models import User
 
 # Long enough to say something (a conclusion is read by the inspectors), short enough for a form.
 MIN_TEXT = 10
@@ -116,4 +126,191 @@ def do_close_irregularity(user: User, row: Irregularity | int, *, conclusion: st
     locked.closed_because = ClosedBecause.DECIDED
     locked.save(update_fields=["conclusion", "state", "closed_on", "closed_because"])
     _event(user, locked, "closed")
+    return locked
+
+
+# -- cases (issue 15 item 2) -------------------------------------------------------------------
+
+# 办结期限 by default: the register is reviewed with the half-year and year-end reports.
+DEFAULT_CASE_DAYS = 60
+
+
+def _case_event(user: User, case: Case, verb: str, **extra: Any) -> None:
+    rows = list(case.irregularities.order_by("pk").values_list("pk", "candidate_id"))
+    append_event(
+        kind=f"case.{verb}",
+        candidate_id=None,
+        happened_on=dates.today(),
+        payload={
+            "case_id": case.pk,
+            "org_id": case.org_id,
+            "irregularity_ids": [pk for pk, _c in rows],
+            "candidate_ids": sorted({c for _p, c in rows}),
+            "state": case.state,
+            **extra,
+        },
+        recorded_by_id=user.pk,
+    )
+
+
+def get_case_for_user(user: User, pk: Any) -> Case:
+    try:
+        return Case.objects.visible_to(user).select_related("org").get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotVisible from None
+
+
+def _locked_case(user: User, case: Case | int) -> Case:
+    pk = case if isinstance(case, int) else case.pk
+    get_case_for_user(user, pk)
+    return Case.objects.select_for_update().get(pk=pk)
+
+
+def may_open_case(user: User, rows: Sequence[Irregularity]) -> bool:
+    return bool(rows) and all(may_close(user, row) for row in rows)
+
+
+@transaction.atomic
+def do_open_case(
+    user: User,
+    rows: Sequence[int],
+    *,
+    title: str,
+    due_on: date | None = None,
+) -> Case:
+    """Open a case from rows of the register: they move to 立案处理中, the people to look at are
+    proposed from the chain, and the case belongs to the committee the opener acts for."""
+    ids = sorted({int(pk) for pk in rows})
+    if not ids:
+        raise ActionRefused(_("请至少选择一项登记记录。"))
+    for pk in ids:
+        get_irregularity_for_user(user, pk)  # 404 for a row outside the reach
+    locked = list(Irregularity.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if not may_open_case(user, locked):
+        raise ActionRefused(_("只有上级党委或区委组织部的工作人员可以立案。"))
+    taken = [row for row in locked if row.state in (State.CASE, State.CLOSED)]
+    if taken:
+        raise ActionRefused(
+            _("所选记录中有 %(n)s 项已关闭或已在案件中，不能再立案。") % {"n": len(taken)}
+        )
+    name = (title or "").strip()
+    if not name:
+        raise ActionRefused(_("请填写案由。"))
+    today = dates.today()
+    due = due_on or today + timedelta(days=DEFAULT_CASE_DAYS)
+    if due < today:
+        raise ActionRefused(_("办结期限不能早于今天。"))
+    committees = {authority(user).acting_committee(row.org_id) for row in locked}
+    # One committee over every row: the nearest the opener acts for over all of them.
+    org = _common_committee([c for c in committees if c is not None])
+    case = Case.objects.create(
+        org=org, title=name[:200], opened_by=user, opened_on=today, due_on=due
+    )
+    for row in locked:
+        row.state = State.CASE
+        row.case = case
+    Irregularity.objects.bulk_update(locked, ["state", "case"])
+    Party.objects.bulk_create(
+        Party(
+            case=case,
+            user_id=p.user_id,
+            org_id=p.org_id,
+            role_kind=p.role_kind,
+            event_seq=p.event_seq,
+            basis=p.basis,
+        )
+        for p in propose(locked)
+    )
+    _case_event(user, case, "opened", due_on=due.isoformat())
+    return case
+
+
+def _common_committee(committees: list[Organization]) -> Organization:
+    """The lowest committee above all of them (they all lie on the opener's own paths)."""
+    if not committees:
+        raise ActionRefused(_("只有上级党委或区委组织部的工作人员可以立案。"))
+    paths = [Organization.objects.ancestor_ids(c.pk) for c in committees]
+    shared = [org for org in paths[0] if all(org in path for path in paths[1:])]
+    return Organization.objects.get(pk=shared[0])
+
+
+def may_handle_case(user: User, case: Case) -> bool:
+    return authority(user).writes_as_committee(case.org_id)
+
+
+def _check_case_writer(user: User, case: Case) -> None:
+    if not may_handle_case(user, case):
+        raise ActionRefused(_("只有立案组织及其上级的工作人员可以办理该案件。"))
+    if case.state != CaseState.OPEN:
+        raise ActionRefused(_("该案件已结案。"))
+
+
+@transaction.atomic
+def do_record_investigation(user: User, case: Case | int, *, text: str) -> Case:
+    locked = _locked_case(user, case)
+    _check_case_writer(user, locked)
+    locked.investigation = _text(text, _("调查情况"))
+    locked.save(update_fields=["investigation"])
+    _case_event(user, locked, "investigated")
+    return locked
+
+
+@transaction.atomic
+def do_decide_party(
+    user: User,
+    case: Case | int,
+    party: Party | int,
+    *,
+    responsible: bool,
+    outcome: str = "",
+    note: str,
+) -> Party:
+    """Find one person responsible (with the outcome for them) or not, with the reason."""
+    locked = _locked_case(user, case)
+    _check_case_writer(user, locked)
+    pk = party if isinstance(party, int) else party.pk
+    try:
+        person = Party.objects.select_for_update().get(pk=pk, case=locked)
+    except Party.DoesNotExist:
+        raise NotVisible from None
+    if responsible and outcome not in Outcome.values:
+        raise ActionRefused(_("认定负有责任的，须选择处理方式。"))
+    person.responsible = responsible
+    person.outcome = outcome if responsible else ""
+    person.note = _text(note, _("认定理由"))
+    person.save(update_fields=["responsible", "outcome", "note"])
+    _case_event(
+        user,
+        locked,
+        "decided",
+        party_user_id=person.user_id,
+        responsible=responsible,
+        outcome=person.outcome,
+    )
+    return person
+
+
+@transaction.atomic
+def do_conclude_case(user: User, case: Case | int, *, remedy: str, conclusion: str) -> Case:
+    """结案: every person looked at is decided; the rows close with the case's conclusion."""
+    locked = _locked_case(user, case)
+    _check_case_writer(user, locked)
+    if not locked.investigation:
+        raise ActionRefused(_("请先填写调查情况。"))
+    undecided = locked.parties.filter(responsible__isnull=True).count()
+    if undecided:
+        raise ActionRefused(_("还有 %(n)s 名被提出的人员未作认定，不能结案。") % {"n": undecided})
+    locked.remedy = _text(remedy, _("档案补救措施"))
+    locked.conclusion = _text(conclusion, _("结案意见"))
+    locked.state = CaseState.CONCLUDED
+    locked.concluded_on = dates.today()
+    locked.save(update_fields=["remedy", "conclusion", "state", "concluded_on"])
+    rows = list(locked.irregularities.select_for_update())
+    for row in rows:
+        row.state = State.CLOSED
+        row.closed_on = locked.concluded_on
+        row.closed_because = ClosedBecause.DECIDED
+        row.conclusion = locked.conclusion
+    Irregularity.objects.bulk_update(rows, ["state", "closed_on", "closed_because", "conclusion"])
+    _case_event(user, locked, "concluded")
     return locked

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Self
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +89,14 @@ class Irregularity(models.Model):
         _("关闭原因"), max_length=16, choices=ClosedBecause.choices, blank=True
     )
     conclusion = models.TextField(_("处理结论"), blank=True)
+    case = models.ForeignKey(
+        "Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="irregularities",
+        verbose_name=_("案件"),
+    )
 
     objects = IrregularityQuerySet.as_manager()
 
@@ -120,3 +129,107 @@ class Irregularity(models.Model):
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.finding, self.step, self.finding_date.isoformat())
+
+
+class CaseState(models.TextChoices):
+    OPEN = "open", _("调查中")
+    CONCLUDED = "concluded", _("已结案")
+
+
+class Outcome(models.TextChoices):
+    """What the case decides for one person found responsible (区委意见 责任追究制): the forms an
+    organization department applies itself, and the referral of what only a discipline body may
+    decide (纪律处分)."""
+
+    CRITICISM = "criticism", _("批评教育")
+    ADMONITION = "admonition", _("诫勉谈话")
+    CIRCULATED = "circulated", _("通报批评")
+    ORGANIZATIONAL = "organizational", _("组织处理")
+    REFERRAL = "referral", _("移送纪检机关给予纪律处分")
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
+        """Cases are committee business: the committees and the district with reach over the
+        case's organization, and the auditor; never a branch (its own people may be in it)."""
+        from fazhan.accounts.authority import authority
+
+        power = authority(user)
+        if power.is_read_only:
+            return self.all()
+        return self.filter(org_id__in=power.committee_ids())
+
+
+class Case(models.Model):
+    """A 责任追究 case opened from one or more rows of the register by a committee or the
+    district: who is responsible, what was found, what follows for them and for the file."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("立案组织"),
+    )
+    title = models.CharField(_("案由"), max_length=200)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_on = models.DateField(_("立案日期"))
+    due_on = models.DateField(_("办结期限"))
+    state = models.CharField(
+        _("状态"), max_length=16, choices=CaseState.choices, default=CaseState.OPEN
+    )
+    investigation = models.TextField(_("调查情况"), blank=True)
+    remedy = models.TextField(_("档案补救措施"), blank=True)
+    conclusion = models.TextField(_("结案意见"), blank=True)
+    concluded_on = models.DateField(_("结案日期"), null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("责任追究案件")
+        verbose_name_plural = _("责任追究案件")
+        ordering = ("-opened_on", "-pk")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PartyBasis(models.TextChoices):
+    RECORDED = "recorded", _("录入或决定了所涉环节")
+    IN_CHARGE = "in_charge", _("逾期未办时负责该组织")
+
+
+class Party(models.Model):
+    """A person the case looks at: proposed from the chain (who recorded or decided an event
+    involved, or who held the branch when nothing was recorded), then found responsible or not."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="parties")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The organization and role the person acted in at the time (the role may have ended since).
+    org = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    role_kind = models.CharField(_("当时角色"), max_length=20, blank=True)
+    event_seq = models.BigIntegerField(null=True, blank=True)
+    basis = models.CharField(_("提出依据"), max_length=16, choices=PartyBasis.choices)
+    responsible = models.BooleanField(_("认定负有责任"), null=True, blank=True)
+    outcome = models.CharField(_("处理方式"), max_length=16, choices=Outcome.choices, blank=True)
+    note = models.TextField(_("认定理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("责任人")
+        verbose_name_plural = _("责任人")
+        ordering = ("pk",)
+        constraints = (
+            models.UniqueConstraint(fields=("case", "user"), name="party_once_per_case"),
+        )
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def role_label(self) -> str:
+        from fazhan.accounts.models import RoleKind
+
+        return str(RoleKind(self.role_kind).label) if self.role_kind in RoleKind.values else ""

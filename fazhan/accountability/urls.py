@@ -10,4 +10,10 @@ urlpatterns = [
     path("<int:pk>/", views.register_item, name="item"),
     path("<int:pk>/explain/", views.register_explain, name="explain"),
     path("<int:pk>/close/", views.register_close, name="close"),
+    path("cases/", views.case_list, name="cases"),
+    path("cases/open/", views.case_open, name="case_open"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/investigation/", views.case_investigation, name="case_investigation"),
+    path("cases/<int:pk>/parties/<int:party_pk>/", views.case_party, name="case_party"),
+    path("cases/<int:pk>/conclude/", views.case_conclude, name="case_conclude"),
 ]

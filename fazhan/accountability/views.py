@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -15,14 +16,20 @@ from django.views.decorators.http import require_POST
 
 from fazhan.accountability.actions import (
     do_close_irregularity,
+    do_conclude_case,
+    do_decide_party,
     do_explain_irregularity,
+    do_open_case,
+    do_record_investigation,
+    get_case_for_user,
     get_irregularity_for_user,
     may_close,
     may_explain,
+    may_handle_case,
 )
 from fazhan.accountability.filters import LIVE, filter_register
-from fazhan.accountability.models import Severity, State
-from fazhan.accounts.authority import no_sysadmin
+from fazhan.accountability.models import Case, CaseState, Outcome, Party, Severity, State
+from fazhan.accounts.authority import authority, no_sysadmin
 from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.core import dates, i18n_data
 from fazhan.core.errors import ActionRefused
@@ -69,6 +76,7 @@ def register_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "severities": Severity.choices,
             "states": State.choices,
             "orgs": orgs.order_by("code"),
+            "may_open_case": authority(request.user).is_committee,
             "violations": totals.get(Severity.VIOLATION, 0),
             "lates": totals.get(Severity.LATE, 0),
         },
@@ -118,8 +126,8 @@ def register_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @no_sysadmin
+@require_POST
 def register_explain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     row = get_irregularity_for_user(request.user, pk)
     try:
@@ -131,8 +139,8 @@ def register_explain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return redirect("accountability:item", pk=row.pk)
 
 
-@require_POST
 @no_sysadmin
+@require_POST
 def register_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     row = get_irregularity_for_user(request.user, pk)
     try:
@@ -142,3 +150,127 @@ def register_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已作出处理结论并关闭。"))
     return redirect("accountability:item", pk=row.pk)
+
+
+# -- cases -------------------------------------------------------------------------------------
+
+
+@no_sysadmin
+@require_POST
+def case_open(request: AuthenticatedHttpRequest) -> HttpResponse:
+    ids = [int(v) for v in request.POST.getlist("rows") if v.isdigit()]
+    due = _day(request.POST.get("due_on", ""))
+    try:
+        case = do_open_case(request.user, ids, title=request.POST.get("title", ""), due_on=due)
+    except ActionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("accountability:register")
+    messages.success(request, _("已立案。"))
+    return redirect("accountability:case", pk=case.pk)
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@no_sysadmin
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    cases = Case.objects.visible_to(request.user).select_related("org")
+    state = request.GET.get("state", "")
+    if state in CaseState.values:
+        cases = cases.filter(state=state)
+    party = request.GET.get("party", "")
+    if party.isdigit():
+        # A person's case history: only the cases the reader reaches (issue 15 item 2).
+        cases = cases.filter(pk__in=Party.objects.filter(user_id=int(party)).values("case_id"))
+    counted = cases.annotate(rows=Count("irregularities")).order_by("-opened_on", "-pk")
+    page = Paginator(counted, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accountability/cases.html",
+        {"page": page, "state": state, "states": CaseState.choices, "today": dates.today()},
+    )
+
+
+@no_sysadmin
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    rows = case.irregularities.select_related("candidate__person", "org").order_by("pk")
+    parties = case.parties.select_related("user", "org").order_by("pk")
+    writable = case.state == CaseState.OPEN and may_handle_case(request.user, case)
+    return render(
+        request,
+        "accountability/case.html",
+        {
+            "case": case,
+            "rows": rows,
+            "parties": parties,
+            "writable": writable,
+            "outcomes": Outcome.choices,
+            "today": dates.today(),
+        },
+    )
+
+
+def _refused_or(request: HttpRequest, done: str, action: Any) -> None:
+    try:
+        action()
+    except ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, done)
+
+
+@no_sysadmin
+@require_POST
+def case_investigation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    _refused_or(
+        request,
+        _("调查情况已保存。"),
+        lambda: do_record_investigation(request.user, case, text=request.POST.get("text", "")),
+    )
+    return redirect("accountability:case", pk=case.pk)
+
+
+@no_sysadmin
+@require_POST
+def case_party(request: AuthenticatedHttpRequest, pk: int, party_pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    responsible = request.POST.get("responsible", "")
+    if responsible not in ("yes", "no"):
+        messages.error(request, _("请选择是否认定负有责任。"))
+        return redirect("accountability:case", pk=case.pk)
+    _refused_or(
+        request,
+        _("认定已保存。"),
+        lambda: do_decide_party(
+            request.user,
+            case,
+            party_pk,
+            responsible=responsible == "yes",
+            outcome=request.POST.get("outcome", ""),
+            note=request.POST.get("note", ""),
+        ),
+    )
+    return redirect("accountability:case", pk=case.pk)
+
+
+@no_sysadmin
+@require_POST
+def case_conclude(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    _refused_or(
+        request,
+        _("已结案。"),
+        lambda: do_conclude_case(
+            request.user,
+            case,
+            remedy=request.POST.get("remedy", ""),
+            conclusion=request.POST.get("conclusion", ""),
+        ),
+    )
+    return redirect("accountability:case", pk=case.pk)

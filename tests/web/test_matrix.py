@@ -170,6 +170,10 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "register/<int:pk>/": ("irregularity", {}),
     "register/<int:pk>/explain/": ("irregularity", {}),
     "register/<int:pk>/close/": ("irregularity", {}),
+    "register/cases/<int:pk>/": ("case", {}),
+    "register/cases/<int:pk>/investigation/": ("case", {}),
+    "register/cases/<int:pk>/parties/<int:party_pk>/": ("case", {"party_pk": "party"}),
+    "register/cases/<int:pk>/conclude/": ("case", {}),
 }
 # Routes with an id that names nothing inside an organization's subtree: the national holiday
 # table by year is district-wide reference data, the same for every account (tried below with a
@@ -215,7 +219,7 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
     import uuid
     from datetime import date
 
-    from fazhan.accountability.models import Irregularity
+    from fazhan.accountability.models import Case, Irregularity, Party
     from fazhan.imports.models import BatchKind, ImportBatch
     from fazhan.meetings.models import AgendaItem, Exclusion, ExclusionReason, ItemKind, Meeting
     from fazhan.notices.models import Feedback, Notice, NoticeEntry, NoticeStatus
@@ -305,8 +309,14 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             finding_date=day,
             found_on=day,
         )
+        case = Case.objects.create(
+            org=committee, title="案件", opened_by=cast.qu, opened_on=day, due_on=day
+        )
+        party = Party.objects.create(case=case, user=secretary, basis="recorded")
         found[side] = {
             "irregularity": irregularity.pk,
+            "case": case.pk,
+            "party": party.pk,
             "account": secretary.pk,
             "branch": branch.pk,
             "managed_branch": branch.pk,
