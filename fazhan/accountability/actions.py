@@ -23,6 +23,10 @@ from fazhan.accountability.models import (
     Outcome,
     Party,
     State,
+    SupervisionTask,
+    TaskNote,
+    TaskState,
+    Topic,
 )
 from fazhan.accountability.parties import propose
 from fazhan.accounts.authority import authority
@@ -313,4 +317,94 @@ def do_conclude_case(user: User, case: Case | int, *, remedy: str, conclusion: s
         row.conclusion = locked.conclusion
     Irregularity.objects.bulk_update(rows, ["state", "closed_on", "closed_because", "conclusion"])
     _case_event(user, locked, "concluded")
+    return locked
+
+
+# -- 督查 tasks (issue 15 item 4) ---------------------------------------------------------------
+
+
+def _task_event(user: User, task: SupervisionTask, verb: str) -> None:
+    append_event(
+        kind=f"supervision.{verb}",
+        candidate_id=None,
+        happened_on=dates.today(),
+        payload={
+            "task_id": task.pk,
+            "org_id": task.org_id,
+            "topic": task.topic,
+            "due_on": task.due_on.isoformat(),
+            "state": task.state,
+        },
+        recorded_by_id=user.pk,
+    )
+
+
+def get_task_for_user(user: User, pk: Any) -> SupervisionTask:
+    try:
+        return SupervisionTask.objects.visible_to(user).select_related("org").get(pk=pk)
+    except (SupervisionTask.DoesNotExist, ValueError, TypeError):
+        raise NotVisible from None
+
+
+def may_assign(user: User, org_id: int) -> bool:
+    """A committee supervises the organizations below it, never itself (督查 goes downwards)."""
+    power = authority(user)
+    return power.writes_as_committee(org_id) and org_id not in power.roots()
+
+
+@transaction.atomic
+def do_assign_task(
+    user: User, *, org: Organization, topic: str, title: str, due_on: date
+) -> SupervisionTask:
+    if not Organization.objects.visible_to(user).filter(pk=org.pk).exists():
+        raise NotVisible
+    if not may_assign(user, org.pk):
+        raise ActionRefused(_("只有上级党委或区委组织部的工作人员可以交办督查任务。"))
+    if topic not in Topic.values:
+        raise ActionRefused(_("请选择督查事项。"))
+    text = (title or "").strip()
+    if not text:
+        raise ActionRefused(_("请填写督办要求。"))
+    today = dates.today()
+    if due_on < today:
+        raise ActionRefused(_("办结期限不能早于今天。"))
+    task = SupervisionTask.objects.create(
+        org=org, topic=topic, title=text[:200], created_by=user, created_on=today, due_on=due_on
+    )
+    _task_event(user, task, "assigned")
+    return task
+
+
+def _locked_task(user: User, task: SupervisionTask | int) -> SupervisionTask:
+    pk = task if isinstance(task, int) else task.pk
+    get_task_for_user(user, pk)
+    locked = SupervisionTask.objects.select_for_update().get(pk=pk)
+    if locked.state != TaskState.OPEN:
+        raise ActionRefused(_("该督查任务已办结。"))
+    return locked
+
+
+@transaction.atomic
+def do_note_task(user: User, task: SupervisionTask | int, *, text: str) -> TaskNote:
+    """跟进: the assigned organization reports, or the committee above asks again."""
+    locked = _locked_task(user, task)
+    if not authority(user).may_write(locked.org_id):
+        raise ActionRefused(_("只有督办对象及其上级组织的工作人员可以填写跟进情况。"))
+    note = TaskNote.objects.create(
+        task=locked, written_by=user, written_on=dates.today(), text=_text(text, _("跟进情况"))
+    )
+    _task_event(user, locked, "noted")
+    return note
+
+
+@transaction.atomic
+def do_close_task(user: User, task: SupervisionTask | int, *, result: str) -> SupervisionTask:
+    locked = _locked_task(user, task)
+    if not may_assign(user, locked.org_id):
+        raise ActionRefused(_("只有交办的上级组织可以办结督查任务。"))
+    locked.result = _text(result, _("办理结果"))
+    locked.state = TaskState.CLOSED
+    locked.closed_on = dates.today()
+    locked.save(update_fields=["result", "state", "closed_on"])
+    _task_event(user, locked, "closed")
     return locked

@@ -233,3 +233,74 @@ class Party(models.Model):
         from fazhan.accounts.models import RoleKind
 
         return str(RoleKind(self.role_kind).label) if self.role_kind in RoleKind.values else ""
+
+
+class Topic(models.TextChoices):
+    """What a 督查 task follows up (区委意见: 加强对发展党员工作的指导和督查)."""
+
+    DORMANT = "dormant", _("两年以上未发展党员")
+    BEHIND_PLAN = "behind_plan", _("计划进度滞后")
+    SMALL_POOL = "small_pool", _("积极分子不足3:1")
+    OVERDUE = "overdue", _("档案逾期未办")
+    IRREGULAR = "irregular", _("档案存在违规")
+    OTHER = "other", _("其他")
+
+
+class TaskState(models.TextChoices):
+    OPEN = "open", _("督办中")
+    CLOSED = "closed", _("已办结")
+
+
+class SupervisionQuerySet(models.QuerySet["SupervisionTask"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
+        """The assigned organization's reach: the branch sees the tasks it must act on."""
+        scope = reach_of(user)
+        return self.all() if scope.everything else self.filter(org_id__in=scope.org_ids)
+
+
+class SupervisionTask(models.Model):
+    org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="supervision_tasks",
+        verbose_name=_("督办对象"),
+    )
+    topic = models.CharField(_("督查事项"), max_length=16, choices=Topic.choices)
+    title = models.CharField(_("督办要求"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_on = models.DateField(_("交办日期"))
+    due_on = models.DateField(_("办结期限"))
+    state = models.CharField(
+        _("状态"), max_length=16, choices=TaskState.choices, default=TaskState.OPEN
+    )
+    result = models.TextField(_("办理结果"), blank=True)
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+
+    objects = SupervisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督查任务")
+        verbose_name_plural = _("督查任务")
+        ordering = ("state", "due_on", "pk")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TaskNote(models.Model):
+    """A follow-up note on a task: what the assigned organization did, or the committee asked."""
+
+    task = models.ForeignKey(SupervisionTask, on_delete=models.PROTECT, related_name="notes")
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_on = models.DateField(_("日期"))
+    text = models.TextField(_("跟进情况"))
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.written_on}"

@@ -16,4 +16,9 @@ urlpatterns = [
     path("cases/<int:pk>/investigation/", views.case_investigation, name="case_investigation"),
     path("cases/<int:pk>/parties/<int:party_pk>/", views.case_party, name="case_party"),
     path("cases/<int:pk>/conclude/", views.case_conclude, name="case_conclude"),
+    path("supervision/", views.supervision, name="supervision"),
+    path("supervision/tasks/new/", views.task_assign, name="task_assign"),
+    path("supervision/tasks/<int:pk>/", views.task_detail, name="task"),
+    path("supervision/tasks/<int:pk>/note/", views.task_note, name="task_note"),
+    path("supervision/tasks/<int:pk>/close/", views.task_close, name="task_close"),
 ]

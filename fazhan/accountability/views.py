@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -15,26 +15,42 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fazhan.accountability.actions import (
+    do_assign_task,
     do_close_irregularity,
+    do_close_task,
     do_conclude_case,
     do_decide_party,
     do_explain_irregularity,
+    do_note_task,
     do_open_case,
     do_record_investigation,
     get_case_for_user,
     get_irregularity_for_user,
+    get_task_for_user,
+    may_assign,
     may_close,
     may_explain,
     may_handle_case,
 )
 from fazhan.accountability.filters import LIVE, filter_register
-from fazhan.accountability.models import Case, CaseState, Outcome, Party, Severity, State
-from fazhan.accounts.authority import authority, no_sysadmin
+from fazhan.accountability.models import (
+    Case,
+    CaseState,
+    Outcome,
+    Party,
+    Severity,
+    State,
+    SupervisionTask,
+    TaskState,
+    Topic,
+)
+from fazhan.accountability.supervision import dormant, file_troubles, plan_lags
+from fazhan.accounts.authority import COMMITTEE_KINDS, authority, no_sysadmin
 from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.core import dates, i18n_data
 from fazhan.core.errors import ActionRefused
 from fazhan.imports.export import XLSX, list_workbook
-from fazhan.orgs.models import Kind, Organization
+from fazhan.orgs.models import Kind, Organization, get_org_for_user
 
 HEADERS = (
     gettext_lazy("姓名"),
@@ -274,3 +290,105 @@ def case_conclude(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ),
     )
     return redirect("accountability:case", pk=case.pk)
+
+
+# -- 督查 --------------------------------------------------------------------------------------
+
+
+def _supervised_root(request: AuthenticatedHttpRequest) -> Organization | None:
+    """The committee whose subtree the lists cover: the reader's own (the nearest to the root
+    first), the district for the auditor, none for a branch."""
+    power = authority(request.user)
+    if power.is_read_only:
+        return Organization.objects.filter(parent__isnull=True).order_by("pk").first()
+    roots = Organization.objects.filter(pk__in=power.roots(*COMMITTEE_KINDS))
+    chosen = request.GET.get("org", "")
+    if chosen.isdigit() and roots.filter(pk=int(chosen)).exists():
+        return roots.get(pk=int(chosen))
+    return roots.order_by("level", "code").first()
+
+
+@no_sysadmin
+def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
+    today = dates.today()
+    root = _supervised_root(request)
+    tasks = SupervisionTask.objects.visible_to(request.user).select_related("org")
+    context: dict[str, Any] = {
+        "root": root,
+        "today": today,
+        "tasks": tasks.filter(state=TaskState.OPEN).order_by("due_on", "pk"),
+        "closed": tasks.filter(state=TaskState.CLOSED).order_by("-closed_on", "-pk")[:20],
+        "topics": Topic.choices,
+        "may_assign": root is not None and not authority(request.user).is_read_only,
+        "default_due": today + timedelta(days=30),
+    }
+    if root is not None:
+        subtree = Organization.objects.subtree_ids([root.pk])
+        context |= {
+            "lags": plan_lags(root, today.year, today),
+            "dormant": dormant(subtree, today),
+            "troubles": file_troubles(subtree, today)[:50],
+        }
+    return render(request, "accountability/supervision.html", context)
+
+
+@no_sysadmin
+@require_POST
+def task_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
+    org_pk = request.POST.get("org", "")
+    org = get_org_for_user(request.user, org_pk)
+    due = _day(request.POST.get("due_on", "")) or dates.today() + timedelta(days=30)
+    try:
+        task = do_assign_task(
+            request.user,
+            org=org,
+            topic=request.POST.get("topic", ""),
+            title=request.POST.get("title", ""),
+            due_on=due,
+        )
+    except ActionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("accountability:supervision")
+    messages.success(request, _("督查任务已交办。"))
+    return redirect("accountability:task", pk=task.pk)
+
+
+@no_sysadmin
+def task_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    task = get_task_for_user(request.user, pk)
+    open_ = task.state == TaskState.OPEN
+    return render(
+        request,
+        "accountability/task.html",
+        {
+            "task": task,
+            "notes": task.notes.select_related("written_by"),
+            "may_note": open_ and authority(request.user).may_write(task.org_id),
+            "may_close": open_ and may_assign(request.user, task.org_id),
+            "today": dates.today(),
+        },
+    )
+
+
+@no_sysadmin
+@require_POST
+def task_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    task = get_task_for_user(request.user, pk)
+    _refused_or(
+        request,
+        _("跟进情况已保存。"),
+        lambda: do_note_task(request.user, task, text=request.POST.get("text", "")),
+    )
+    return redirect("accountability:task", pk=task.pk)
+
+
+@no_sysadmin
+@require_POST
+def task_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    task = get_task_for_user(request.user, pk)
+    _refused_or(
+        request,
+        _("督查任务已办结。"),
+        lambda: do_close_task(request.user, task, result=request.POST.get("result", "")),
+    )
+    return redirect("accountability:task", pk=task.pk)
