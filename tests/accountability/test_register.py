@@ -35,7 +35,7 @@ def test_it_registers_a_late_talk_under_the_branch_where_it_happened(cast):
     event = do_record_step(
         cast.users["zhibu"], candidate, step="S02", happened_on=LATE, mode=Mode.PAST
     )
-    row = Irregularity.objects.get(candidate=candidate)
+    row = Irregularity.objects.get(candidate=candidate, step="S02")
     assert (row.finding, row.severity, row.step, row.finding_date) == (
         "talk.late",
         "late",
@@ -58,10 +58,10 @@ def test_it_leaves_nothing_open_for_a_talk_on_the_last_day(cast):
 def test_it_follows_an_overdue_talk_into_the_late_one_as_one_row(cast):
     with time_machine.travel(date(2026, 3, 1)):
         candidate = _applied(cast)
-        overdue = Irregularity.objects.get(candidate=candidate)
+        overdue = Irregularity.objects.get(candidate=candidate, step="S02")
         assert overdue.finding_date == IN_TIME  # nothing recorded by the deadline
         do_record_step(cast.users["zhibu"], candidate, step="S02", happened_on=date(2026, 2, 20))
-    rows = list(Irregularity.objects.filter(candidate=candidate))
+    rows = list(Irregularity.objects.filter(candidate=candidate, step="S02"))
     assert [(r.pk, r.finding_date, r.state) for r in rows] == [
         (overdue.pk, date(2026, 2, 20), State.OPEN)
     ]
@@ -79,7 +79,7 @@ def test_it_closes_with_the_reason_and_keeps_the_row_when_a_correction_clears_it
         replacement={"type": "S02", "date": IN_TIME},
         reason="纸质谈话记录日期为2月5日，录入有误",
     )
-    row = Irregularity.objects.get(candidate=candidate)
+    row = Irregularity.objects.get(candidate=candidate, step="S02")
     assert row.state == State.CLOSED
     assert row.closed_because == ClosedBecause.GONE
     assert row.closed_on is not None
@@ -106,7 +106,7 @@ def test_it_opens_a_new_row_when_a_closed_finding_comes_back(cast):
         reason="核对原件后恢复原日期",
     )
     states = sorted(
-        Irregularity.objects.filter(candidate=candidate).values_list("state", flat=True)
+        Irregularity.objects.filter(candidate=candidate, step="S02").values_list("state", flat=True)
     )
     assert states == [State.CLOSED, State.OPEN]
 
