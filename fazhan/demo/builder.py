@@ -34,7 +34,7 @@ from fazhan.holidays.table import current_table
 from fazhan.orgs.models import Member, MemberStatus, Organization
 from fazhan.people.idnumber import make_demo_id
 from fazhan.people.models import Candidate, Person
-from fazhan.people.record import apply_projection, file_event, person_document
+from fazhan.people.record import apply_projection, file_event, person_document, projected
 from fazhan.policy.calendar import add_months, shipped_table
 from fazhan.policy.data import DEFAULT_POLICY
 from fazhan.policy.engine import evaluate
@@ -435,6 +435,7 @@ def _save_files(files: list[_File], rng: Random, fake: Faker, today: date) -> li
         apply_projection(candidate, evaluate(parse_document(document), table=table), seq)
         candidates.append(candidate)
     Candidate.objects.bulk_create(candidates)
+    projected(candidates)
     return candidates
 
 

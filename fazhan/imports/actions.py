@@ -34,7 +34,7 @@ from fazhan.people import crypto, idnumber
 from fazhan.people.actions import Mode
 from fazhan.people.idnumber import IdNumberError
 from fazhan.people.models import Candidate, Person
-from fazhan.people.record import apply_projection, candidate_document
+from fazhan.people.record import apply_projection, candidate_document, projected
 from fazhan.policy.data import DEFAULT_POLICY
 from fazhan.policy.engine import evaluate
 from fazhan.policy.parse import Unreadable, parse_document
@@ -311,6 +311,7 @@ def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candid
         raise _ItemRefused(0, ActionRefused(str(error))) from None
     if moved.seq != seq:  # a guard: the head was locked, nothing else could append
         raise ChainError(f"chain head at {moved.seq}, expected {seq}")
+    projected(candidates)
     return candidates
 
 

@@ -8,7 +8,7 @@ plus the status snapshot the rules read, never names (DESIGN.md principle 8). Th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -230,6 +230,24 @@ PROJECTION_FIELDS = (
 )
 
 
+# Who hears of saved projections (the register of irregularities, fazhan.accountability): apps
+# above this one register here, so that people never imports them (tests/test_layers.py).
+ProjectionListener = Callable[[Sequence[Any]], object]
+_listeners: list[ProjectionListener] = []
+
+
+def register_projection_listener(listener: ProjectionListener) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def projected(candidates: Sequence[Any]) -> None:
+    """Tell the listeners that these files' projections were saved (same transaction)."""
+    if candidates:
+        for listener in _listeners:
+            listener(candidates)
+
+
 def project(candidate: Any, events: list[ChainEvent] | None = None) -> Evaluation:
     """Re-evaluate a candidate from its events and save the projection (call inside the
     transaction that appended the events, so both commit together)."""
@@ -237,4 +255,5 @@ def project(candidate: Any, events: list[ChainEvent] | None = None) -> Evaluatio
     result = evaluate_candidate(candidate, chain)
     apply_projection(candidate, result, chain[-1].seq if chain else None, roster_import_day(chain))
     candidate.save(update_fields=PROJECTION_FIELDS)
+    projected([candidate])
     return result

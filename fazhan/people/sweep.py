@@ -18,6 +18,7 @@ from fazhan.people.record import (
     PROJECTION_FIELDS,
     apply_projection,
     candidate_document,
+    projected,
     roster_import_day,
 )
 from fazhan.policy.engine import evaluate
@@ -53,6 +54,7 @@ def _save(rows: list[Candidate]) -> None:
     if rows:
         with transaction.atomic():
             Candidate.objects.bulk_update(rows, PROJECTION_FIELDS)
+            projected(rows)
         rows.clear()
 
 

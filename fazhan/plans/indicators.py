@@ -281,6 +281,7 @@ def dormant_branches(org_ids: Collection[int], today: date, months: int = 24) ->
     return list(
         Organization.objects.filter(pk__in=list(org_ids), kind=Kind.BRANCH)
         .annotate(last_approved=Max("candidates__approved_on"))
-        .filter(Q(last_approved__lt=cutoff) | Q(last_approved__isnull=True))
+        # Exactly `months` without an approval is "two years or more" (issue 15 item 4).
+        .filter(Q(last_approved__lte=cutoff) | Q(last_approved__isnull=True))
         .order_by("last_approved", "code")
     )

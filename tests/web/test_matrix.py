@@ -175,6 +175,16 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "candidates/<int:pk>/transfer/": ("candidate", {}),
     "candidates/<int:pk>/accept/": ("candidate", {}),
     "candidates/<int:pk>/correct/": ("candidate", {}),
+    "register/<int:pk>/": ("irregularity", {}),
+    "register/<int:pk>/explain/": ("irregularity", {}),
+    "register/<int:pk>/close/": ("irregularity", {}),
+    "register/cases/<int:pk>/": ("case", {}),
+    "register/cases/<int:pk>/investigation/": ("case", {}),
+    "register/cases/<int:pk>/parties/<int:party_pk>/": ("case", {"party_pk": "party"}),
+    "register/cases/<int:pk>/conclude/": ("case", {}),
+    "register/supervision/tasks/<int:pk>/": ("task", {}),
+    "register/supervision/tasks/<int:pk>/note/": ("task", {}),
+    "register/supervision/tasks/<int:pk>/close/": ("task", {}),
 }
 # Routes with an id that names nothing inside an organization's subtree: the national holiday
 # table by year is district-wide reference data, the same for every account (tried below with a
@@ -220,6 +230,7 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
     import uuid
     from datetime import date
 
+    from fazhan.accountability.models import Case, Irregularity, Party, SupervisionTask
     from fazhan.imports.models import BatchKind, ImportBatch
     from fazhan.meetings.models import AgendaItem, Exclusion, ExclusionReason, ItemKind, Meeting
     from fazhan.notices.models import Feedback, Notice, NoticeEntry, NoticeStatus
@@ -303,7 +314,32 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             total=district_plan.total,
             data=district_plan.data,
         )
+        irregularity = Irregularity.objects.create(
+            candidate=candidate,
+            org=branch,
+            finding="talk.late",
+            severity="late",
+            step="S02",
+            finding_date=day,
+            found_on=day,
+        )
+        case = Case.objects.create(
+            org=committee, title="案件", opened_by=cast.qu, opened_on=day, due_on=day
+        )
+        party = Party.objects.create(case=case, user=secretary, basis="recorded")
+        task = SupervisionTask.objects.create(
+            org=branch,
+            topic="other",
+            title="督办",
+            created_by=cast.qu,
+            created_on=day,
+            due_on=day,
+        )
         found[side] = {
+            "task": task.pk,
+            "irregularity": irregularity.pk,
+            "case": case.pk,
+            "party": party.pk,
             "account": secretary.pk,
             "branch": branch.pk,
             "managed_branch": branch.pk,
