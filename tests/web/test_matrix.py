@@ -124,6 +124,8 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "plans/plan/<int:pk>/allocate/": ("plan", {}),
     "plans/plan/<int:pk>/allocate/check/": ("plan", {}),
     "plans/share/<int:pk>/targets/": ("share", {}),
+    "plans/plan/<int:pk>/adopt/": ("plan", {}),
+    "plans/requests/<int:year>/<int:org_pk>/": ("committee", {"year": "next_year"}),
     "notices/<int:pk>/": ("notice", {}),
     "notices/<int:pk>/consent/<int:entry_pk>/": ("notice", {"entry_pk": "notice_entry"}),
     "notices/<int:pk>/remove/<int:entry_pk>/": ("notice", {"entry_pk": "notice_entry"}),
@@ -309,6 +311,7 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             "import_batch": batch.pk,
             "plan": plan.pk,
             "share": PlanShare.objects.get(plan=district_plan, org=committee).pk,
+            "next_year": 2027,  # a year, not an object: the request form's year
         }
     return found
 
