@@ -334,7 +334,7 @@ def _draft_document(year: int, total: int) -> dict[str, Any]:
     before = document.get("total")
     document["total"] = total
     document["name"] = f"{ROLL_UP_SOURCE}-{year}"
-    document["title"] = _("%(year)s年发展党员计划（各单位申请汇总）") % {"year": year}
+    document["title"] = _("发展党员计划（各单位申请汇总）")
     document["source"] = ROLL_UP_ORIGIN
     kept = []
     for raw in document.get("targets", []):
