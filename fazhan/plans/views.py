@@ -155,7 +155,15 @@ def _board_context(request: AuthenticatedHttpRequest, board: Board, acc: Access)
     editable = board.plan is not None and can_edit(user, board.plan.org)
     district_staff = authority(user).is_district_staff
     rows = indicator_rows(board.main)
+    next_year = board.today.year + 1
+    next_link = None  # next year's plan requests: the district's overview, a sender's form
+    if board.org.parent_id is None and (district_staff or acc.read_only):
+        next_link = f"{reverse('plans:requests')}?year={next_year}"
+    elif board.org.parent_id is not None and board.org.parent_id == district_root().pk:
+        next_link = reverse("plans:request", args=(next_year, board.org.pk))
     return {
+        "next_link": next_link,
+        "next_year": next_year,
         "board": board,
         "org": board.org,
         "year": board.year,

@@ -263,3 +263,26 @@ def test_the_year_end_cut_off_is_the_twentieth_of_december():
         assert default_as_of(2027) == date(2026, 12, 31)
     with on(date(2026, 12, 1)):
         assert default_as_of(2027) == date(2026, 12, 1)
+
+
+def test_it_edits_and_allocates_a_draft_with_the_existing_pages(client, cast):
+    submit(cast.dangwei, cast.sub_a, 40)
+    with on():
+        plan = do_roll_up_requests(cast.qu, NEXT)
+    client.force_login(cast.qu)
+    with on():
+        for name in ("plans:plan", "plans:edit", "plans:split", "plans:allocate"):
+            assert client.get(reverse(name, args=(plan.pk,))).status_code == 200, name
+        with pytest.raises(ActionRefused, match="已有由各单位申请汇总的计划草案"):
+            do_load_plan(cast.qu, year=NEXT)
+
+
+def test_it_links_the_dashboards_to_next_years_requests(client, cast):
+    client.force_login(cast.qu)
+    with on():
+        page = client.get(reverse("plans:dashboard")).content.decode()
+    assert f'href="{reverse("plans:requests")}?year={NEXT}"' in page
+    client.force_login(cast.dangwei)
+    with on():
+        page = client.get(reverse("plans:dashboard")).content.decode()
+    assert f'href="{request_url(cast.sub_a)}"' in page
