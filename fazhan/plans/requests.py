@@ -130,6 +130,8 @@ def do_save_plan_request(
         raise ActionRefused(_("申请发展数必须是非负整数，实际为 %(v)s") % {"v": repr(total)})
     clean = _structure(structure, total)
     with transaction.atomic():
+        # The organization's row serializes the first save of a request (no row to lock yet).
+        Organization.objects.select_for_update().filter(pk=org.pk).first()
         _open_year(year)
         request = PlanRequest.objects.select_for_update().filter(org=org, year=year).first()
         if request is not None and request.state == RequestState.SUBMITTED:
@@ -359,6 +361,7 @@ def do_roll_up_requests(user: User, year: int) -> Plan:
     if not can_edit(user, district):
         raise ActionRefused(_("只有区委组织部的工作人员可以汇总计划申请"))
     with transaction.atomic():
+        Organization.objects.select_for_update().filter(pk=district.pk).first()
         existing = Plan.objects.select_for_update().filter(org=district, year=year).first()
         if existing is not None and existing.state == PlanState.ADOPTED:
             raise ActionRefused(
@@ -459,21 +462,3 @@ def do_adopt_plan(user: User, plan: Plan | int) -> Plan:
             },
         )
     return locked
-
-
-__all__ = [
-    "Overview",
-    "Row",
-    "can_request",
-    "cut_off",
-    "default_as_of",
-    "do_adopt_plan",
-    "do_roll_up_requests",
-    "do_save_plan_request",
-    "do_submit_plan_request",
-    "do_withdraw_plan_request",
-    "flags_of",
-    "overview",
-    "pool_of",
-    "reference_plan",
-]

@@ -691,6 +691,7 @@ def plan_request(request: AuthenticatedHttpRequest, year: int, org_pk: int) -> H
             "error": error,
             "can_edit": editable,
             "locked": existing is not None and existing.state == RequestState.SUBMITTED,
+            "closed": nextyear.adopted_plan(year) is not None,
             "as_of": as_of,
             "counts": counts,
             "flags": flags,

@@ -286,3 +286,18 @@ def test_it_links_the_dashboards_to_next_years_requests(client, cast):
     with on():
         page = client.get(reverse("plans:dashboard")).content.decode()
     assert f'href="{request_url(cast.sub_a)}"' in page
+
+
+def test_it_closes_the_senders_form_once_the_years_plan_is_adopted(client, cast):
+    submit(cast.dangwei, cast.sub_a, 40)
+    with on():
+        do_adopt_plan(cast.qu, do_roll_up_requests(cast.qu, NEXT))
+    client.force_login(cast.dangwei)
+    with on():
+        page = client.get(request_url(cast.sub_a)).content.decode()
+        refused = client.post(request_url(cast.sub_a), {"action": "withdraw"})
+    assert f"{NEXT}年计划已经采用，申请不再修改" in page
+    assert 'value="withdraw"' not in page and 'value="submit"' not in page
+    assert refused.status_code == 200
+    assert "不能再修改申请" in refused.content.decode()
+    assert PlanRequest.objects.get().state == RequestState.SUBMITTED
