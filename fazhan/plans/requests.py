@@ -165,7 +165,7 @@ def _locked(request: PlanRequest | int) -> PlanRequest:
 
 def do_submit_plan_request(user: User, request: PlanRequest | int) -> PlanRequest:
     """Send the draft to the district (dated today). Flags do not stop it: the district sees
-    them."""
+    them (judged when read, against the pool of that day: no count under the lock)."""
     with transaction.atomic():
         locked = _locked(request)
         _requester(user, locked.org)
@@ -184,7 +184,7 @@ def do_submit_plan_request(user: User, request: PlanRequest | int) -> PlanReques
                 "org_id": locked.org_id,
                 "year": locked.year,
                 "total": locked.total,
-                "flags": len(flags_of(locked)),
+                "categories": len(dict(locked.structure)),
             },
         )
     return locked

@@ -22,6 +22,7 @@ def no_horizontal_scroll(page) -> bool:
 def shots(page, shot, name: str) -> None:
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(300)  # let the layout settle before the full-page shot
         assert no_horizontal_scroll(page), (name, width)
         shot(page, f"zh-hans-nextplan-{name}-{width}")
 
@@ -39,6 +40,9 @@ def test_it_sends_a_request_and_the_district_rolls_it_up_and_adopts_it(page, cas
     page.fill("#id_s_le35", "32")
     page.fill("#id_s_student", "3")
     page.fill("#id_justification", "辖区新建两家企业，青年职工入党申请增多。")
+    shots(page, shot, "request-form")
+    assert page.locator("button[value=submit]").is_visible()  # at 390 px too
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.click("button[value=submit]")
     page.wait_for_selector(".messages")
     body = page.inner_text("main")
