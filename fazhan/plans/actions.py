@@ -22,7 +22,7 @@ from fazhan.audit.chain import append_event
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.orgs.models import Kind, Organization
-from fazhan.plans.models import Plan, PlanShare, share_document
+from fazhan.plans.models import Plan, PlanShare, PlanState, share_document
 from fazhan.policy import jsontext, targets
 
 if TYPE_CHECKING:
@@ -102,7 +102,13 @@ def do_load_plan(
     document["year"] = year
     parsed = _parse(document, name)
     with transaction.atomic():
-        if Plan.objects.select_for_update().filter(org=org, year=year).exists():
+        existing = Plan.objects.select_for_update().filter(org=org, year=year).first()
+        if existing is not None and existing.state == PlanState.DRAFT:
+            raise ActionRefused(
+                _("%(org)s%(year)s年已有由各单位申请汇总的计划草案，请在计划页面修改或采用")
+                % {"org": org.name, "year": year}
+            )
+        if existing is not None:
             raise ActionRefused(
                 _("%(org)s%(year)s年已有发展党员计划，请在计划页面修改")
                 % {"org": org.name, "year": year}

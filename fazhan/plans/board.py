@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from fazhan.orgs.models import Organization
 from fazhan.plans import indicators
 from fazhan.plans.forecast import pipeline_items
-from fazhan.plans.models import Plan, PlanShare, parse_share
+from fazhan.plans.models import Plan, PlanShare, PlanState, parse_share
 from fazhan.policy import forecast as pure
 from fazhan.policy import targets
 from fazhan.policy.targets import CATEGORY_LABELS, DEVELOPED, PLAN, Counts
@@ -104,7 +104,8 @@ def _judge(plan: targets.Plan | None, fc: pure.Forecast) -> list[pure.Judgement]
 def find_plan(org: Organization, year: int) -> tuple[Plan | None, PlanShare | None]:
     """The year's plan issued at or above `org`, and `org`'s share of it (if it has one)."""
     chain = [o.pk for o in Organization.objects.ancestors(org, include_self=True)]
-    plans = {p.org_id: p for p in Plan.objects.filter(year=year, org_id__in=chain)}
+    adopted = Plan.objects.filter(year=year, org_id__in=chain, state=PlanState.ADOPTED)
+    plans = {p.org_id: p for p in adopted}
     for org_id in reversed(chain):  # the nearest issuer wins
         if org_id in plans:
             plan = plans[org_id]

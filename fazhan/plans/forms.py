@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator as django_max
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.orgs.models import Organization
 from fazhan.policy import jsontext, targets
+from fazhan.policy.requests import STRUCTURE_KEYS
 
 
 class LoadPlanForm(forms.Form):
@@ -168,3 +170,33 @@ class ShareTargetsForm(forms.Form):
         if not isinstance(data, list):
             raise forms.ValidationError(_("必须是 JSON 数组"))
         return data
+
+
+class PlanRequestForm(forms.Form):
+    """Next year's requested number, its structure counts (optional) and why."""
+
+    total = forms.IntegerField(label=_("申请发展数"), min_value=0, max_value=100000)
+    justification = forms.CharField(
+        label=_("申请理由"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.keys = STRUCTURE_KEYS
+        for key in STRUCTURE_KEYS:
+            field = _number(targets.CATEGORY_LABELS[key])
+            field.validators.append(django_max(100000))
+            self.fields[f"s_{key}"] = field
+
+    def structure_rows(self) -> list[forms.BoundField]:
+        return [self[f"s_{key}"] for key in self.keys]
+
+    def structure(self) -> dict[str, int]:
+        return {
+            key: self.cleaned_data[f"s_{key}"]
+            for key in self.keys
+            if self.cleaned_data.get(f"s_{key}")
+        }

@@ -21,6 +21,13 @@ from django.utils.translation import gettext_lazy
 from fazhan.policy import targets
 
 
+class PlanState(models.TextChoices):
+    # A plan rolled up from the requests of the organizations below stays a draft until adopted;
+    # a draft is never the year's plan (dashboards and shares judge by adopted plans only).
+    DRAFT = "draft", gettext_lazy("草案")
+    ADOPTED = "adopted", gettext_lazy("已采用")
+
+
 class Plan(models.Model):
     year = models.PositiveSmallIntegerField(gettext_lazy("年度"))
     org = models.ForeignKey(
@@ -35,6 +42,10 @@ class Plan(models.Model):
     # The whole fazhan-plan/1 document; its `year` and `total` are kept equal to the columns.
     data = models.JSONField(gettext_lazy("计划内容"))
     source = models.CharField(gettext_lazy("来源文件"), max_length=255, blank=True)
+    state = models.CharField(
+        gettext_lazy("状态"), max_length=16, choices=PlanState.choices, default=PlanState.ADOPTED
+    )
+    adopted_on = models.DateField(gettext_lazy("采用日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -130,3 +141,46 @@ def parse_share(share: PlanShare) -> targets.Plan | None:
         issuer=share.org.name,
     )
     return targets.parse_plan(document, origin=_("%(org)s的分配") % {"org": share.org.name})
+
+
+class RequestState(models.TextChoices):
+    DRAFT = "draft", gettext_lazy("草稿")
+    SUBMITTED = "submitted", gettext_lazy("已上报")
+    WITHDRAWN = "withdrawn", gettext_lazy("已撤回")
+
+
+class PlanRequest(models.Model):
+    """An organization's requested plan for next year (seed 四: 12月下旬上报**年发展党员工作计划):
+    its number, its structure counts (`fazhan.policy.requests.STRUCTURE_KEYS` → count) and why."""
+
+    org = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="plan_requests",
+        verbose_name=gettext_lazy("申请单位"),
+    )
+    year = models.PositiveSmallIntegerField(gettext_lazy("计划年度"))
+    total = models.PositiveIntegerField(gettext_lazy("申请发展数"))
+    structure = models.JSONField(gettext_lazy("结构"), default=dict, blank=True)
+    justification = models.TextField(gettext_lazy("申请理由"), blank=True)
+    state = models.CharField(
+        gettext_lazy("状态"),
+        max_length=16,
+        choices=RequestState.choices,
+        default=RequestState.DRAFT,
+    )
+    submitted_on = models.DateField(gettext_lazy("上报日期"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("下一年度计划申请")
+        verbose_name_plural = gettext_lazy("下一年度计划申请")
+        ordering = ["year", "org__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "year"], name="plan_request_one_per_org_and_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(org)s %(year)s年计划申请") % {"org": self.org, "year": self.year}

@@ -15,4 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("plan/<int:pk>/allocate/", views.allocate, name="allocate"),
     path("plan/<int:pk>/allocate/check/", views.allocate_check, name="allocate_check"),
     path("share/<int:pk>/targets/", views.share_targets, name="share_targets"),
+    path("plan/<int:pk>/adopt/", views.adopt, name="adopt"),
+    path("requests/", views.plan_requests, name="requests"),
+    path("requests/rollup/", views.roll_up, name="roll_up"),
+    path("requests/<int:year>/<int:org_pk>/", views.plan_request, name="request"),
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -31,8 +32,10 @@ from fazhan.core.errors import ActionRefused
 from fazhan.orgs.models import Organization
 from fazhan.people.models import Candidate
 from fazhan.plans import indicators
+from fazhan.plans import requests as nextyear
 from fazhan.plans.actions import (
     can_edit,
+    district_root,
     do_edit_plan,
     do_load_plan,
     do_set_share_targets,
@@ -53,13 +56,16 @@ from fazhan.plans.export import indicator_rows, workbook
 from fazhan.plans.forms import (
     LoadPlanForm,
     PlanJsonForm,
+    PlanRequestForm,
     PlanTargetsForm,
     ShareTargetsForm,
     SplitForm,
 )
-from fazhan.plans.models import Plan, PlanShare
+from fazhan.plans.models import Plan, PlanRequest, PlanShare, PlanState, RequestState
 from fazhan.policy import forecast as pure
+from fazhan.policy.requests import STRUCTURE_KEYS
 from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS, PlanError, lint
+from fazhan.reports.counts import report_counts
 
 # -- who may see which dashboard --------------------------------------------------------------
 
@@ -149,7 +155,15 @@ def _board_context(request: AuthenticatedHttpRequest, board: Board, acc: Access)
     editable = board.plan is not None and can_edit(user, board.plan.org)
     district_staff = authority(user).is_district_staff
     rows = indicator_rows(board.main)
+    next_year = board.today.year + 1
+    next_link = None  # next year's plan requests: the district's overview, a sender's form
+    if board.org.parent_id is None and (district_staff or acc.read_only):
+        next_link = f"{reverse('plans:requests')}?year={next_year}"
+    elif board.org.parent_id is not None and board.org.parent_id == district_root().pk:
+        next_link = reverse("plans:request", args=(next_year, board.org.pk))
     return {
+        "next_link": next_link,
+        "next_year": next_year,
         "board": board,
         "org": board.org,
         "year": board.year,
@@ -398,6 +412,7 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 PlanShare.objects.filter(plan=plan, parent=None).values_list("total", flat=True)
             ),
             "can_edit": can_edit(request.user, plan.org),
+            "draft": plan.state == PlanState.DRAFT,
         },
     )
 
@@ -608,3 +623,154 @@ def allocate_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "plans/_checks.html",
         {"checks": checks, "summed": sum(shares.values()), "total": setting.total},
     )
+
+
+# -- next year's plan from below ------------------------------------------------------------------
+
+
+def _request_year(year: int) -> int:
+    if not 2000 <= year <= 2100:
+        raise Http404(_("没有找到该页面。"))
+    return year
+
+
+@login_required
+def plan_request(request: AuthenticatedHttpRequest, year: int, org_pk: int) -> HttpResponse:
+    """One organization's request for `year`: the sender's form, the district's reading."""
+    acc = access(request.user)
+    org, level = _org(acc, org_pk)
+    _request_year(year)
+    if level != "full" or org.parent_id != district_root().pk:
+        raise Http404(_("没有找到该页面。"))
+    existing = PlanRequest.objects.filter(org=org, year=year).first()
+    editable = not acc.read_only and nextyear.can_request(request.user, org)
+    initial: dict[str, Any] = {}
+    if existing is not None:
+        initial = {"total": existing.total, "justification": existing.justification}
+        initial |= {f"s_{k}": v for k, v in dict(existing.structure).items()}
+    form = PlanRequestForm(initial=initial)
+    error = None
+    if request.method == "POST":
+        if not editable:
+            raise Http404(_("没有找到该页面。"))
+        action = request.POST.get("action", "save")
+        try:
+            if action == "withdraw" and existing is not None:
+                nextyear.do_withdraw_plan_request(request.user, existing)
+                messages.success(request, _("申请已撤回，可以修改后重新上报。"))
+                return redirect("plans:request", year=year, org_pk=org.pk)
+            form = PlanRequestForm(request.POST)
+            if form.is_valid():
+                saved = nextyear.do_save_plan_request(
+                    request.user,
+                    org,
+                    year,
+                    total=form.cleaned_data["total"],
+                    structure=form.structure(),
+                    justification=form.cleaned_data["justification"],
+                )
+                if action == "submit":
+                    nextyear.do_submit_plan_request(request.user, saved)
+                    messages.success(request, _("申请已上报区委组织部。"))
+                else:
+                    messages.success(request, _("草稿已保存。"))
+                return redirect("plans:request", year=year, org_pk=org.pk)
+        except ActionRefused as refused:
+            error = str(refused)
+    as_of = nextyear.default_as_of(year)
+    counts = report_counts(org, start=date(as_of.year, 1, 1), as_of=as_of).root.counts
+    flags = nextyear.flags_of(existing, pool=counts.activists) if existing is not None else []
+    return render(
+        request,
+        "plans/request.html",
+        {
+            "org": org,
+            "year": year,
+            "req": existing,
+            "form": form,
+            "error": error,
+            "can_edit": editable,
+            "locked": existing is not None and existing.state == RequestState.SUBMITTED,
+            "closed": nextyear.adopted_plan(year) is not None,
+            "as_of": as_of,
+            "counts": counts,
+            "flags": flags,
+            "structure": [
+                (CATEGORY_LABELS[k], v)
+                for k, v in (dict(existing.structure).items() if existing else [])
+            ],
+            "district_reads": authority(request.user).is_district_staff or acc.read_only,
+        },
+    )
+
+
+def _district_reader(request: AuthenticatedHttpRequest) -> Access:
+    acc = access(request.user)
+    if not (acc.read_only or authority(request.user).is_district_staff):
+        raise Http404(_("没有找到该页面。"))
+    return acc
+
+
+@login_required
+def plan_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The district's overview of next year's requests against this year's results and pools."""
+    acc = _district_reader(request)
+    today = dates.today()
+    try:
+        year = _request_year(int(request.GET.get("year", today.year + 1)))
+    except ValueError:
+        raise Http404(_("没有找到该页面。")) from None
+    yearend = request.GET.get("cut") == "yearend"
+    as_of = nextyear.cut_off(year) if yearend else nextyear.default_as_of(year)
+    view = nextyear.overview(year, as_of)
+    district = district_root()
+    return render(
+        request,
+        "plans/requests.html",
+        {
+            "o": view,
+            "year": year,
+            "yearend": yearend,
+            "cut_off": nextyear.cut_off(year),
+            "years": [today.year, today.year + 1],
+            "can_edit": not acc.read_only and can_edit(request.user, district),
+            "structure": [(CATEGORY_LABELS[k], view.structure.get(k, 0)) for k in STRUCTURE_KEYS],
+        },
+    )
+
+
+@login_required
+@require_POST
+def roll_up(request: AuthenticatedHttpRequest) -> HttpResponse:
+    acc = _district_reader(request)
+    if acc.read_only:
+        raise Http404(_("没有找到该页面。"))
+    try:
+        year = _request_year(int(request.POST.get("year", "")))
+    except ValueError:
+        raise Http404(_("没有找到该页面。")) from None
+    try:
+        plan = nextyear.do_roll_up_requests(request.user, year)
+    except ActionRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(f"{reverse('plans:requests')}?year={year}")
+    messages.success(
+        request, _("已汇总为%(year)s年计划草案，共%(n)s名。") % {"year": year, "n": plan.total}
+    )
+    return redirect("plans:plan", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def adopt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    acc = access(request.user)
+    plan = _plan_for(acc, pk)
+    if acc.read_only or not can_edit(request.user, plan.org):
+        raise Http404(_("没有找到该计划。"))
+    try:
+        nextyear.do_adopt_plan(request.user, plan)
+    except ActionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("已采用为%(year)s年计划。") % {"year": plan.year})
+    return redirect("plans:plan", pk=plan.pk)

@@ -132,6 +132,8 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "reports/submissions/<int:pk>/return/": ("submission", {}),
     "reports/submissions/<int:pk>/accept/": ("submission", {}),
     "reports/submissions/<int:pk>/remind/": ("submission", {}),
+    "plans/plan/<int:pk>/adopt/": ("plan", {}),
+    "plans/requests/<int:year>/<int:org_pk>/": ("committee", {"year": "next_year"}),
     "notices/<int:pk>/": ("notice", {}),
     "notices/<int:pk>/consent/<int:entry_pk>/": ("notice", {"entry_pk": "notice_entry"}),
     "notices/<int:pk>/remove/<int:entry_pk>/": ("notice", {"entry_pk": "notice_entry"}),
@@ -358,6 +360,7 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             "share": PlanShare.objects.get(plan=district_plan, org=committee).pk,
             "campaign": campaign.pk,
             "submission": campaign.submissions.get(sender=committee).pk,
+            "next_year": 2027,  # a year, not an object: the request form's year
         }
     return found
 
