@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "fazhan.meetings",
     "fazhan.reports",
     "fazhan.accountability",
+    "fazhan.education",
     "fazhan.public",
     "fazhan.web",
     "fazhan.demo",

@@ -177,6 +177,10 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "candidates/<int:pk>/transfer/": ("candidate", {}),
     "candidates/<int:pk>/accept/": ("candidate", {}),
     "candidates/<int:pk>/correct/": ("candidate", {}),
+    "education/trainings/<int:pk>/": ("training", {}),
+    "education/trainings/<int:pk>/attend/": ("training", {}),
+    "education/candidates/<int:pk>/pair/": ("candidate", {}),
+    "education/nominations/<int:pk>/outcome/": ("nomination", {}),
     "register/<int:pk>/": ("irregularity", {}),
     "register/<int:pk>/explain/": ("irregularity", {}),
     "register/<int:pk>/close/": ("irregularity", {}),
@@ -233,6 +237,7 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
     from datetime import date
 
     from fazhan.accountability.models import Case, Irregularity, Party, SupervisionTask
+    from fazhan.education.models import Nomination, TrainingClass
     from fazhan.imports.models import BatchKind, ImportBatch
     from fazhan.meetings.models import AgendaItem, Exclusion, ExclusionReason, ItemKind, Meeting
     from fazhan.notices.models import Feedback, Notice, NoticeEntry, NoticeStatus
@@ -337,7 +342,21 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             created_on=day,
             due_on=day,
         )
+        training = TrainingClass.objects.create(
+            org=branch,
+            title="培训班",
+            form="party_school",
+            starts_on=day,
+            ends_on=day,
+            hours=8,
+            created_by=secretary,
+        )
+        nomination = Nomination.objects.create(
+            org=branch, source="youth_league", received_on=day, name="示例"
+        )
         found[side] = {
+            "training": training.pk,
+            "nomination": nomination.pk,
             "task": task.pk,
             "irregularity": irregularity.pk,
             "case": case.pk,
