@@ -210,7 +210,7 @@ def child(size: int, repeat: int) -> dict[str, Any]:
 
     from fazhan.orgs.models import Organization
     from fazhan.policy.targets import COUNT_KEYS
-    from fazhan.reports.counts import report_counts
+    from fazhan.people.counts import report_counts
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

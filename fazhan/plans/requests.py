@@ -2,7 +2,7 @@
 
 Each organization directly below the district requests its number and structure for next year
 (`PlanRequest`: draft → submitted, withdrawn to change it). The district sees every request
-against this year's results and activist pools (`fazhan.reports.counts.report_counts`, the one
+against this year's results and activist pools (`fazhan.people.counts.report_counts`, the one
 counting function), rolls the submitted requests up into a draft `Plan` for next year whose shares
 are the requests, runs the existing allocation on it, and adopts it: from then on it is next
 year's plan, as if `do_load_plan` had loaded it. Every change is one `do_<verb>`, atomic, locked
@@ -36,7 +36,7 @@ from fazhan.plans.models import (
 )
 from fazhan.policy import requests as rules
 from fazhan.policy import targets
-from fazhan.reports.counts import CountsReport, report_counts
+from fazhan.people.counts import CountsReport, report_counts
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser

@@ -65,7 +65,7 @@ from fazhan.plans.models import Plan, PlanRequest, PlanShare, PlanState, Request
 from fazhan.policy import forecast as pure
 from fazhan.policy.requests import STRUCTURE_KEYS
 from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS, PlanError, lint
-from fazhan.reports.counts import report_counts
+from fazhan.people.counts import report_counts
 
 # -- who may see which dashboard --------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """One file's part in the counts at a date (contracts.md §8): its stage, where it stands, and
 which of the twelve counts of §4 it adds to.
 
-Pure: the Django side (fazhan.reports.counts) streams the files and adds these parts up per
+Pure: the Django side (fazhan.people.counts) streams the files and adds these parts up per
 organization; a test recounts exported files with the same rules. Everything is judged from the
 record as it stood at the end of `as_of` (`effective_events`: corrections applied, later events
 ignored), like `fazhan check`.

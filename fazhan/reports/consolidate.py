@@ -26,7 +26,7 @@ from fazhan.orgs.models import OrgType
 from fazhan.people.models import Stage
 from fazhan.policy.counts import STAGES
 from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS
-from fazhan.reports.counts import OrgCounts, report_counts
+from fazhan.people.counts import OrgCounts, report_counts
 from fazhan.reports.figures import (
     UNTYPED,
     last_year,

@@ -1,6 +1,6 @@
 """The figures of one sender's report, judged from the record as at the campaign's cut-off.
 
-Every count comes from `fazhan.reports.counts.report_counts` (the one function for the figures of a
+Every count comes from `fazhan.people.counts.report_counts` (the one function for the figures of a
 report, contracts.md §8): the sender's own total, and its children rolled up by organization type
 (单位类型). Around them: the sender's share of the district's plan (指导性计划数, seed 二（一）),
 the activist pool against three times that share (seed 三（一）: 入党积极分子与发展党员数的比例
@@ -23,7 +23,7 @@ from fazhan.people.models import Candidate
 from fazhan.plans.models import Plan, PlanShare
 from fazhan.policy.counts import STAGES
 from fazhan.policy.targets import COUNT_KEYS
-from fazhan.reports.counts import report_counts
+from fazhan.people.counts import report_counts
 
 # seed 三（一）: the pool is at least three times the number to be admitted.
 POOL_RATIO = 3

@@ -23,7 +23,7 @@ from fazhan.reports.actions import (
     do_submit_report,
     submission_for,
 )
-from fazhan.reports.counts import report_counts
+from fazhan.people.counts import report_counts
 from fazhan.reports.models import ReportCampaign, ReportSubmission, SubmissionState
 from fazhan.web.queues import queue_for
 from tests.reports.helpers import approved_on, import_file, on

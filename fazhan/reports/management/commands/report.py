@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from fazhan.orgs.models import Organization
 from fazhan.policy.counts import STAGES
 from fazhan.policy.targets import COUNT_KEYS
-from fazhan.reports.counts import CountsReport, OrgCounts, report_counts
+from fazhan.people.counts import CountsReport, OrgCounts, report_counts
 
 USAGE_ERROR = 2
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
