@@ -209,8 +209,8 @@ def child(size: int, repeat: int) -> dict[str, Any]:
     from django.db import connection
 
     from fazhan.orgs.models import Organization
-    from fazhan.policy.targets import COUNT_KEYS
     from fazhan.people.counts import report_counts
+    from fazhan.policy.targets import COUNT_KEYS
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()

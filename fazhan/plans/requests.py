@@ -25,6 +25,7 @@ from fazhan.accounts.authority import authority
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.orgs.models import Organization
+from fazhan.people.counts import CountsReport, report_counts
 from fazhan.plans.actions import _event, _parse, can_edit, district_root, shipped_document
 from fazhan.plans.models import (
     Plan,
@@ -36,7 +37,6 @@ from fazhan.plans.models import (
 )
 from fazhan.policy import requests as rules
 from fazhan.policy import targets
-from fazhan.people.counts import CountsReport, report_counts
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser

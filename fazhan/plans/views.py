@@ -30,6 +30,7 @@ from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused
 from fazhan.orgs.models import Organization
+from fazhan.people.counts import report_counts
 from fazhan.people.models import Candidate
 from fazhan.plans import indicators
 from fazhan.plans import requests as nextyear
@@ -65,7 +66,6 @@ from fazhan.plans.models import Plan, PlanRequest, PlanShare, PlanState, Request
 from fazhan.policy import forecast as pure
 from fazhan.policy.requests import STRUCTURE_KEYS
 from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS, PlanError, lint
-from fazhan.people.counts import report_counts
 
 # -- who may see which dashboard --------------------------------------------------------------
 

@@ -23,10 +23,10 @@ from fazhan.audit.chain import head_code, read_head
 from fazhan.core import dates
 from fazhan.lib.xlsx import BOLD, append_row
 from fazhan.orgs.models import OrgType
+from fazhan.people.counts import OrgCounts, report_counts
 from fazhan.people.models import Stage
 from fazhan.policy.counts import STAGES
 from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS
-from fazhan.people.counts import OrgCounts, report_counts
 from fazhan.reports.figures import (
     UNTYPED,
     last_year,

@@ -19,11 +19,11 @@ from typing import Any
 from fazhan.meetings.models import Meeting, MeetingStatus
 from fazhan.notices.models import Notice, NoticeStatus
 from fazhan.orgs.models import Organization, OrgType
+from fazhan.people.counts import report_counts
 from fazhan.people.models import Candidate
 from fazhan.plans.models import Plan, PlanShare
 from fazhan.policy.counts import STAGES
 from fazhan.policy.targets import COUNT_KEYS
-from fazhan.people.counts import report_counts
 
 # seed 三（一）: the pool is at least three times the number to be admitted.
 POOL_RATIO = 3

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from fazhan.audit.chain import verify_chain
 from fazhan.audit.models import Event
 from fazhan.core.errors import ActionRefused, NotVisible
+from fazhan.people.counts import report_counts
 from fazhan.plans.actions import do_load_plan, do_split
 from fazhan.reports.actions import (
     do_accept_report,
@@ -23,7 +24,6 @@ from fazhan.reports.actions import (
     do_submit_report,
     submission_for,
 )
-from fazhan.people.counts import report_counts
 from fazhan.reports.models import ReportCampaign, ReportSubmission, SubmissionState
 from fazhan.web.queues import queue_for
 from tests.reports.helpers import approved_on, import_file, on

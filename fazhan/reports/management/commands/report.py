@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fazhan.orgs.models import Organization
+from fazhan.people.counts import CountsReport, OrgCounts, report_counts
 from fazhan.policy.counts import STAGES
 from fazhan.policy.targets import COUNT_KEYS
-from fazhan.people.counts import CountsReport, OrgCounts, report_counts
 
 USAGE_ERROR = 2
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
