@@ -24,8 +24,8 @@ from fazhan.audit.chain import append_event, head_code
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, NotVisible, Reason
 from fazhan.orgs.models import Organization
-from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS
-from fazhan.reports.figures import sender_figures
+from fazhan.policy.targets import COUNT_KEYS
+from fazhan.reports.figures import category_label, sender_figures
 from fazhan.reports.models import (
     EDITABLE_STATES,
     CampaignKind,
@@ -256,7 +256,7 @@ def _clean_reported(
                 Reason(
                     _("“%(label)s”上报 %(value)s 名，与系统统计数 %(record)s 名不同，须说明理由")
                     % {
-                        "label": CATEGORY_LABELS[key],
+                        "label": category_label(key),
                         "value": value,
                         "record": record.get(key, 0),
                     }

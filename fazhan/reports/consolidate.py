@@ -26,9 +26,10 @@ from fazhan.orgs.models import OrgType
 from fazhan.people.counts import OrgCounts, report_counts
 from fazhan.people.models import Stage
 from fazhan.policy.counts import STAGES
-from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS
+from fazhan.policy.targets import COUNT_KEYS
 from fazhan.reports.figures import (
     UNTYPED,
+    category_label,
     last_year,
     plan_share,
     pool_check,
@@ -172,7 +173,7 @@ def consolidate(campaign: ReportCampaign) -> Consolidated:
                 tally[key] += int(part["counts"].get(key, 0))
         for diff in sub.differences() if sent else []:
             differences.append(
-                diff | {"sender": sub.sender.name, "label": CATEGORY_LABELS[diff["key"]]}
+                diff | {"sender": sub.sender.name, "label": category_label(diff["key"])}
             )
     total = now.root.counts.as_dict()
     share = plan_share(org, campaign.year)
@@ -227,7 +228,7 @@ def stage_labels() -> list[str]:
 
 def workbook(data: Consolidated) -> bytes:
     book = Workbook()
-    categories = [CATEGORY_LABELS[k] for k in COUNT_KEYS]
+    categories = [category_label(k) for k in COUNT_KEYS]
     head = [_("链头校验码"), data.head, _("生成日期"), data.made_on]
 
     def sheet(title: str) -> Any:
@@ -326,7 +327,7 @@ def workbook(data: Consolidated) -> bytes:
     ws = sheet(_("差异说明"))
     append_row(ws, [_("单位"), _("类别"), _("系统统计数"), _("上报数"), _("说明")], BOLD)
     for d in data.differences:
-        label = CATEGORY_LABELS.get(d["key"], d["key"])
+        label = category_label(d["key"])
         append_row(ws, [d["sender"], label, d["record"], d["value"], d["explanation"]])
 
     out = BytesIO()
@@ -340,7 +341,7 @@ def pdf(data: Consolidated) -> bytes:
     context = {
         "data": data,
         "title": _title(data),
-        "categories": [CATEGORY_LABELS[k] for k in COUNT_KEYS],
+        "categories": [category_label(k) for k in COUNT_KEYS],
         "keys": COUNT_KEYS,
         "stage_labels": stage_labels(),
         "stages": STAGES,

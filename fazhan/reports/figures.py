@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from fazhan.core import i18n_data
 from fazhan.meetings.models import Meeting, MeetingStatus
 from fazhan.notices.models import Notice, NoticeStatus
 from fazhan.orgs.models import Organization, OrgType
@@ -23,11 +24,17 @@ from fazhan.people.counts import report_counts
 from fazhan.people.models import Candidate
 from fazhan.plans.models import Plan, PlanShare
 from fazhan.policy.counts import STAGES
-from fazhan.policy.targets import COUNT_KEYS
+from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS
 
 # seed 三（一）: the pool is at least three times the number to be admitted.
 POOL_RATIO = 3
 UNTYPED = "untyped"
+
+
+def category_label(key: str) -> str:
+    """A category's name as the active language shows it (the seed's Chinese; English from
+    en.json's `text` table, Traditional converted)."""
+    return i18n_data.text(CATEGORY_LABELS.get(key, key))
 
 
 def plan_share(sender: Organization, year: int) -> int | None:

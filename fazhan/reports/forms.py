@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.orgs.models import Organization
-from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS
+from fazhan.policy.targets import COUNT_KEYS
+from fazhan.reports.figures import category_label
 from fazhan.reports.models import CampaignKind, ReportSubmission
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -65,14 +66,14 @@ class SubmissionForm(forms.Form):
         for key in COUNT_KEYS:
             entry = submission.reported.get(key) or {}
             value = forms.IntegerField(
-                label=_("上报数：%(label)s") % {"label": CATEGORY_LABELS[key]},
+                label=_("上报数：%(label)s") % {"label": category_label(key)},
                 min_value=0,
                 required=False,
                 widget=forms.NumberInput(attrs={"class": "narrow"}),
             )
             value.initial = entry.get("value")
             why = forms.CharField(
-                label=_("差异说明：%(label)s") % {"label": CATEGORY_LABELS[key]},
+                label=_("差异说明：%(label)s") % {"label": category_label(key)},
                 required=False,
                 max_length=500,
             )
@@ -82,7 +83,7 @@ class SubmissionForm(forms.Form):
             self.rows.append(
                 {
                     "key": key,
-                    "label": CATEGORY_LABELS[key],
+                    "label": category_label(key),
                     "record": record.get(key),
                     "second_half": later.get(key),
                 }

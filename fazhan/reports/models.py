@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.core.dates import today
@@ -82,7 +83,7 @@ class ReportCampaign(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}年{self.get_kind_display()}"
+        return gettext("%(year)s年%(kind)s") % {"year": self.year, "kind": self.get_kind_display()}
 
     @property
     def is_year_end(self) -> bool:

@@ -23,7 +23,7 @@ from fazhan.core import dates
 from fazhan.core.errors import ActionRefused
 from fazhan.orgs.models import Organization
 from fazhan.policy.counts import STAGES
-from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS
+from fazhan.policy.targets import COUNT_KEYS
 from fazhan.reports import consolidate as merge
 from fazhan.reports.actions import (
     campaign_for,
@@ -41,6 +41,7 @@ from fazhan.reports.actions import (
     submission_for,
 )
 from fazhan.reports.consolidate import ratio_text, stage_labels, type_label
+from fazhan.reports.figures import category_label
 from fazhan.reports.forms import CampaignDatesForm, OpenCampaignForm, SubmissionForm
 from fazhan.reports.models import ReportCampaign, ReportSubmission
 
@@ -183,13 +184,13 @@ def campaign_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _figure_context(sub: ReportSubmission) -> dict[str, Any]:
     figures = sub.figures or {}
     counts = figures.get("counts", {})
-    diffs = {d["key"]: d | {"label": CATEGORY_LABELS[d["key"]]} for d in sub.differences()}
+    diffs = {d["key"]: d | {"label": category_label(d["key"])} for d in sub.differences()}
     stage_values = figures.get("stages", {})
     return {
         "count_rows": [
             {
                 "key": k,
-                "label": CATEGORY_LABELS[k],
+                "label": category_label(k),
                 "record": counts.get(k),
                 "second_half": (figures.get("second_half") or {}).get(k),
                 "diff": diffs.get(k),
@@ -203,7 +204,7 @@ def _figure_context(sub: ReportSubmission) -> dict[str, Any]:
             (type_label(part["type"]), [part["counts"].get(k, 0) for k in COUNT_KEYS])
             for part in figures.get("by_type", [])
         ],
-        "categories": [CATEGORY_LABELS[k] for k in COUNT_KEYS],
+        "categories": [category_label(k) for k in COUNT_KEYS],
         "pool": figures.get("pool"),
         "ratio": ratio_text(figures["pool"]) if figures.get("pool") else "—",
         "differences": list(diffs.values()),
