@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -50,7 +50,9 @@ from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.core import dates, i18n_data
 from fazhan.core.errors import ActionRefused
 from fazhan.imports.export import XLSX, list_workbook
-from fazhan.orgs.models import Kind, Organization, get_org_for_user
+from fazhan.orgs.models import Kind, Organization, OrgType, get_org_for_user
+from fazhan.people.models import Candidate, Stage
+from fazhan.policy.guidance import load_guidance
 
 HEADERS = (
     gettext_lazy("姓名"),
@@ -392,3 +394,42 @@ def task_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         lambda: do_close_task(request.user, task, result=request.POST.get("result", "")),
     )
     return redirect("accountability:task", pk=task.pk)
+
+
+# -- 分类指导 ----------------------------------------------------------------------------------
+
+
+@no_sysadmin
+def guidance(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Each unit type's guidance from the seed, and the reader's files broken down by type."""
+    today = dates.today()
+    first, last = date(today.year, 1, 1), date(today.year, 12, 31)
+    rows = (
+        Candidate.objects.visible_to(request.user)
+        .values("org__org_type")
+        .annotate(
+            applicants=Count("pk", filter=Q(stage=Stage.APPLICANT)),
+            pool=Count("pk", filter=Q(stage__in=(Stage.ACTIVIST, Stage.TARGET))),
+            probationary=Count("pk", filter=Q(stage=Stage.PROBATIONARY)),
+            developed=Count("pk", filter=Q(approved_on__gte=first, approved_on__lte=last)),
+            overdue=Count("pk", filter=Q(next_due__lt=today)),
+            irregular=Count("pk", filter=Q(violations__gt=0)),
+        )
+        .order_by()
+    )
+    by_type = {row["org__org_type"] or "": row for row in rows}
+    book = load_guidance()
+    types = [
+        {
+            "value": value,
+            "label": label,
+            "guidance": book.of(value),
+            "counts": by_type.get(value),
+        }
+        for value, label in OrgType.choices
+    ]
+    return render(
+        request,
+        "accountability/guidance.html",
+        {"book": book, "types": types, "untyped": by_type.get(""), "year": today.year},
+    )

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from fazhan.accounts.authority import authority
 from fazhan.core import dates
-from fazhan.orgs.models import Organization
+from fazhan.orgs.models import Organization, OrgType
 from fazhan.people.actions import COMMITTEE_STEPS
 from fazhan.people.models import Candidate, Stage
 
@@ -31,6 +31,10 @@ def filter_candidates(user: Any, params: Any) -> QuerySet[Candidate]:
     org = str(params.get("org", ""))
     if org.isdigit():
         candidates = candidates.filter(org_id__in=Organization.objects.subtree_ids([int(org)]))
+    org_type = params.get("type", "")
+    if org_type in OrgType.values:
+        # 分类指导 (区委意见二（二）): the files of one unit type.
+        candidates = candidates.filter(org__org_type=org_type)
     stage = params.get("stage", "")
     if stage in Stage.values:
         candidates = candidates.filter(stage=stage)

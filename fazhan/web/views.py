@@ -39,6 +39,7 @@ from fazhan.people.models import (
 )
 from fazhan.people.record import is_record_kind
 from fazhan.policy.data import load_policy
+from fazhan.policy.guidance import load_guidance
 from fazhan.web.filters import filter_candidates, open_files
 from fazhan.web.forms import BatchForm, StepForm
 from fazhan.web.queues import queue_for
@@ -151,8 +152,17 @@ def home(request: HttpRequest) -> HttpResponse:
         "head": read_head() if auth.is_read_only else None,
         "today": today,
         "committee": committee,
+        "guidance": _guidance_for(auth),
     }
     return render(request, "web/home.html", context)
+
+
+def _guidance_for(auth: Any) -> list[Any]:
+    """The seed's guidance for the unit types the user works in (区委意见二（二）分类指导)."""
+    types = Organization.objects.filter(pk__in=auth.roots()).exclude(org_type="")
+    book = load_guidance()
+    found = [book.of(t) for t in sorted(set(types.values_list("org_type", flat=True)))]
+    return [g for g in found if g is not None]
 
 
 @login_required
