@@ -33,7 +33,7 @@ from fazhan.orgs.models import Kind, Member, MemberStatus, Organization
 from fazhan.people import crypto, idnumber
 from fazhan.people.actions import Mode
 from fazhan.people.idnumber import IdNumberError
-from fazhan.people.models import Candidate, Person
+from fazhan.people.models import CLOSED_STAGES, Candidate, Person
 from fazhan.people.record import apply_projection, candidate_document
 from fazhan.policy.data import DEFAULT_POLICY
 from fazhan.policy.engine import evaluate
@@ -205,12 +205,15 @@ def _person(item: _Item, today: date) -> Person:
     except ValidationError as error:
         raise ActionRefused([Reason(m) for m in error.messages]) from None
     person.fill_derived()  # bulk_create does not call save()
+    person._attribute_changes = ()  # new: no dated changes (fazhan.people.attributes)
     return person
 
 
-def _unique_id_numbers(persons: Sequence[Person]) -> None:
-    """An ID number twice in the batch, or already on file, refuses the row that holds it
-    (the blind index's unique constraint would refuse the whole insert without saying where)."""
+def _unique_id_numbers(persons: Sequence[Person]) -> dict[str, Person]:
+    """An ID number twice in the batch, or already on file with a file still open, refuses the
+    row that holds it (the blind index's unique constraint would refuse the whole insert without
+    saying where). Returns the people known by a number whose every file has ended: their row
+    opens a new file for the same person (a re-application, docs/intake.md)."""
     first: dict[str, int] = {}
     for position, person in enumerate(persons):
         index = person.id_number_index
@@ -220,12 +223,20 @@ def _unique_id_numbers(persons: Sequence[Person]) -> None:
             raise _ItemRefused(position, ActionRefused(_("该身份证号码已有档案（重复录入）")))
         first[index] = position
     indexes = sorted(first)
+    ended: dict[str, Person] = {}
     for start in range(0, len(indexes), 500):
-        known = Person.objects.filter(id_number_index__in=indexes[start : start + 500])
-        clash = known.values_list("id_number_index", flat=True).first()
+        chunk = indexes[start : start + 500]
+        open_files = Candidate.objects.filter(person__id_number_index__in=chunk).exclude(
+            stage__in=CLOSED_STAGES
+        )
+        clash = open_files.values_list("person__id_number_index", flat=True).first()
         if clash is not None:
             refusal = ActionRefused(_("该身份证号码已有档案（重复录入）"))
             raise _ItemRefused(first[clash], refusal)
+        for known in Person.objects.select_for_update().filter(id_number_index__in=chunk):
+            if known.id_number_index is not None:
+                ended[known.id_number_index] = known
+    return ended
 
 
 def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candidate]:
@@ -247,10 +258,13 @@ def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candid
             persons.append(_person(item, today))
         except ActionRefused as refused:
             raise _ItemRefused(position, refused) from None
-    _unique_id_numbers(persons)
+    ended = _unique_id_numbers(persons)
+    if ended:
+        # Re-applications: the known person, not a second one (their files stay apart).
+        persons = [ended.get(p.id_number_index, p) if p.id_number_index else p for p in persons]
     head = append_events_bulk([])  # locks the head until commit
     try:
-        Person.objects.bulk_create(persons, batch_size=500)
+        Person.objects.bulk_create([p for p in persons if p.pk is None], batch_size=500)
     except IntegrityError:
         raise _ItemRefused(0, ActionRefused(_("人员信息不符合数据库约束"))) from None
     table = current_table()
@@ -266,7 +280,16 @@ def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candid
             for offset, event in enumerate(item.events, start=1)
             if event.get("id") is not None
         }
-        opening = {"org_id": item.org.pk, "person_id": person.pk, "mode": str(Mode.PAST)}
+        opening: dict[str, Any] = {
+            "org_id": item.org.pk,
+            "person_id": person.pk,
+            "mode": str(Mode.PAST),
+        }
+        if person.id_number_index in ended:
+            # A re-application: linked to the person's earlier files, judged on its own events.
+            opening["earlier"] = list(
+                Candidate.objects.filter(person=person).order_by("pk").values_list("pk", flat=True)
+            )
         if item.source:
             opening["source"] = item.source
         stream: list[tuple[str, date | None, dict[str, Any]]] = [

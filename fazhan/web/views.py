@@ -41,6 +41,7 @@ from fazhan.people.record import is_record_kind
 from fazhan.policy.data import load_policy
 from fazhan.web.filters import filter_candidates, open_files
 from fazhan.web.forms import BatchForm, StepForm
+from fazhan.web.intake import earlier_files, writable_branches
 from fazhan.web.queues import queue_for
 
 OPEN_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.TARGET, Stage.PROBATIONARY, Stage.MEMBER)
@@ -167,6 +168,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         request,
         "web/candidate_list.html",
         {
+            "can_register": bool(writable_branches(request.user)),
             "page": page,
             "stage": stage,
             "q": query,
@@ -231,6 +233,8 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "today": dates.today(),
             "can_write": authority(request.user).may_write(candidate.org_id),
             "accept": pending_transfer(request.user, candidate) is not None,
+            # A re-application's earlier files, or the later one (docs/intake.md).
+            "other_files": earlier_files(request.user, candidate),
         },
     )
 
