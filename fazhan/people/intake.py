@@ -288,7 +288,7 @@ def _change(
     rows = attributes.history(person)
     before = attributes.attributes_on(person, effective_on)
     changed = {k: v for k, v in values.items() if before.get(k) != v}
-    if not changed:
+    if not changed or not values:
         if quiet:
             return None
         raise ActionRefused(_("填写的内容与该日期的信息相同，没有变化"))

@@ -181,15 +181,19 @@ def change_attributes(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     person = candidate.person
     can_write = authority(request.user).may_write(candidate.org_id)
     refused: list[Reason] = []
+    # The form starts from the attributes in force today; only what the clerk changed is
+    # recorded, so a change dated earlier does not undo later ones.
+    initial = {**attributes.current_values(person), "effective_on": dates.today()}
     if request.method == "POST":
-        form = ChangeForm(request.POST)
+        form = ChangeForm(request.POST, initial=initial)
         if form.is_valid():
+            changed = {k: v for k, v in form.values().items() if k in form.changed_data}
             try:
                 do_change_person_attributes(
                     request.user,
                     person,
                     effective_on=form.cleaned_data["effective_on"],
-                    values=form.values(),
+                    values=changed,
                     reason=form.cleaned_data["reason"],
                 )
             except ActionRefused as error:
@@ -198,9 +202,7 @@ def change_attributes(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 messages.success(request, _("已记录信息变更。"))
                 return redirect("candidate", pk=candidate.pk)
     else:
-        form = ChangeForm(
-            initial={**attributes.current_values(person), "effective_on": dates.today()}
-        )
+        form = ChangeForm(initial=initial)
     return render(
         request,
         "web/attributes.html",

@@ -167,6 +167,7 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "candidates/<int:pk>/transfer/": ("candidate", {}),
     "candidates/<int:pk>/accept/": ("candidate", {}),
     "candidates/<int:pk>/correct/": ("candidate", {}),
+    "candidates/<int:pk>/attributes/": ("candidate", {}),
 }
 # Routes with an id that names nothing inside an organization's subtree: the national holiday
 # table by year is district-wide reference data, the same for every account (tried below with a
