@@ -85,5 +85,9 @@ def test_it_registers_an_application_and_a_reapplication_after_a_withdrawal(page
     assert page.locator(f"a[href='/candidates/{first.pk}/']").count() == 1
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        assert fits(page), width
         shot(page, f"zh-hans-reapplied-{width}")
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
+            " > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className)"
+        )
+        assert fits(page), (width, wide)
