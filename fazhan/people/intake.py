@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from fazhan.accounts.authority import authority
 from fazhan.audit.chain import append_event
+from fazhan.audit.models import Event as ChainEvent
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.orgs.models import Kind, Organization
@@ -50,6 +52,8 @@ if TYPE_CHECKING:
     User = AbstractBaseUser
 
 CLOSED = CLOSED_STAGES
+# The events that end a file (contracts §1): a withdrawal, a rejection, the approved revocation.
+ENDING_KINDS = ("withdraw", "reject", "S24")
 # 党章 art. 1: 年满十八岁. The 18th birthday is the birth date + 216 months (contracts §3).
 AGE_MONTHS = 216
 CHANGE_KIND = "person.attributes"
@@ -204,7 +208,10 @@ def do_register_application(
                 name=name.strip(), sex=sex, birth_date=birth_date, ethnicity=ethnicity, **values
             )
             person.set_id_number(id_number, today=today)
-            person.full_clean()
+            try:
+                person.full_clean()
+            except ValidationError as error:
+                raise ActionRefused([Reason(m) for m in error.messages]) from None
             try:
                 with transaction.atomic():
                     person.save()
@@ -215,6 +222,16 @@ def do_register_application(
             if Candidate.objects.filter(person=person).exclude(stage__in=CLOSED).exists():
                 raise ActionRefused(_("该身份证号码已有档案（重复录入）"))
             earlier = list(person.candidacies.order_by("pk").values_list("pk", flat=True))
+            ended = (
+                ChainEvent.objects.filter(candidate_id__in=earlier, kind__in=ENDING_KINDS)
+                .order_by("-happened_on")
+                .values_list("happened_on", flat=True)
+                .first()
+            )
+            if ended is not None and applied_on <= ended:
+                raise ActionRefused(
+                    _("再次申请的日期应晚于以前档案结束的日期 %(date)s") % {"date": ended}
+                )
             if person.name != name.strip() or person.ethnicity != ethnicity:
                 person.name, person.ethnicity = name.strip(), ethnicity
                 person.save(update_fields=["name", "ethnicity", "name_pinyin", "name_initials"])

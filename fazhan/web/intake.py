@@ -22,6 +22,7 @@ from fazhan.core.errors import ActionRefused, Reason
 from fazhan.orgs.models import Kind, Organization
 from fazhan.people import attributes
 from fazhan.people.intake import (
+    ENDING_KINDS,
     check_application,
     do_change_person_attributes,
     do_register_application,
@@ -36,9 +37,6 @@ from fazhan.people.models import (
     get_candidate_for_user,
 )
 from fazhan.web.forms import DATE_WIDGET
-
-# The events that end a file (contracts §1): a withdrawal, a rejection, the approved revocation.
-ENDING_KINDS = ("withdraw", "reject", "S24")
 
 
 class AttributesFields(forms.Form):

@@ -135,6 +135,16 @@ def test_it_opens_a_new_file_for_the_same_person_after_a_withdrawal(cast):
     assert verify_chain().ok
 
 
+def test_it_refuses_a_reapplication_dated_before_the_earlier_file_ended(cast):
+    with at("2026-03-10"):
+        first = register(cast.zhibu, cast.branch_a)
+        do_withdraw(cast.zhibu, first, happened_on=date(2026, 3, 5), reason="本人撤回")
+        with pytest.raises(ActionRefused, match="晚于以前档案结束的日期 2026-03-05"):
+            register(cast.zhibu, cast.branch_a, applied_on=date(2026, 3, 5))
+        again = register(cast.zhibu, cast.branch_a, applied_on=date(2026, 3, 6))
+    assert again.person_id == first.person_id
+
+
 def test_it_refuses_a_reapplication_while_a_file_is_open(cast):
     with at("2026-03-10"):
         register(cast.zhibu, cast.branch_a)
