@@ -33,7 +33,7 @@ from fazhan.orgs.models import Kind, Member, MemberStatus, Organization
 from fazhan.people import crypto, idnumber
 from fazhan.people.actions import Mode
 from fazhan.people.idnumber import IdNumberError
-from fazhan.people.models import CLOSED_STAGES, Candidate, Person
+from fazhan.people.models import CLOSED_STAGES, AttributeChange, Candidate, Person
 from fazhan.people.record import apply_projection, candidate_document
 from fazhan.policy.data import DEFAULT_POLICY
 from fazhan.policy.engine import evaluate
@@ -175,7 +175,7 @@ def _person(item: _Item, today: date) -> Person:
     """The person of `item`, checked as `do_import_candidate` promises; not saved."""
     if item.org.kind != Kind.BRANCH:
         raise ActionRefused(_("只能导入到党支部"))
-    unknown = set(item.person_fields) - set(document.PERSON_FIELDS)
+    unknown = set(item.person_fields) - {*document.PERSON_FIELDS, document.CHANGES}
     if unknown:
         raise ActionRefused(_("未知的人员字段：%(keys)s") % {"keys": "、".join(sorted(unknown))})
     try:
@@ -280,6 +280,11 @@ def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candid
             for offset, event in enumerate(item.events, start=1)
             if event.get("id") is not None
         }
+        changes = item.person_fields.get(document.CHANGES)
+        if changes and person.id_number_index not in ended:
+            stream_changes = _store_changes(person, changes, user, today)
+        else:
+            stream_changes = []
         opening: dict[str, Any] = {
             "org_id": item.org.pk,
             "person_id": person.pk,
@@ -306,6 +311,8 @@ def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candid
             ]
         except Unreadable as error:
             raise _ItemRefused(position, _refusal(error)) from None
+        # After the file's events, whose seqs `seqs` counts from the opening event.
+        stream += stream_changes
         chain = [
             ChainEvent(seq=opened + offset, kind=kind, happened_on=day, payload=_stored(payload))
             for offset, (kind, day, payload) in enumerate(stream)
@@ -335,6 +342,50 @@ def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candid
     if moved.seq != seq:  # a guard: the head was locked, nothing else could append
         raise ChainError(f"chain head at {moved.seq}, expected {seq}")
     return candidates
+
+
+def _store_changes(
+    person: Person, changes: Sequence[Mapping[str, Any]], user: User | None, today: date
+) -> list[tuple[str, date | None, dict[str, Any]]]:
+    """A new person's dated changes from the file (`person.changes`, read by parse_document):
+    the file's own fields become the base, each change a dated row; the person's columns become
+    the attributes in force today. Returns the chain events recording them."""
+    from fazhan.people import attributes
+    from fazhan.people.intake import CHANGE_KIND
+
+    recorder = user.pk if user is not None else None
+    rows = [
+        AttributeChange(
+            person=person,
+            effective_on=None,
+            values=attributes.stored(attributes.current_values(person)),
+            recorded_by_id=recorder,
+        ),
+        *(
+            AttributeChange(
+                person=person,
+                effective_on=document.as_date(change["date"]),
+                values={k: v for k, v in change.items() if k in attributes.FILE_FIELDS},
+                reason=_("导入档案中的信息变更"),
+                recorded_by_id=recorder,
+            )
+            for change in changes
+        ),
+    ]
+    for row in rows:
+        row.save()
+    person._attribute_changes = attributes.ordered(rows)
+    for key, value in attributes.attributes_on(person, today).items():
+        setattr(person, key, value)
+    person.save(update_fields=list(attributes.FIELDS))
+    return [
+        (
+            CHANGE_KIND,
+            row.effective_on,
+            {"person_id": person.pk, "change_id": row.pk, "fields": sorted(row.values)},
+        )
+        for row in rows[1:]
+    ]
 
 
 def _stored(payload: Mapping[str, Any]) -> dict[str, Any]:

@@ -41,11 +41,16 @@ def stored(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def loaded(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {
+    """Stored values as the people table holds them (a file's null education is "")."""
+    found = {
         k: date.fromisoformat(v) if k in DATE_FIELDS and isinstance(v, str) else v
         for k, v in values.items()
         if k in FIELDS
     }
+    for key, empty in (("education", ""), ("occupations", []), ("frontline", False), ("unit", "")):
+        if key in found and found[key] is None:
+            found[key] = empty
+    return found
 
 
 def history(person: Person) -> list[AttributeChange]:

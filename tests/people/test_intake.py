@@ -292,3 +292,29 @@ def test_it_refuses_a_change_without_reason_or_in_the_future_or_out_of_reach(cas
                 values={"education": "bachelor"},
                 reason="取得本科学历",
             )
+
+
+def test_it_imports_a_files_dated_changes_as_the_persons_history(cast):
+    document = json.loads(json.dumps(CLEAN))
+    document["person"]["education"] = "senior"
+    document["person"]["changes"] = [
+        {"date": "2020-06-30", "education": "bachelor"},
+        {"date": "2021-03-01", "occupations": ["manager"], "education": None},
+    ]
+    with at("2021-08-02"):
+        candidate = do_import_candidate(
+            cast.zhibu,
+            org=cast.branch_a,
+            person_fields=person_fields(document["person"]),
+            id_number=None,
+            events=document["events"],
+        )
+    person = Person.objects.get(pk=candidate.person_id)
+    assert (person.education, person.occupations) == ("", ["manager"])  # in force today
+    assert attributes_on(person, date(2020, 6, 29))["education"] == "senior"
+    assert attributes_on(person, date(2020, 7, 1))["education"] == "bachelor"
+    assert candidate_document(candidate)["person"]["changes"] == document["person"]["changes"]
+    kinds = [e.kind for e in events_of(candidate.pk)]
+    assert kinds.count("person.attributes") == 2 and kinds[-1] == "person.attributes"
+    assert _college_plus(cast) == 0
+    assert verify_chain().ok
