@@ -421,6 +421,7 @@ def _save_files(files: list[_File], rng: Random, fake: Faker, today: date) -> li
     candidates = []
     for file, person in zip(files, persons, strict=True):
         candidate = Candidate(person=person, org=file.branch.org, policy=DEFAULT_POLICY)
+        person._attribute_changes = ()  # new: no dated changes (fazhan.people.attributes)
         events = []
         for event in file.events:
             seq += 1

@@ -33,7 +33,7 @@ from fazhan.orgs.models import Kind, Member, MemberStatus, Organization
 from fazhan.people import crypto, idnumber
 from fazhan.people.actions import Mode
 from fazhan.people.idnumber import IdNumberError
-from fazhan.people.models import Candidate, Person
+from fazhan.people.models import CLOSED_STAGES, AttributeChange, Candidate, Person
 from fazhan.people.record import apply_projection, candidate_document, projected
 from fazhan.policy.data import DEFAULT_POLICY
 from fazhan.policy.engine import evaluate
@@ -175,7 +175,7 @@ def _person(item: _Item, today: date) -> Person:
     """The person of `item`, checked as `do_import_candidate` promises; not saved."""
     if item.org.kind != Kind.BRANCH:
         raise ActionRefused(_("只能导入到党支部"))
-    unknown = set(item.person_fields) - set(document.PERSON_FIELDS)
+    unknown = set(item.person_fields) - {*document.PERSON_FIELDS, document.CHANGES}
     if unknown:
         raise ActionRefused(_("未知的人员字段：%(keys)s") % {"keys": "、".join(sorted(unknown))})
     try:
@@ -205,12 +205,15 @@ def _person(item: _Item, today: date) -> Person:
     except ValidationError as error:
         raise ActionRefused([Reason(m) for m in error.messages]) from None
     person.fill_derived()  # bulk_create does not call save()
+    person._attribute_changes = ()  # new: no dated changes (fazhan.people.attributes)
     return person
 
 
-def _unique_id_numbers(persons: Sequence[Person]) -> None:
-    """An ID number twice in the batch, or already on file, refuses the row that holds it
-    (the blind index's unique constraint would refuse the whole insert without saying where)."""
+def _unique_id_numbers(persons: Sequence[Person]) -> dict[str, Person]:
+    """An ID number twice in the batch, or already on file with a file still open, refuses the
+    row that holds it (the blind index's unique constraint would refuse the whole insert without
+    saying where). Returns the people known by a number whose every file has ended: their row
+    opens a new file for the same person (a re-application, docs/intake.md)."""
     first: dict[str, int] = {}
     for position, person in enumerate(persons):
         index = person.id_number_index
@@ -220,12 +223,20 @@ def _unique_id_numbers(persons: Sequence[Person]) -> None:
             raise _ItemRefused(position, ActionRefused(_("该身份证号码已有档案（重复录入）")))
         first[index] = position
     indexes = sorted(first)
+    ended: dict[str, Person] = {}
     for start in range(0, len(indexes), 500):
-        known = Person.objects.filter(id_number_index__in=indexes[start : start + 500])
-        clash = known.values_list("id_number_index", flat=True).first()
+        chunk = indexes[start : start + 500]
+        open_files = Candidate.objects.filter(person__id_number_index__in=chunk).exclude(
+            stage__in=CLOSED_STAGES
+        )
+        clash = open_files.values_list("person__id_number_index", flat=True).first()
         if clash is not None:
             refusal = ActionRefused(_("该身份证号码已有档案（重复录入）"))
             raise _ItemRefused(first[clash], refusal)
+        for known in Person.objects.select_for_update().filter(id_number_index__in=chunk):
+            if known.id_number_index is not None:
+                ended[known.id_number_index] = known
+    return ended
 
 
 def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candidate]:
@@ -247,10 +258,13 @@ def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candid
             persons.append(_person(item, today))
         except ActionRefused as refused:
             raise _ItemRefused(position, refused) from None
-    _unique_id_numbers(persons)
+    ended = _unique_id_numbers(persons)
+    if ended:
+        # Re-applications: the known person, not a second one (their files stay apart).
+        persons = [ended.get(p.id_number_index, p) if p.id_number_index else p for p in persons]
     head = append_events_bulk([])  # locks the head until commit
     try:
-        Person.objects.bulk_create(persons, batch_size=500)
+        Person.objects.bulk_create([p for p in persons if p.pk is None], batch_size=500)
     except IntegrityError:
         raise _ItemRefused(0, ActionRefused(_("人员信息不符合数据库约束"))) from None
     table = current_table()
@@ -266,7 +280,21 @@ def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candid
             for offset, event in enumerate(item.events, start=1)
             if event.get("id") is not None
         }
-        opening = {"org_id": item.org.pk, "person_id": person.pk, "mode": str(Mode.PAST)}
+        changes = item.person_fields.get(document.CHANGES)
+        if changes and person.id_number_index not in ended:
+            stream_changes = _store_changes(person, changes, user, today)
+        else:
+            stream_changes = []
+        opening: dict[str, Any] = {
+            "org_id": item.org.pk,
+            "person_id": person.pk,
+            "mode": str(Mode.PAST),
+        }
+        if person.id_number_index in ended:
+            # A re-application: linked to the person's earlier files, judged on its own events.
+            opening["earlier"] = list(
+                Candidate.objects.filter(person=person).order_by("pk").values_list("pk", flat=True)
+            )
         if item.source:
             opening["source"] = item.source
         stream: list[tuple[str, date | None, dict[str, Any]]] = [
@@ -283,6 +311,8 @@ def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candid
             ]
         except Unreadable as error:
             raise _ItemRefused(position, _refusal(error)) from None
+        # After the file's events, whose seqs `seqs` counts from the opening event.
+        stream += stream_changes
         chain = [
             ChainEvent(seq=opened + offset, kind=kind, happened_on=day, payload=_stored(payload))
             for offset, (kind, day, payload) in enumerate(stream)
@@ -313,6 +343,50 @@ def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candid
         raise ChainError(f"chain head at {moved.seq}, expected {seq}")
     projected(candidates)
     return candidates
+
+
+def _store_changes(
+    person: Person, changes: Sequence[Mapping[str, Any]], user: User | None, today: date
+) -> list[tuple[str, date | None, dict[str, Any]]]:
+    """A new person's dated changes from the file (`person.changes`, read by parse_document):
+    the file's own fields become the base, each change a dated row; the person's columns become
+    the attributes in force today. Returns the chain events recording them."""
+    from fazhan.people import attributes
+    from fazhan.people.intake import CHANGE_KIND
+
+    recorder = user.pk if user is not None else None
+    rows = [
+        AttributeChange(
+            person=person,
+            effective_on=None,
+            values=attributes.stored(attributes.current_values(person)),
+            recorded_by_id=recorder,
+        ),
+        *(
+            AttributeChange(
+                person=person,
+                effective_on=document.as_date(change["date"]),
+                values={k: v for k, v in change.items() if k in attributes.FILE_FIELDS},
+                reason=_("导入档案中的信息变更"),
+                recorded_by_id=recorder,
+            )
+            for change in changes
+        ),
+    ]
+    for row in rows:
+        row.save()
+    person._attribute_changes = attributes.ordered(rows)
+    for key, value in attributes.attributes_on(person, today).items():
+        setattr(person, key, value)
+    person.save(update_fields=list(attributes.FIELDS))
+    return [
+        (
+            CHANGE_KIND,
+            row.effective_on,
+            {"person_id": person.pk, "change_id": row.pk, "fields": sorted(row.values)},
+        )
+        for row in rows[1:]
+    ]
 
 
 def _stored(payload: Mapping[str, Any]) -> dict[str, Any]:

@@ -43,6 +43,9 @@ PERSON_FIELDS = (
     "leaving_date",
 )
 DATE_FIELDS = ("birth_date", "graduation_date", "leaving_date")
+# The optional dated changes of a file's person (docs/intake.md): kept as the file gives them
+# (ISO dates), stored as the person's attribute history on import.
+CHANGES = "changes"
 
 
 # The keys a contract event of each type may carry besides id, type and date (contracts.md §1,
@@ -119,7 +122,7 @@ def person_document(fields: Mapping[str, Any]) -> dict[str, Any]:
         "frontline": bool(fields.get("frontline")),
         "graduation_date": iso("graduation_date"),
         "leaving_date": iso("leaving_date"),
-    }
+    } | ({CHANGES: list(fields[CHANGES])} if fields.get(CHANGES) else {})
 
 
 def person_fields(person: Mapping[str, Any]) -> dict[str, Any]:
@@ -136,7 +139,7 @@ def person_fields(person: Mapping[str, Any]) -> dict[str, Any]:
         "ref": person.get("ref") or "",
         "graduation_date": as_date(person.get("graduation_date")),
         "leaving_date": as_date(person.get("leaving_date")),
-    }
+    } | ({CHANGES: list(person[CHANGES])} if person.get(CHANGES) else {})
 
 
 def build_document(

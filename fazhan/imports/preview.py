@@ -31,7 +31,8 @@ from fazhan.lib.tabular import (
 )
 from fazhan.orgs.models import Kind, Member, Organization
 from fazhan.people import crypto, idnumber
-from fazhan.people.models import Person
+from fazhan.people.models import CLOSED_STAGES as CLOSED
+from fazhan.people.models import Candidate, Person
 from fazhan.policy.engine import Evaluation
 from fazhan.policy.jsontext import TooDeep, loads
 from fazhan.policy.parse import Unreadable, parse_text
@@ -107,9 +108,19 @@ def _duplicates(rows: Sequence[DraftRow], column: str, cell_letter: str | None) 
             first[row.index] = row.number
     indexes = sorted({i for row in rows if row.index in first for i in row.indexes} | set(first))
     known: set[str] = set()
+    # A person whose every file has ended (withdrawn, rejected, revoked) may apply again: the
+    # row then opens a new file for the same person (docs/intake.md), not a duplicate.
+    ended: set[str] = set()
     for start in range(0, len(indexes), 500):
         chunk = indexes[start : start + 500]
         known.update(
+            i
+            for i in Candidate.objects.filter(person__id_number_index__in=chunk)
+            .exclude(stage__in=CLOSED)
+            .values_list("person__id_number_index", flat=True)
+            if i
+        )
+        ended.update(
             i
             for i in Person.objects.filter(id_number_index__in=chunk).values_list(
                 "id_number_index", flat=True
@@ -125,6 +136,8 @@ def _duplicates(rows: Sequence[DraftRow], column: str, cell_letter: str | None) 
                     "problem": _("该身份证号码已有档案（重复录入）"),
                 }
             )
+        elif row.index is not None and ended.intersection(row.indexes or [row.index]):
+            row.warnings.append(_("此人以前的档案已经结束：作为再次申请导入，与以前的档案关联"))
 
 
 def _where(rows: Sequence[DraftRow], number: int) -> str:

@@ -25,7 +25,8 @@ from django.db.models import Q
 
 from fazhan.audit.models import Event as ChainEvent
 from fazhan.orgs.models import Organization
-from fazhan.people.models import Candidate
+from fazhan.people.attributes import changes_by_person, file_person
+from fazhan.people.models import AttributeChange, Candidate
 from fazhan.people.record import file_event
 from fazhan.policy.counts import (
     NOTHING,
@@ -46,7 +47,7 @@ OPENED = "candidate.opened"
 RECORD_KINDS = sorted(EVENT_TYPES)
 
 # A person's attributes in force at each date (fazhan.policy.counts.AttributesAt), given the
-# person's id and the attributes the people table holds today. The default: static attributes.
+# person's id and the file's person (with its dated changes). The default: `Person.on`.
 AttributeSource = Callable[[int, Person], AttributesAt]
 
 
@@ -210,7 +211,9 @@ def _origin(
 
 
 def _document(
-    row: tuple[Any, ...], events: Sequence[tuple[int, str, date | None, dict[str, Any]]]
+    row: tuple[Any, ...],
+    events: Sequence[tuple[int, str, date | None, dict[str, Any]]],
+    changes: Sequence[AttributeChange] = (),
 ) -> dict[str, Any]:
     """The file as a candidate document (fazhan.people.record.candidate_document's shape, without
     names or feedback, which no count reads)."""
@@ -227,15 +230,20 @@ def _document(
     return {
         "format": FORMAT,
         "policy": policy,
-        "person": {
-            "sex": sex,
-            "birth_date": born.isoformat(),
-            "education": education or None,
-            "occupations": list(occupations or []),
-            "frontline": bool(frontline),
-            "graduation_date": graduated.isoformat() if graduated else None,
-            "leaving_date": left.isoformat() if left else None,
-        },
+        # The attributes the file came with and their dated changes (contracts §8: those in
+        # force at the date each count needs; fazhan.people.attributes).
+        "person": file_person(
+            {
+                "sex": sex,
+                "birth_date": born.isoformat(),
+                "education": education or None,
+                "occupations": list(occupations or []),
+                "frontline": bool(frontline),
+                "graduation_date": graduated.isoformat() if graduated else None,
+                "leaving_date": left.isoformat() if left else None,
+            },
+            changes,
+        ),
         "events": [file_event(seq, kind, day, payload, {}) for seq, kind, day, payload in kept],
     }
 
@@ -256,6 +264,7 @@ def file_counts(
     for rows in _candidate_chunks(chunk):
         # Keyset chunks cover a contiguous id range; the events of the range are one query.
         events = _events_by_candidate(rows[0][0], rows[-1][0])
+        changes = changes_by_person({row[3] for row in rows})
         for row in rows:
             mine = events.get(row[0], [])
             origin = _origin(row, mine, orgs)
@@ -263,7 +272,7 @@ def file_counts(
                 yield row[0], FileCount(None, origin)  # nothing dated by then: nothing to judge
                 continue
             try:
-                parsed = parse_document(_document(row, mine))
+                parsed = parse_document(_document(row, mine, changes.get(row[3], ())))
             except Unreadable:
                 if unreadable is not None:
                     unreadable.append(row[0])

@@ -8,7 +8,7 @@ statistics read plain derived columns so that dashboards never decrypt and never
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Self
 
@@ -138,6 +138,10 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PersonQuerySet.as_manager()
+
+    # The dated attribute history read in bulk, or () for a person just created; None: not read
+    # yet (fazhan.people.attributes.history queries it).
+    _attribute_changes: Sequence[Any] | None = None
 
     class Meta:
         verbose_name = _("人员")
@@ -289,6 +293,11 @@ class Stage(models.TextChoices):
     REVOKED = "revoked", pgettext_lazy("stage", "取消预备党员资格")
 
 
+# A file that has ended (contracts §1: after withdraw, reject, or an approved revocation): its
+# person may apply again (docs/intake.md). Any other stage is a file still open, or a member.
+CLOSED_STAGES = frozenset({Stage.WITHDRAWN, Stage.REJECTED, Stage.REVOKED})
+
+
 class CandidateQuerySet(models.QuerySet["Candidate"]):
     def in_orgs(self, org_ids: Collection[int]) -> Self:
         """Files whose responsible organization, or an organization still cooperating on them
@@ -433,3 +442,25 @@ class KeyRotation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} {self.fingerprint[:8]} > {self.last_pk}"
+
+
+class AttributeChange(models.Model):
+    """A dated change of a person's attributes (a diploma earned, a new job, a graduation date
+    moved): `values` holds the changed fields only, from `effective_on` on. The row with no
+    `effective_on` is the base, the attributes the person had before the first change; the
+    person's own columns are the attributes in force today (fazhan.people.attributes)."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attribute_changes")
+    effective_on = models.DateField(_("生效日期"), null=True, blank=True)
+    values = models.JSONField(_("变更内容"), default=dict)
+    reason = models.CharField(_("变更理由"), max_length=200, blank=True)
+    recorded_by_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("人员信息变更")
+        verbose_name_plural = _("人员信息变更")
+        indexes = [models.Index(fields=["person", "effective_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.effective_on or '—'}"

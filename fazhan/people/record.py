@@ -19,6 +19,7 @@ from fazhan.audit.models import Event as ChainEvent
 from fazhan.core.dates import today
 from fazhan.holidays.table import current_table
 from fazhan.orgs.models import Member
+from fazhan.people.attributes import file_person, history
 from fazhan.policy.calendar import add_months
 from fazhan.policy.engine import Evaluation, evaluate
 from fazhan.policy.gaps import gap_keys
@@ -62,6 +63,12 @@ def fold_feedback(chain: Iterable[ChainEvent]) -> dict[int, list[dict[str, Any]]
 
 
 def person_document(person: Any) -> dict[str, Any]:
+    """The file's `person`: the attributes it came with and its dated changes, if any
+    (fazhan.people.attributes)."""
+    return file_person(_person_fields(person), history(person))
+
+
+def _person_fields(person: Any) -> dict[str, Any]:
     return {
         "ref": person.ref or None,
         "name": person.name,

@@ -34,7 +34,12 @@ def reproject(
     table = current_table()
     changed = 0
     pending: list[Candidate] = []
-    rows = candidates.select_related("person") if isinstance(candidates, QuerySet) else candidates
+    rows = (
+        # The people's dated attribute changes in one query, not one per file.
+        candidates.select_related("person").prefetch_related("person__attribute_changes")
+        if isinstance(candidates, QuerySet)
+        else candidates
+    )
     for candidate in rows:
         before = candidate.projection
         chain = events_of(candidate.pk)

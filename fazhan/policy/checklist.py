@@ -182,6 +182,7 @@ def leaving_flags(person: Person, as_of: date) -> list[Text]:
     graduating within three months (seed: 毕业前突击发展). Flagged, not refused: the branch
     decides."""
     horizon = add_months(as_of, 3)
+    person = person.on(as_of)  # the attributes in force that day (dated changes)
     flags = []
     if person.leaving_date is not None and as_of <= person.leaving_date <= horizon:
         flags.append(

@@ -48,9 +48,8 @@ LE35_MONTHS = 432
 LE25_MONTHS = 312
 NOTHING: tuple[int, ...] = (0,) * len(COUNT_KEYS)
 
-# A person's attributes in force on a day. Today a person's attributes are static (the file's
-# `person`); dated attribute changes plug in here, with the attributes that came with an import
-# applying from the file's first event.
+# A person's attributes in force on a day: by default the file's person with its dated changes
+# (`Person.on`); the attributes that came with an import apply from the file's first event.
 AttributesAt = Callable[[date], Person]
 # Where a `transfer-in` takes the file (an organization id), or None when it names no
 # organization known here (a file from elsewhere naming an outside organization).
@@ -58,7 +57,8 @@ Destination = Callable[[Event], int | None]
 
 
 def static_attributes(person: Person) -> AttributesAt:
-    return lambda _day: person
+    """The attributes in force at each day: the person's dated changes applied (Person.on)."""
+    return person.on
 
 
 def recorded_destination(event: Event) -> int | None:

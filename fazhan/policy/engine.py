@@ -543,7 +543,9 @@ class _Judge:
         if s15 is None:
             return
         window = add_months(s15.date, 3)
-        person = self.file.person
+        # The person as at the meeting (contracts §4): a later change (a postponed graduation,
+        # a new job) does not rewrite what the meeting knew.
+        person = self.file.person.on(s15.date)
         # 细则 art. 19: generally not admitted when leaving the unit within three months.
         if person.leaving_date is not None and s15.date < person.leaving_date <= window:
             self.add(

@@ -6,9 +6,9 @@ database: the engine sees nothing else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 # The fields below are named `date` as in the file format, so annotate through an alias.
 Day: TypeAlias = date
@@ -153,6 +153,19 @@ class Event:
         return (self.date, RANK.get(self.type, 2000), self.index)
 
 
+# The attributes a dated change may set (a diploma earned, a new job): contracts.md §1's person
+# fields that the statistics and the rules read as at a date (contracts §4: as at the S15).
+CHANGEABLE = ("education", "occupations", "frontline", "graduation_date", "leaving_date")
+
+
+@dataclass(slots=True, frozen=True)
+class PersonChange:
+    """From `date` on, the attributes named in `values` (keys of CHANGEABLE) have these values."""
+
+    date: Day
+    values: tuple[tuple[str, Any], ...]
+
+
 @dataclass(slots=True, frozen=True)
 class Person:
     sex: str
@@ -165,6 +178,17 @@ class Person:
     frontline: bool = False
     graduation_date: Day | None = None
     leaving_date: Day | None = None
+    # Dated changes (the optional `person.changes` of the file): the fields above are the
+    # attributes the file came with; each change applies from its date on, in date order.
+    changes: tuple[PersonChange, ...] = ()
+
+    def on(self, day: Day) -> Person:
+        """The person with the attributes in force at the end of `day`."""
+        values: dict[str, Any] = {}
+        for change in sorted(self.changes, key=lambda c: c.date):
+            if change.date <= day:
+                values.update(change.values)
+        return replace(self, **values) if values else self
 
 
 @dataclass(slots=True)

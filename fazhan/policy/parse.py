@@ -16,6 +16,7 @@ from typing import Any
 
 from fazhan.policy import jsontext
 from fazhan.policy.model import (
+    CHANGEABLE,
     CORRECT,
     DISCIPLINES,
     EDUCATIONS,
@@ -35,6 +36,7 @@ from fazhan.policy.model import (
     Feedback,
     PartyMember,
     Person,
+    PersonChange,
     Vote,
 )
 
@@ -179,7 +181,39 @@ def _person(raw: Any) -> Person:
         frontline=_bool(obj, "frontline", "person"),
         graduation_date=_optional_date(obj, "graduation_date", "person"),
         leaving_date=_optional_date(obj, "leaving_date", "person"),
+        changes=_changes(obj.get("changes")),
     )
+
+
+def _changes(raw: Any) -> tuple[PersonChange, ...]:
+    """The optional `person.changes`: [{"date", and any of CHANGEABLE}] (docs/intake.md)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise Unreadable("person.changes", f"应为列表，实为{_type_name(raw)}")
+    changes = []
+    for index, item in enumerate(raw):
+        path = f"person.changes[{index}]"
+        obj = _object(item, path)
+        day = parse_date(_required(obj, "date", f"{path}.date"), f"{path}.date")
+        values: list[tuple[str, Any]] = []
+        for key in CHANGEABLE:
+            if key not in obj:
+                continue
+            if key == "education":
+                values.append((key, _optional_enum(obj, key, EDUCATIONS, path)))
+            elif key == "occupations":
+                tags = obj[key] if obj[key] is not None else []
+                if not isinstance(tags, list):
+                    raise Unreadable(f"{path}.{key}", f"应为列表，实为{_type_name(tags)}")
+                found = (_enum(t, OCCUPATIONS, f"{path}.{key}[{i}]") for i, t in enumerate(tags))
+                values.append((key, frozenset(found)))
+            elif key == "frontline":
+                values.append((key, _bool(obj, key, path)))
+            else:
+                values.append((key, _optional_date(obj, key, path)))
+        changes.append(PersonChange(day, tuple(values)))
+    return tuple(changes)
 
 
 def _members(obj: Mapping[str, Any], key: str, path: str) -> tuple[PartyMember, ...]:

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from fazhan.web import lifecycle, views
+from fazhan.web import intake, lifecycle, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("candidates/", views.candidate_list, name="candidates"),
+    path("candidates/new/", intake.register, name="register"),
+    path("candidates/new/check/", intake.register_check, name="register_check"),
     path("candidates/<int:pk>/", views.candidate_detail, name="candidate"),
+    path("candidates/<int:pk>/attributes/", intake.change_attributes, name="attributes"),
     # The generic door records only the steps no app owns (DESIGN principle 5); any step entered
     # as a past fact (补录, principle 4) has its own address.
     path("candidates/<int:pk>/record/<str:step>/", views.record_step, name="record_step"),

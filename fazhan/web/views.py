@@ -42,6 +42,7 @@ from fazhan.policy.data import load_policy
 from fazhan.policy.guidance import load_guidance
 from fazhan.web.filters import filter_candidates, open_files
 from fazhan.web.forms import BatchForm, StepForm
+from fazhan.web.intake import earlier_files, writable_branches
 from fazhan.web.queues import queue_for
 
 OPEN_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.TARGET, Stage.PROBATIONARY, Stage.MEMBER)
@@ -177,6 +178,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         request,
         "web/candidate_list.html",
         {
+            "can_register": bool(writable_branches(request.user)),
             "page": page,
             "stage": stage,
             "q": query,
@@ -241,6 +243,8 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "today": dates.today(),
             "can_write": authority(request.user).may_write(candidate.org_id),
             "accept": pending_transfer(request.user, candidate) is not None,
+            # A re-application's earlier files, or the later one (docs/intake.md).
+            "other_files": earlier_files(request.user, candidate),
         },
     )
 

@@ -191,6 +191,7 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "register/supervision/tasks/<int:pk>/": ("task", {}),
     "register/supervision/tasks/<int:pk>/note/": ("task", {}),
     "register/supervision/tasks/<int:pk>/close/": ("task", {}),
+    "candidates/<int:pk>/attributes/": ("candidate", {}),
 }
 # Routes with an id that names nothing inside an organization's subtree: the national holiday
 # table by year is district-wide reference data, the same for every account (tried below with a
