@@ -17,6 +17,7 @@ from fazhan.imports.actions import do_import_candidate
 from fazhan.imports.document import person_fields
 from fazhan.people.actions import do_record_step, do_withdraw
 from fazhan.people.attributes import attributes_on
+from fazhan.people.counts import report_counts
 from fazhan.people.idnumber import make_demo_id
 from fazhan.people.intake import (
     check_application,
@@ -25,7 +26,6 @@ from fazhan.people.intake import (
 )
 from fazhan.people.models import Candidate, Person
 from fazhan.people.record import candidate_document
-from fazhan.reports.counts import report_counts
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
