@@ -102,7 +102,7 @@ def child(size: int, findings: int, repeat: int) -> dict[str, Any]:
     from django.db import connection
     from django.db.models import Count
 
-    from fazhan.accountability.filters import filter_register
+    from fazhan.accountability.filters import filter_register, with_names
     from fazhan.accounts.models import Role, RoleKind, User
     from fazhan.orgs.models import Organization
 
@@ -117,14 +117,13 @@ def child(size: int, findings: int, repeat: int) -> dict[str, Any]:
     Role.objects.create(user=staff, org_id=district, kind=RoleKind.DISTRICT_STAFF)
     sub = Organization.objects.filter(parent_id=district).order_by("code").first()
     assert sub is not None
-    sub_ids = sorted(Organization.objects.subtree_ids([sub.pk]))
 
     def orm(params: dict[str, str]) -> tuple[list[int], int, dict[str, int]]:
         found = filter_register(staff, params)
-        page = [r.pk for r in found[:50]]
-        [r.candidate.person.name for r in found[:50]]  # the page shows them
-        total = found.count()
+        # As the page does: the totals by severity, their sum, the first 50 rows with the names.
         totals = dict(found.order_by().values_list("severity").annotate(n=Count("pk")))
+        total = sum(totals.values())
+        page = [r.pk for r in with_names(found)[:50] if r.person_name is not None]  # type: ignore[attr-defined]
         return page, total, totals
 
     def hand(where: str, args: list[Any]) -> tuple[list[int], int, dict[str, int]]:
@@ -137,7 +136,12 @@ def child(size: int, findings: int, repeat: int) -> dict[str, Any]:
             totals = {k: int(v) for k, v in cursor.fetchall()}
         return page, total, totals
 
-    in_sub = ", ".join(str(i) for i in sub_ids)
+    # The subtree as the page finds it, in SQL: the same recursive walk down the tree.
+    in_sub = (
+        "WITH RECURSIVE below(id) AS (SELECT id FROM orgs_organization WHERE id = "
+        f"{int(sub.pk)} UNION SELECT o.id FROM orgs_organization o JOIN below b "
+        "ON o.parent_id = b.id) SELECT id FROM below"
+    )
     cases = {
         "live": ({}, "r.state != 'closed'", []),
         "late in one sub": (

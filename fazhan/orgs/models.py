@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -114,16 +114,23 @@ class OrganizationQuerySet(_TreeQuerySet["Organization"]):
         def descendants(self, of: Organization | int, *, include_self: bool = False) -> Self: ...
 
     def subtree_ids(self, root_ids: Iterable[int]) -> set[int]:
-        """Ids of the given nodes and of everything below them, in one recursive query."""
-        roots = set(root_ids)
+        """Ids of the given nodes and of everything below them, in one recursive query that
+        walks down from the roots only (django-tree-queries' CTE computes every node's path
+        first: ten times slower on a district's tree, and this is asked on every page)."""
+        roots = sorted({int(root) for root in root_ids})
         if not roots:
             return set()
-        # `tree_path__contains` is django-tree-queries' own lookup: "this node's path from the
-        # root passes through that node", exact on ids (no substring matching of 1 inside 11).
-        condition = Q()
-        for root in roots:
-            condition |= Q(tree_path__contains=root)
-        return set(self.with_tree_fields().filter(condition).values_list("pk", flat=True))
+        connection = connections[self.db]
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        marks = ", ".join(["%s"] * len(roots))
+        sql = (
+            f"WITH RECURSIVE below(id) AS (SELECT id FROM {table} WHERE id IN ({marks}) "
+            f"UNION SELECT o.id FROM {table} o JOIN below b ON o.parent_id = b.id) "
+            "SELECT id FROM below"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, roots)
+            return {int(row[0]) for row in cursor.fetchall()}
 
     def ancestor_ids(self, org_id: int) -> list[int]:
         """`org_id` and the ids above it up to the root, nearest first. Walks parent links one
