@@ -67,7 +67,7 @@ def _not_future(value: date) -> None:
 class CloseForm(forms.Form):
     on = forms.DateField(
         label=_("撤销日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         validators=[_not_future],
     )
 
@@ -77,7 +77,9 @@ class TargetForm(forms.Form):
 
     target = forms.ChoiceField(label=_("目标组织"))
     on = forms.DateField(
-        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}), validators=[_not_future]
+        label=_("日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[_not_future],
     )
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
