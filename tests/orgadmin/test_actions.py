@@ -248,6 +248,10 @@ def test_it_closes_an_empty_organization_and_hides_it_from_transfers(cast):
         do_create_org(
             cast.qu, NewOrg(code="D-A-6-1", name="x", level=Level.BRANCH, parent=branch), on=DAY
         )
+    with pytest.raises(ActionRefused, match="已撤销，不能接收档案"):
+        do_create_candidate(
+            cast.qu, org=branch, name="新申请人", sex="F", birth_date=date(2000, 1, 1)
+        )
 
 
 # -- merge ----------------------------------------------------------------------------------------
