@@ -99,6 +99,23 @@ def active_members(org: Organization) -> QuerySet[Member]:
     return Member.objects.filter(org=org, active=True)
 
 
+def open_links(org: Organization) -> int:
+    """Files of other organizations this one is linked to: a transfer waiting for it to accept,
+    a mobile candidate it cooperates on. Closing it would leave them without that organization."""
+    from fazhan.people.models import CandidateOrgLink
+
+    return CandidateOrgLink.objects.filter(org=org, ended_on__isnull=True).count()
+
+
+def _links_refusal(org: Organization) -> list[Reason]:
+    n = open_links(org)
+    if not n:
+        return []
+    return [
+        Reason(_("还有 %(n)d 份档案待本组织接收或由本组织协作培养：请先接收或结束协作") % {"n": n})
+    ]
+
+
 def open_children(org: Organization) -> QuerySet[Organization]:
     return Organization.objects.filter(parent=org, closed_on__isnull=True)
 
@@ -398,6 +415,7 @@ def merge_refusals(org: Organization, into: Organization) -> list[Reason]:
                 _("还有 %(n)d 个下级组织：请先将其移动或撤并") % {"n": children},
             )
         )
+    reasons += _links_refusal(org)
     holds = open_files([org.pk]).exists() or active_members(org).exists()
     if holds and into.kind != Kind.BRANCH:
         reasons.append(
@@ -484,7 +502,7 @@ def close_refusals(org: Organization) -> list[Reason]:
     children = open_children(org).count()
     if children:
         reasons.append(Reason(_("还有 %(n)d 个下级组织：请先将其移动或撤销") % {"n": children}))
-    return reasons
+    return reasons + _links_refusal(org)
 
 
 def do_close(user: User, org: Organization | int, *, on: date) -> Organization:

@@ -309,3 +309,22 @@ def _emptied(cast):
     """branch_b2 with its factory file closed, ready to be closed."""
     Candidate.objects.filter(org=cast.branch_b2).update(stage=Stage.WITHDRAWN)
     return cast.branch_b2
+
+
+def test_it_refuses_to_close_or_merge_while_a_transfer_waits_for_the_organization(cast):
+    from fazhan.people.models import CandidateOrgLink, LinkRole
+
+    branch = do_create_org(
+        cast.qu,
+        NewOrg(code="D-A-8", name="接收支部", level=Level.BRANCH, parent=cast.sub_a),
+        on=DAY,
+    )
+    CandidateOrgLink.objects.create(
+        candidate=cast.candidates["cand_b"], org=branch, role=LinkRole.INFLOW, started_on=DAY
+    )
+    with pytest.raises(ActionRefused, match="还有 1 份档案待本组织接收"):
+        do_close(cast.qu, branch, on=DAY)
+    with pytest.raises(ActionRefused, match="还有 1 份档案待本组织接收"):
+        do_merge(cast.qu, branch, into=cast.branch_a, on=DAY)
+    CandidateOrgLink.objects.filter(org=branch).update(ended_on=DAY)
+    do_close(cast.qu, branch, on=DAY)
