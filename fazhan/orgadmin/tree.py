@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count
 
 from fazhan.core.access import reach_of
-from fazhan.orgs.models import Member, Organization
+from fazhan.orgs.models import Level, Member, Organization, OrgType
 from fazhan.people.models import Candidate, Stage
 
 if TYPE_CHECKING:
@@ -24,6 +24,8 @@ COUNTED = (Stage.ACTIVIST, Stage.TARGET, Stage.PROBATIONARY)
 class Node:
     org: Organization
     depth: int
+    level_label: str = ""
+    type_label: str = ""
     counts: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -58,7 +60,18 @@ def tree_rows(user: AbstractBaseUser, *, show_closed: bool = False) -> list[Node
         return []
     paths = {org.pk: list(getattr(org, "tree_path")) for org in rows}  # noqa: B009
     top = min(len(path) for path in paths.values())
-    nodes = {org.pk: Node(org, len(paths[org.pk]) - top) for org in rows}
+    # The labels in the reader's language once, not one lazy translation per node.
+    levels = {str(value): str(label) for value, label in Level.choices}
+    types = {str(value): str(label) for value, label in OrgType.choices}
+    nodes = {
+        org.pk: Node(
+            org,
+            len(paths[org.pk]) - top,
+            levels.get(org.level, ""),
+            types.get(org.org_type, ""),
+        )
+        for org in rows
+    }
     # The whole district (no list of thousands of ids) or the user's subtrees.
     where = {} if scope.everything else {"org_id__in": scope.org_ids}
     files = (

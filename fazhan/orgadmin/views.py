@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -70,6 +71,8 @@ def tree(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": tree_rows(request.user, show_closed=show_closed),
             "show_closed": show_closed,
             "can_manage": manages_orgs(request.user),
+            # One prefix for thousands of links, not one reverse() per node.
+            "base": reverse("orgadmin:tree"),
         },
     )
 
