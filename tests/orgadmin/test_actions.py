@@ -328,3 +328,29 @@ def test_it_refuses_to_close_or_merge_while_a_transfer_waits_for_the_organizatio
         do_merge(cast.qu, branch, into=cast.branch_a, on=DAY)
     CandidateOrgLink.objects.filter(org=branch).update(ended_on=DAY)
     do_close(cast.qu, branch, on=DAY)
+
+
+def test_the_tree_import_refuses_a_closed_parent_but_keeps_what_stays(cast, tmp_path):
+    from fazhan.imports import direct
+
+    branch = do_create_org(
+        cast.qu,
+        NewOrg(code="D-A-4", name="将撤支部", level=Level.BRANCH, parent=cast.sub_a),
+        on=DAY,
+    )
+    do_close(cast.qu, branch, on=DAY)
+    header = "组织编码,组织名称,简称,上级组织编码,组织层级,单位类型,审批权限"
+    rows = [
+        header,
+        "D,示范区委,示范区,,党委,,是",
+        "D-A,城关街道党工委,,D,党工委,社区,是",
+        "D-A-4,将撤支部,,D-A,党支部,社区,否",
+    ]
+    same = tmp_path / "same.csv"
+    same.write_text("\n".join(rows), encoding="utf-8")
+    assert not direct.run_orgs(str(same), confirm=False).errors
+    under = tmp_path / "under.csv"
+    under.write_text("\n".join([*rows, "D-A-4-1,新支部,,D-A-4,党支部,,否"]), encoding="utf-8")
+    [error] = direct.run_orgs(str(under), confirm=False).errors
+    assert (error["row"], error["column"]) == (5, "上级组织编码")
+    assert error["problem"] == "上级组织「D-A-4」已撤销，不能再设下级组织"
