@@ -354,3 +354,24 @@ def test_the_tree_import_refuses_a_closed_parent_but_keeps_what_stays(cast, tmp_
     [error] = direct.run_orgs(str(under), confirm=False).errors
     assert (error["row"], error["column"]) == (5, "上级组织编码")
     assert error["problem"] == "上级组织「D-A-4」已撤销，不能再设下级组织"
+
+
+def test_the_member_import_refuses_a_closed_branch(cast, tmp_path):
+    from fazhan.imports import direct
+
+    branch = do_create_org(
+        cast.qu,
+        NewOrg(code="D-A-4", name="将撤支部", level=Level.BRANCH, parent=cast.sub_a),
+        on=DAY,
+    )
+    do_close(cast.qu, branch, on=DAY)
+    path = tmp_path / "members.csv"
+    path.write_text(
+        "姓名,性别,出生日期,党支部,人员类别,入党日期,身份证号,转正日期,党纪处分,恢复党员权利,学历,职业\n"
+        "张三,男,1980-06-03,D-A-4,预备党员,2025-07-01,,,,,,\n"
+        "李四,男,1980-06-03,D-A-1-1,预备党员,2025-07-01,,,,,,\n",
+        encoding="utf-8",
+    )
+    [error] = direct.run_members(str(path), confirm=False).errors
+    assert (error["row"], error["column"]) == (2, "党支部")
+    assert error["problem"] == "党支部「D-A-4」已于 2026-03-02 撤销，不能再接收党员"
