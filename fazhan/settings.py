@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "fazhan.accounts",
     "fazhan.orgs",
+    "fazhan.orgadmin",
     "fazhan.people",
     "fazhan.audit",
     "fazhan.imports",

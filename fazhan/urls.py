@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/manage/", include("fazhan.accounts.urls")),
     path("imports/", include("fazhan.imports.urls")),
     path("holidays/", include("fazhan.holidays.urls")),
+    path("orgs/", include("fazhan.orgadmin.urls")),
     path("plans/", include("fazhan.plans.urls")),
     path("reports/", include("fazhan.reports.urls")),
     path("notices/", include("fazhan.notices.urls")),

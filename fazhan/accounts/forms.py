@@ -133,6 +133,8 @@ class AccountForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("角色"), choices=RoleKind.choices)
     org = forms.ModelChoiceField(
         label=gettext_lazy("组织（安全审计员、系统管理员不填）"),
-        queryset=Organization.objects.exclude(kind="general_branch").order_by("kind", "code"),
+        queryset=Organization.objects.open()
+        .exclude(kind="general_branch")
+        .order_by("kind", "code"),
         required=False,
     )

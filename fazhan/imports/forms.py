@@ -28,9 +28,10 @@ def writer_roots(user: UserLike) -> list[int]:
 
 
 def writable_orgs(user: UserLike) -> QuerySet[Organization]:
-    """Every organization in the subtrees the user may write to (DESIGN principle 6)."""
+    """Every open organization in the subtrees the user may write to (DESIGN principle 6); a
+    closed one receives nothing."""
     ids = Organization.objects.subtree_ids(writer_roots(user))
-    return Organization.objects.filter(pk__in=ids).order_by("code")
+    return Organization.objects.open().filter(pk__in=ids).order_by("code")
 
 
 if TYPE_CHECKING:

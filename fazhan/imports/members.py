@@ -93,7 +93,11 @@ class _Branches:
     """Every 党支部 of the tree, by code and by exact name (or short name)."""
 
     def __init__(self) -> None:
-        branches = list(Organization.objects.filter(kind=Kind.BRANCH).only("pk", "code", "name"))
+        branches = list(
+            Organization.objects.filter(kind=Kind.BRANCH).only(
+                "pk", "code", "name", "short_name", "closed_on"
+            )
+        )
         branches.sort(key=lambda b: b.code)
         self.by_code = {b.code: b for b in branches}
         self.by_name: dict[str, list[Organization]] = {}
@@ -102,6 +106,15 @@ class _Branches:
                 self.by_name.setdefault(name, []).append(branch)
 
     def find(self, text: str) -> Organization:
+        found = self._find(text)
+        if found.closed_on is not None:  # 撤销 or 撤并 on the organization pages
+            raise CellError(
+                _("党支部「%(name)s」已于 %(date)s 撤销，不能再接收党员")
+                % {"name": text, "date": found.closed_on.isoformat()}
+            )
+        return found
+
+    def _find(self, text: str) -> Organization:
         found = self.by_code.get(text)
         if found is not None:
             return found

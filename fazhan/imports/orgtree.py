@@ -264,11 +264,21 @@ def plan_orgs(table: Table) -> OrgPlan:
         found = known.get(code)
         return found.level if found else None
 
-    # Parents: known, not a 党支部.
+    # Parents: known, not a 党支部, not closed (撤销/撤并 on the organization pages).
+    closed = set(
+        Organization.objects.filter(closed_on__isnull=False).values_list("code", flat=True)
+    )
     for row in by_code.values():
         if not row.parent or not row.code:
             continue
-        if row.parent not in by_code and row.parent not in known:
+        stays = row.code in known and known[row.code].parent == row.parent
+        if row.parent in closed and not stays:  # a closed child may stay under a closed parent
+            reader.error(
+                row,
+                "parent",
+                _("上级组织「%(code)s」已撤销，不能再设下级组织") % {"code": row.parent},
+            )
+        elif row.parent not in by_code and row.parent not in known:
             reader.error(
                 row,
                 "parent",

@@ -91,7 +91,9 @@ def _item_for_user(user: Any, pk: int) -> AgendaItem:
 
 def _branches(user: Any) -> list[tuple[int, str]]:
     scope = reach(user)
-    orgs = Organization.objects.filter(kind=Kind.BRANCH, pk__in=scope.org_ids).order_by("code")
+    orgs = (
+        Organization.objects.open().filter(kind=Kind.BRANCH, pk__in=scope.org_ids).order_by("code")
+    )
     writable = authority(user).writable_ids()  # one subtree query, not one walk per branch
     return [(o.pk, o.name) for o in orgs if writable is None or o.pk in writable]
 

@@ -79,7 +79,7 @@ def _writable_orgs(user: Any) -> list[Organization]:
     writable = authority(user).writable_ids()  # one subtree query, not one walk per organization
     return [
         o
-        for o in Organization.objects.visible_to(user).order_by("code")
+        for o in Organization.objects.visible_to(user).open().order_by("code")
         if writable is None or o.pk in writable
     ]
 

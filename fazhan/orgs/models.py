@@ -154,6 +154,10 @@ class OrganizationQuerySet(_TreeQuerySet["Organization"]):
         scope = reach_of(user)
         return self.all() if scope.everything else self.filter(pk__in=scope.org_ids)
 
+    def open(self) -> Self:
+        """The organizations not closed (撤销/撤并): what pickers offer and files may go to."""
+        return self.filter(closed_on__isnull=True)
+
 
 class Organization(_TreeNode):
     # Re-declared (Django allows overriding a field of an abstract base) so that mypy sees a typed
@@ -176,6 +180,12 @@ class Organization(_TreeNode):
     can_approve = models.BooleanField(_("具有审批权限"), default=False)
     org_type = models.CharField(_("类型"), max_length=16, choices=OrgType.choices, blank=True)
     code = models.CharField(_("组织代码"), max_length=32, unique=True)
+    # contracts.md §7 has no secretary column: a free text the district keeps up to date on the
+    # organization pages (shown on the tree; never written on the chain, principle 8).
+    secretary = models.CharField(_("书记"), max_length=64, blank=True)
+    # 撤销 or 撤并 (fazhan.orgs.actions): a closed organization holds no open file, no member on
+    # the roster and no open child; it is hidden from pickers and receives no file.
+    closed_on = models.DateField(_("撤销日期"), null=True, blank=True)
 
     objects = models.Manager.from_queryset(OrganizationQuerySet)()
 
@@ -222,6 +232,10 @@ class Organization(_TreeNode):
                     % {"kind": self.get_kind_display(), "parent": Kind(parent_kind).label}
                 }
             )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
 
     @property
     def display_name(self) -> str:

@@ -187,6 +187,8 @@ def do_create_candidate(
     """Open a candidate file in `org` (a branch the user reaches) for a new or known person."""
     if not authority(user).may_write(org.pk):
         raise Http404(_("没有这个组织"))
+    if org.closed_on is not None:
+        raise ActionRefused(_("「%(name)s」已撤销，不能接收档案") % {"name": org.name})
     with transaction.atomic():
         person = Person(name=name, sex=sex, birth_date=birth_date, **person_fields)
         if id_number:
@@ -388,6 +390,8 @@ def do_transfer_out(
     The receiving organization sees the file from now on and accepts it with do_transfer_in."""
     if to_org.kind != "branch":
         raise ActionRefused(_("只能转到党支部"))
+    if to_org.closed_on is not None:
+        raise ActionRefused(_("「%(name)s」已撤销，不能接收档案") % {"name": to_org.name})
     with transaction.atomic():
         locked = _lock(candidate)
         if locked.org_id == to_org.pk:

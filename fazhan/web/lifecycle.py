@@ -157,7 +157,8 @@ def _branches_for_transfer(candidate: Candidate) -> list[tuple[int, str]]:
     """The district's branches other than the candidate's own (an in-district transfer)."""
     root = Organization.objects.ancestor_ids(candidate.org_id)[-1]
     branches = (
-        Organization.objects.filter(pk__in=Organization.objects.subtree_ids([root]), kind="branch")
+        Organization.objects.open()
+        .filter(pk__in=Organization.objects.subtree_ids([root]), kind="branch")
         .exclude(pk=candidate.org_id)
         .order_by("code", "pk")
     )
