@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "fazhan.notices",
     "fazhan.reviews",
     "fazhan.meetings",
+    "fazhan.members",
     "fazhan.reports",
     "fazhan.public",
     "fazhan.web",
