@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("orgs", "0003_levels_types_member_details"),
-        ("people", "0004_key_rotation"),
+        ("people", "0001_initial"),
     ]
 
     operations = [
