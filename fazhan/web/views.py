@@ -255,6 +255,14 @@ def _members_for(candidate: Candidate, day: date | None = None) -> list[Member]:
     return [member for org_id in orgs for member in roster_on(org_id, when)]
 
 
+def _posted_day(request: HttpRequest) -> date | None:
+    """The date a step form was posted with: its members are chosen from that day's roster."""
+    try:
+        return date.fromisoformat(request.POST.get("happened_on", ""))
+    except ValueError:
+        return None
+
+
 def _step_page(
     request: AuthenticatedHttpRequest, pk: int, step: str, *, mode: Mode
 ) -> HttpResponse:
@@ -267,7 +275,7 @@ def _step_page(
     # the page does not say whether the step exists.
     if known is None or (mode == Mode.LIVE and policy.owner_of(step) is not None):
         raise Http404(_("没有这个步骤"))
-    members = _members_for(candidate)
+    members = _members_for(candidate, _posted_day(request) if request.method == "POST" else None)
     refused: list[Reason] = []
     if request.method == "POST":
         form = StepForm(request.POST, step=step, members=members)
