@@ -24,6 +24,7 @@ from fazhan.members import actions as act
 from fazhan.members.forms import AsOfForm, ChangeForm
 from fazhan.members.history import roster_on, state_on
 from fazhan.members.models import ChangeKind, MemberChange
+from fazhan.members.state import MemberState
 from fazhan.orgs.models import Kind, Member, Organization, get_org_for_user
 
 STAFF_KINDS = ("discipline", "restored", "moved_away", "died")
@@ -36,12 +37,13 @@ TITLES = {
 
 
 def _do(kind: str) -> Callable[..., MemberChange]:
-    return {
+    actions: dict[str, Callable[..., MemberChange]] = {
         "discipline": act.do_record_discipline,
         "restored": act.do_restore_rights,
         "moved_away": act.do_record_moved_away,
         "died": act.do_record_death,
-    }[kind]
+    }
+    return actions[kind]
 
 
 def _member_for(request: AuthenticatedHttpRequest, pk: int) -> Member:
@@ -100,17 +102,33 @@ def _member_page(
         .select_related("org", "recorded_by")
         .order_by("happened_on", "pk")
     )
+    state = state_on(member, today)
     shown = {kind: ChangeForm(kind=kind) for kind in STAFF_KINDS} | (forms or {})
     context: dict[str, Any] = {
         "member": member,
-        "state": state_on(member, today),
+        "state": state,
         "changes": changes,
         "can_write": can_write,
-        "forms": [(kind, TITLES[kind], shown[kind]) for kind in STAFF_KINDS] if can_write else [],
+        "forms": [
+            (kind, TITLES[kind], shown[kind])
+            for kind in STAFF_KINDS
+            if can_write and (kind in (forms or {}) or _applies(kind, state))
+        ],
         "refused": refused or [],
         "candidate_id": _visible_candidate(request, member),
     }
     return render(request, "members/member.html", context, status=status)
+
+
+def _applies(kind: str, state: MemberState) -> bool:
+    """The forms that make sense today: none for a member off the roster; restoring rights only
+    under 留党察看; a new 留党察看 only outside one."""
+    suspended = state.under_discipline and not state.rights_restored
+    if not state.active:
+        return False
+    if kind == "restored":
+        return suspended
+    return not (kind == "discipline" and suspended)
 
 
 def _visible_candidate(request: AuthenticatedHttpRequest, member: Member) -> int | None:
