@@ -313,3 +313,17 @@ def test_it_snapshots_an_introducer_as_he_stood_on_the_step_date(cast):
             mode=Mode.PAST,
         )
     assert event.payload["introducers"][1]["discipline"] is None  # not yet on 2020-05-11
+
+
+def test_it_backfills_the_roster_of_files_approved_before_it_followed_the_record(cast):
+    from django.core.management import call_command
+
+    candidate = admitted(cast)
+    member = Member.objects.get(candidate=candidate)
+    MemberChange.objects.filter(member=member).delete()
+    Member.objects.filter(pk=member.pk).update(candidate=None, person=None)
+    with at("2020-08-01"):
+        call_command("follow_roster")
+        call_command("follow_roster")  # idempotent
+    again = Member.objects.get(candidate=candidate)
+    assert list(again.changes.values_list("kind", "happened_on")) == [("joined", S17)]
