@@ -227,6 +227,11 @@ def follow_record(
     if member is None and not facts:
         return None
     if member is None:
+        member = _imported_match(person, facts[0].org_id or org_id)
+        if member is not None:
+            member.candidate_id, member.person_id = candidate_id, person.pk
+            member.save(update_fields=["candidate", "person"])
+    if member is None:
         member = Member.objects.create(
             org_id=facts[0].org_id or org_id,
             name=person.name,
@@ -268,6 +273,18 @@ def follow_record(
         )
     reproject(member)
     return member
+
+
+def _imported_match(person: Any, org_id: int) -> Member | None:
+    """The same person already on an imported roster (by the ID number's blind index, or in the
+    branch by name and birth date, as the member import matches): linked, not duplicated."""
+    unlinked = Member.objects.select_for_update().filter(candidate__isnull=True)
+    index = getattr(person, "id_number_index", None)
+    if index:
+        found = unlinked.filter(id_number_index=index).first()
+        if found is not None:
+            return found
+    return unlinked.filter(org_id=org_id, name=person.name, birth_date=person.birth_date).first()
 
 
 def _org_of(fact: Fact, file_org_id: int) -> int | None:

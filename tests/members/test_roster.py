@@ -327,3 +327,20 @@ def test_it_backfills_the_roster_of_files_approved_before_it_followed_the_record
         call_command("follow_roster")  # idempotent
     again = Member.objects.get(candidate=candidate)
     assert list(again.changes.values_list("kind", "happened_on")) == [("joined", S17)]
+
+
+def test_it_links_an_admitted_person_already_on_an_imported_roster_instead_of_a_duplicate(cast):
+    candidate = new_candidate(cast)
+    record_clean_until(cast, candidate, "e19")
+    imported = Member.objects.create(
+        org=cast.branch_a, name="测试对象", birth_date=date(1995, 8, 15), joined_on=S15
+    )
+    with at("2020-07-22"):
+        do_record_step(
+            cast.dangwei, candidate, step="S17", happened_on=S17, payload={"result": "approved"}
+        )
+    imported.refresh_from_db()
+    assert imported.candidate_id == candidate.pk
+    assert Member.objects.filter(name="测试对象").count() == 1
+    assert not state_on(imported, date(2020, 7, 21)).active
+    assert state_on(imported, S17).status == MemberStatus.PROBATIONARY
