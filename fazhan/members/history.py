@@ -76,7 +76,10 @@ def state_on(
 
 
 def as_of(member: Member, state: MemberState) -> Member:
-    """A copy of the member showing `state` (for pickers and snapshots; never saved)."""
+    """A copy of the member showing `state` (for pickers and snapshots; never saved); the member
+    itself when the state is its row's."""
+    if state == current_state(member):
+        return member
     view = copy.copy(member)
     view.org_id = state.org_id if state.org_id is not None else member.org_id
     view.status = state.status
@@ -90,10 +93,10 @@ def roster_on(org: Organization | int, day: date) -> list[Member]:
     """The members on the branch's roster at the end of `day`, as they stood that day (status,
     discipline, voting right through `may_vote`), ordered by name."""
     org_id = org if isinstance(org, int) else org.pk
-    moved = MemberChange.objects.filter(org_id=org_id).values("member_id")
-    candidates = Member.objects.filter(Q(org_id=org_id) | Q(pk__in=moved)).prefetch_related(
-        "changes"
-    )
+    # Members of the branch now, and those a dated change ever placed there (moved since).
+    moved = set(MemberChange.objects.filter(org_id=org_id).values_list("member_id", flat=True))
+    here = Q(org_id=org_id) | Q(pk__in=moved) if moved else Q(org_id=org_id)
+    candidates = Member.objects.filter(here).prefetch_related("changes")
     found = []
     for member in candidates:
         state = state_on(member, day)
