@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "fazhan.notices",
     "fazhan.reviews",
     "fazhan.meetings",
+    "fazhan.members",
     "fazhan.reports",
     "fazhan.accountability",
     "fazhan.education",

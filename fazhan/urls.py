@@ -19,6 +19,7 @@ urlpatterns = [
     path("meetings/", include("fazhan.meetings.urls")),
     path("register/", include("fazhan.accountability.urls")),
     path("education/", include("fazhan.education.urls")),
+    path("members/", include("fazhan.members.urls")),
     path("gongshi/", include("fazhan.public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),

@@ -54,6 +54,7 @@ from fazhan.meetings.models import (
 )
 from fazhan.meetings.sheet import cards_pdf, motion, sheet_context, sheet_pdf
 from fazhan.meetings.tally import outcome
+from fazhan.members.history import roster_on
 from fazhan.orgs.models import Kind, Member, Organization
 from fazhan.people.models import Candidate, Stage
 from fazhan.public import ratelimit
@@ -99,7 +100,8 @@ def _branches(user: Any) -> list[tuple[int, str]]:
 
 
 def _roster(meeting: Meeting) -> list[Member]:
-    return list(Member.objects.filter(org_id=meeting.org_id, active=True).order_by("name", "pk"))
+    """The branch's roster on the meeting's date (fazhan.members.history.roster_on)."""
+    return roster_on(meeting.org_id, meeting.held_on)
 
 
 def _voter_choices(meeting: Meeting) -> list[tuple[int, str]]:

@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from fazhan.accounts.authority import authority
 from fazhan.audit.chain import append_event
 from fazhan.core.errors import ActionRefused, NotVisible, Reason
+from fazhan.members.history import record_member_change
+from fazhan.members.models import ChangeKind
 from fazhan.orgs.models import (
     ALLOWED_PARENTS,
     APPROVING_KINDS,
@@ -390,10 +392,20 @@ def do_move(
 def move_members(
     from_org: Organization, to_org: Organization, on: date, *, recorded_by_id: int | None
 ) -> int:
-    """Every member on `from_org`'s roster goes onto `to_org`'s; returns how many. One small
-    function so that the dated member history (helper `roster`) can be wired in here; the caller
-    records the counts on the chain. `on` and `recorded_by_id` are for that history."""
-    return active_members(from_org).update(org=to_org)
+    """Every member on `from_org`'s roster goes onto `to_org`'s, each as a dated `transferred`
+    change of the member history (its own `member.transferred` event), so that a roster as of a
+    date before the merge still shows them where they were; returns how many."""
+    moving = list(active_members(from_org).order_by("pk"))
+    for member in moving:
+        record_member_change(
+            member,
+            ChangeKind.TRANSFERRED,
+            on,
+            org=to_org,
+            reason="撤并",
+            recorded_by_id=recorded_by_id,
+        )
+    return len(moving)
 
 
 def merge_refusals(org: Organization, into: Organization) -> list[Reason]:

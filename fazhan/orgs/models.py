@@ -302,6 +302,18 @@ class Member(models.Model):
         max_length=64, null=True, blank=True, unique=True, editable=False
     )
     id_number_masked = models.CharField(_("身份证号码"), max_length=18, blank=True, editable=False)
+    # A member the record admitted (an approving S17): the person and the file the roster follows
+    # (fazhan.members.history.follow_record). NULL for members of an imported roster.
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    candidate = models.OneToOneField(
+        "people.Candidate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roster_member",
+    )
 
     objects = MemberQuerySet.as_manager()
 

@@ -28,6 +28,7 @@ from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.core.rulings import reason
 from fazhan.holidays.table import current_table
+from fazhan.members.history import members_on
 from fazhan.orgs.models import Member, Organization
 from fazhan.people.models import Candidate, CandidateOrgLink, LinkRole, Person
 from fazhan.people.record import (
@@ -84,26 +85,41 @@ def _lock(candidate: Candidate | int) -> Candidate:
 # -- the payload ----------------------------------------------------------------------------------
 
 
-def _members_payload(candidate: Candidate, raw: Sequence[Any], field: str) -> list[dict[str, Any]]:
-    """Member ids (or Members) to the snapshots events record; only members the candidate's
-    organizations can name (its own subtree's rosters)."""
+def _members_payload(raw: Sequence[Any], field: str, day: date) -> list[dict[str, Any]]:
+    """Member ids (or Members) to the snapshots events record: the members on the roster on the
+    step's date, with the status they had that day (Issue 12 item 4)."""
     ids = [m.pk if isinstance(m, Member) else m for m in raw]
     if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
         raise ActionRefused(_("%(field)s：应为党员名册中的党员") % {"field": field})
-    found = {m.pk: m for m in Member.objects.filter(pk__in=ids, active=True)}
+    found = members_on(ids, day)
     if len(found) != len(set(ids)):
-        raise ActionRefused(_("%(field)s：有党员不在名册中或已不在册") % {"field": field})
+        raise ActionRefused(
+            _("%(field)s：有党员在 %(date)s 不在党员名册中") % {"field": field, "date": day}
+        )
     return [found[i].snapshot() for i in ids]
 
 
-def _clean_payload(candidate: Candidate, step: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+def _clean_payload(
+    candidate: Candidate, step: str, payload: Mapping[str, Any], day: date
+) -> dict[str, Any]:
     clean = {k: copy.deepcopy(v) for k, v in payload.items() if k not in ("id", "type", "date")}
     for field in ("contacts", "introducers"):
         if field in clean:
-            clean[field] = _members_payload(candidate, clean[field], field)
+            clean[field] = _members_payload(clean[field], field, day)
     if step in ("S15", "S23") and isinstance(clean.get("vote"), dict) and "result" not in clean:
         clean["result"] = _vote_result(clean["vote"])
     return clean
+
+
+def _day(value: Any) -> date:
+    """A replacement's date, as given (a date or its ISO text); today when unreadable (the
+    judgement then names the bad date)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return dates.today()
 
 
 def _vote_result(vote: Mapping[str, Any]) -> str:
@@ -232,7 +248,7 @@ def do_record_step(
             acting = authority(user).acting_committee(locked.org_id)
             # 细则 art. 23: only a committee with approval authority approves.
             raw["approver"] = {"can_approve": bool(acting and acting.can_approve)}
-        clean = _clean_payload(locked, step, raw)
+        clean = _clean_payload(locked, step, raw, happened_on)
         chain = events_of(locked.pk)
         record = [e for e in chain if is_record_kind(e.kind)]
         duplicate = _same_event(record, step, happened_on, clean)
@@ -318,7 +334,7 @@ def do_correct_event(
             kind = replacement.get("type", target.kind)
             when = replacement.get("date", target.happened_on)
             when_text = when.isoformat() if isinstance(when, date) else str(when)
-            inner = _clean_payload(locked, kind, replacement)
+            inner = _clean_payload(locked, kind, replacement, _day(when))
             payload["replacement"] = {"type": kind, "date": when_text, **inner}
         today = dates.today()
         document = _document_with(

@@ -18,11 +18,13 @@ from fazhan.audit.chain import events_of
 from fazhan.audit.models import Event as ChainEvent
 from fazhan.core.dates import today
 from fazhan.holidays.table import current_table
+from fazhan.members.history import follow_record
 from fazhan.orgs.models import Member
 from fazhan.people.attributes import file_person, history
 from fazhan.policy.calendar import add_months
-from fazhan.policy.engine import Evaluation, evaluate
+from fazhan.policy.engine import Evaluation, effective_events, evaluate
 from fazhan.policy.gaps import gap_keys
+from fazhan.policy.membership import membership_facts
 from fazhan.policy.model import EVENT_TYPES, FORMAT
 from fazhan.policy.parse import parse_document
 
@@ -257,10 +259,29 @@ def projected(candidates: Sequence[Any]) -> None:
 
 def project(candidate: Any, events: list[ChainEvent] | None = None) -> Evaluation:
     """Re-evaluate a candidate from its events and save the projection (call inside the
-    transaction that appended the events, so both commit together)."""
+    transaction that appended the events, so both commit together). The member roster follows
+    the record from here (Issue 12 item 4): the one place every decision passes."""
     chain = events if events is not None else events_of(candidate.pk)
-    result = evaluate_candidate(candidate, chain)
+    file = parse_document(candidate_document(candidate, chain))
+    result = evaluate(file, table=current_table())
     apply_projection(candidate, result, chain[-1].seq if chain else None, roster_import_day(chain))
     candidate.save(update_fields=PROJECTION_FIELDS)
     projected([candidate])
+    _follow(candidate, file, result, chain)
     return result
+
+
+def _follow(candidate: Any, file: Any, result: Evaluation, chain: list[ChainEvent]) -> None:
+    facts = membership_facts(
+        effective_events(file.events, result.as_of), result.dates, result.stage
+    )
+    if not facts and not Member.objects.filter(candidate_id=candidate.pk).exists():
+        return
+    follow_record(
+        candidate_id=candidate.pk,
+        person=candidate.person,
+        org_id=candidate.org_id,
+        facts=facts,
+        admitted_on=result.dates.admitted_on,
+        recorded_by_id=chain[-1].recorded_by_id if chain else None,
+    )

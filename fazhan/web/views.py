@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +23,7 @@ from fazhan.accounts.models import Role, RoleKind, User
 from fazhan.audit.chain import events_of, read_head
 from fazhan.core import dates, i18n_data
 from fazhan.core.errors import ActionRefused, Reason
+from fazhan.members.history import roster_on
 from fazhan.orgs.models import Member, Organization
 from fazhan.people.actions import (
     COMMITTEE_STEPS,
@@ -259,11 +260,21 @@ def _next_link(candidate: Candidate, owner: str | None, step: str) -> dict[str, 
     return {"href": reverse(name, args=[candidate.pk] if with_pk else []), "via": str(via)}
 
 
-def _members_for(candidate: Candidate) -> list[Member]:
+def _members_for(candidate: Candidate, day: date | None = None) -> list[Member]:
     """The rosters a candidate's contacts and introducers come from: its branch and the
-    organizations above it (a committee member may introduce)."""
-    orgs = Organization.objects.ancestor_ids(candidate.org_id)
-    return list(Member.objects.filter(org_id__in=orgs, active=True).order_by("org_id", "name"))
+    organizations above it (a committee member may introduce), as they stand on `day` (today);
+    the action checks the roster again on the step's own date."""
+    orgs = sorted(Organization.objects.ancestor_ids(candidate.org_id))
+    when = day or dates.today()
+    return [member for org_id in orgs for member in roster_on(org_id, when)]
+
+
+def _posted_day(request: HttpRequest) -> date | None:
+    """The date a step form was posted with: its members are chosen from that day's roster."""
+    try:
+        return date.fromisoformat(request.POST.get("happened_on", ""))
+    except ValueError:
+        return None
 
 
 def _step_page(
@@ -278,7 +289,7 @@ def _step_page(
     # the page does not say whether the step exists.
     if known is None or (mode == Mode.LIVE and policy.owner_of(step) is not None):
         raise Http404(_("没有这个步骤"))
-    members = _members_for(candidate)
+    members = _members_for(candidate, _posted_day(request) if request.method == "POST" else None)
     refused: list[Reason] = []
     if request.method == "POST":
         form = StepForm(request.POST, step=step, members=members)

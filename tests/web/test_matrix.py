@@ -199,6 +199,9 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "register/supervision/tasks/<int:pk>/note/": ("task", {}),
     "register/supervision/tasks/<int:pk>/close/": ("task", {}),
     "candidates/<int:pk>/attributes/": ("candidate", {}),
+    "members/org/<int:pk>/": ("branch", {}),
+    "members/<int:pk>/": ("member", {}),
+    "members/<int:pk>/record/<str:kind>/": ("member", {}),
 }
 # Routes with an id that names nothing inside an organization's subtree: the national holiday
 # table by year is district-wide reference data, the same for every account (tried below with a
@@ -380,6 +383,7 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             "meeting": meeting.pk,
             "item": item.pk,
             "exclusion": exclusion.pk,
+            "member": member.pk,
             "prereview": prereview.pk,
             "approval": approval.pk,
             "import_batch": batch.pk,
@@ -397,7 +401,7 @@ def object_url(route: str, ids: dict[str, int]) -> str:
     url = re.sub(r"<int:(pk|org_pk)>", str(ids[kind]), route, count=1)
     for name, other in others.items():
         url = url.replace(f"<int:{name}>", str(ids[other]))
-    return "/" + url.replace("<str:step>", "S01")
+    return "/" + url.replace("<str:step>", "S01").replace("<str:kind>", "died")
 
 
 def test_it_covers_every_route_with_an_object_id():

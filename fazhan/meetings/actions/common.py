@@ -18,6 +18,7 @@ from fazhan.meetings.models import (
     Meeting,
     MeetingStatus,
 )
+from fazhan.members.history import roster_on
 from fazhan.orgs.models import Member, Organization
 
 if TYPE_CHECKING:
@@ -101,7 +102,9 @@ def _require(meeting: Meeting, *statuses: str) -> None:
 
 
 def _roster(meeting: Meeting) -> dict[int, Member]:
-    return {m.pk: m for m in Member.objects.filter(org_id=meeting.org_id, active=True)}
+    """The branch's roster on the meeting's date, each member as they stood that day (党章 arts.
+    7, 40: status and 留党察看 decide the vote)."""
+    return {m.pk: m for m in roster_on(meeting.org_id, meeting.held_on)}
 
 
 def _live_gates(item: AgendaItem, today: date) -> list[Reason]:
