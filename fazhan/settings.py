@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "fazhan.reviews",
     "fazhan.meetings",
     "fazhan.reports",
+    "fazhan.paperwork",
     "fazhan.public",
     "fazhan.web",
     "fazhan.demo",

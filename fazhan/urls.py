@@ -15,6 +15,7 @@ urlpatterns = [
     path("notices/", include("fazhan.notices.urls")),
     path("reviews/", include("fazhan.reviews.urls")),
     path("meetings/", include("fazhan.meetings.urls")),
+    path("paperwork/", include("fazhan.paperwork.urls")),
     path("gongshi/", include("fazhan.public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),

@@ -24,6 +24,7 @@ from fazhan.audit.chain import events_of, read_head
 from fazhan.core import dates, i18n_data
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.orgs.models import Member, Organization
+from fazhan.paperwork.models import print_links
 from fazhan.people.actions import (
     COMMITTEE_STEPS,
     Mode,
@@ -151,6 +152,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "head": read_head() if auth.is_read_only else None,
         "today": today,
         "committee": committee,
+        "home_org": auth.home,
     }
     return render(request, "web/home.html", context)
 
@@ -231,6 +233,7 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "today": dates.today(),
             "can_write": authority(request.user).may_write(candidate.org_id),
             "accept": pending_transfer(request.user, candidate) is not None,
+            "paperwork": print_links(candidate.pk),
         },
     )
 
