@@ -210,6 +210,13 @@ def record_html(request: HttpRequest, candidate: Candidate, path: str) -> str:
 
 # -- the batch filing forms (备案表) ---------------------------------------------------------------
 
+COLUMN_LABELS = {
+    "S01": gettext_lazy("申请入党日期"),
+    "S03": gettext_lazy("确定为积极分子日期"),
+    "S04": gettext_lazy("报备案日期"),
+    "S07": gettext_lazy("确定为发展对象日期"),
+    "S08": gettext_lazy("报备案日期"),
+}
 FILING_STEPS = {
     # step → (title, the dates shown, the people shown)
     "S04": (gettext_lazy("入党积极分子备案表"), ("S01", "S03", "S04"), "contacts"),
@@ -277,7 +284,7 @@ def filing_html(
             "org": org,
             "title": title,
             "step": step,
-            "columns": [i18n_data.step_name(code) for code in shown],
+            "columns": [COLUMN_LABELS[code] for code in shown],
             "people_label": _("培养联系人") if people_key == "contacts" else _("入党介绍人"),
             "rows": filing_rows(candidates, step, start, end),
             "start": start,
