@@ -167,6 +167,12 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "candidates/<int:pk>/transfer/": ("candidate", {}),
     "candidates/<int:pk>/accept/": ("candidate", {}),
     "candidates/<int:pk>/correct/": ("candidate", {}),
+    "paperwork/forms/<int:pk>/": ("volunteer_form", {}),
+    "paperwork/candidates/<int:pk>/record.pdf": ("candidate", {}),
+    "paperwork/prereview/<int:pk>/opinion.pdf": ("decided_prereview", {}),
+    "paperwork/approvals/<int:pk>/notice.pdf": ("approval", {}),
+    "paperwork/org/<int:pk>/filing/": ("branch", {}),
+    "paperwork/org/<int:pk>/filing.pdf": ("branch", {}),
 }
 # Routes with an id that names nothing inside an organization's subtree: the national holiday
 # table by year is district-wide reference data, the same for every account (tried below with a
@@ -216,6 +222,7 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
     from fazhan.meetings.models import AgendaItem, Exclusion, ExclusionReason, ItemKind, Meeting
     from fazhan.notices.models import Feedback, Notice, NoticeEntry, NoticeStatus
     from fazhan.orgs.models import Member
+    from fazhan.paperwork.models import VolunteerForm
     from fazhan.people.models import CandidateOrgLink, LinkRole
     from fazhan.plans.actions import do_load_plan, do_split
     from fazhan.plans.models import Plan, PlanShare
@@ -284,6 +291,28 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             head_code="0000-0000",
             recorded_by=secretary,
         )
+        decided = PrereviewRequest.objects.create(
+            candidate=candidate,
+            from_org=branch,
+            to_org=committee,
+            batch=uuid.uuid4().hex,
+            s12_on=day,
+            sent_on=day,
+            sent_by=secretary,
+            s12_seq=1,
+            state="pass",
+            decided_on=day,
+            opinion="同意",
+            head_code="0000-0000",
+        )
+        volunteer_form = VolunteerForm.objects.create(
+            district=cast.district,
+            number=1 if side == "a" else 2,
+            committee=committee,
+            issued_on=day,
+            issued_by=cast.qu,
+            issue_seq=1,
+        )
         batch = ImportBatch.objects.create(uploaded_by=secretary, org=branch, kind=BatchKind.FILES)
         plan = Plan.objects.create(
             year=2026,
@@ -305,6 +334,8 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             "item": item.pk,
             "exclusion": exclusion.pk,
             "prereview": prereview.pk,
+            "decided_prereview": decided.pk,
+            "volunteer_form": volunteer_form.pk,
             "approval": approval.pk,
             "import_batch": batch.pk,
             "plan": plan.pk,
