@@ -251,8 +251,8 @@ def filing_rows(
     staged: list[tuple[Candidate, dict[str, date | None], dict[str, Any]]] = []
     for pk, chain in chains.items():
         latest: dict[str, tuple[date | None, dict[str, Any]]] = {}
-        for _seq, kind, on, payload in effective_events(chain):
-            latest[kind] = (on, payload)
+        for _seq, kind, day, payload in effective_events(chain):
+            latest[kind] = (day, payload)
         filed = latest.get(step)
         if filed is None or filed[0] is None or not start <= filed[0] <= end:
             continue
@@ -260,9 +260,9 @@ def filing_rows(
         payloads.append(who)
         staged.append((pool[pk], {k: latest.get(k, (None, {}))[0] for k in shown}, who))
     names = member_names(payloads)
-    for candidate, on, who in staged:
-        row = FilingRow(candidate, [on[k] for k in shown], _member_list(who, people_key, names))
-        filed_on = on[step] or date.min
+    for candidate, days, who in staged:
+        row = FilingRow(candidate, [days[k] for k in shown], _member_list(who, people_key, names))
+        filed_on = days[step] or date.min
         found.append((filed_on, candidate.pk, row))
     return [row for _d, _pk, row in sorted(found, key=lambda x: (x[0], x[1]))]
 
