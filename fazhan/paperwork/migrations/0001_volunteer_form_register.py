@@ -9,9 +9,11 @@ class Migration(migrations.Migration):
 
     initial = True
 
+    # The earliest migrations that create the tables referenced: a test that moves people back to
+    # 0002 (tests/people/test_migration_sealing.py) must not have to unapply this app.
     dependencies = [
-        ('orgs', '0003_levels_types_member_details'),
-        ('people', '0004_key_rotation'),
+        ('orgs', '0001_initial'),
+        ('people', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
