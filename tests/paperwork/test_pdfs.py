@@ -180,3 +180,32 @@ def test_the_pdfs_are_served_only_inside_the_scope(cast, client, approved):
     )
     client.force_login(cast.qu)
     assert client.get(f"/paperwork/prereview/{pending.pk}/opinion.pdf").status_code == 404
+
+
+def test_a_corrected_filing_date_prints_as_corrected(cast, client):
+    from fazhan.audit.models import Event
+    from fazhan.people.actions import do_correct_event
+
+    one = passed(cast, name="林一", serial=1)
+    old = Event.objects.get(candidate_id=one.pk, kind="S04")
+    new_day = old.happened_on + timedelta(days=2)
+    do_correct_event(
+        cast.qu,
+        one,
+        seq=old.seq,
+        replacement={"type": "S04", "date": new_day},
+        reason="纸质档案日期核对",
+    )
+    client.force_login(cast.dangwei)
+    url = f"/paperwork/org/{cast.branch_a.pk}/filing.pdf"
+    before = text(
+        client.get(url, {"step": "S04", "start": old.happened_on, "end": old.happened_on})
+    )
+    assert "林一" not in before
+    after = text(client.get(url, {"step": "S04", "start": new_day, "end": new_day}))
+    assert "林一" in after and new_day.isoformat() in after
+    record = text(client.get(f"/paperwork/candidates/{one.pk}/record.pdf"))
+    assert new_day.isoformat() in record
+    # The superseded date is gone; what remains of that day is the other steps taken on it (S05).
+    same_day = Event.objects.filter(candidate_id=one.pk, happened_on=old.happened_on)
+    assert record.count(old.happened_on.isoformat()) == same_day.exclude(seq=old.seq).count()
