@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "fazhan.reports",
     "fazhan.accountability",
     "fazhan.education",
+    "fazhan.paperwork",
     "fazhan.public",
     "fazhan.web",
     "fazhan.demo",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("register/", include("fazhan.accountability.urls")),
     path("education/", include("fazhan.education.urls")),
     path("members/", include("fazhan.members.urls")),
+    path("paperwork/", include("fazhan.paperwork.urls")),
     path("gongshi/", include("fazhan.public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),

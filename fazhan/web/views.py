@@ -25,6 +25,7 @@ from fazhan.core import dates, i18n_data
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.members.history import roster_on
 from fazhan.orgs.models import Member, Organization
+from fazhan.paperwork.models import print_links
 from fazhan.people.actions import (
     COMMITTEE_STEPS,
     Mode,
@@ -155,6 +156,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "today": today,
         "committee": committee,
         "guidance": _guidance_for(auth),
+        "home_org": auth.home,
     }
     return render(request, "web/home.html", context)
 
@@ -246,6 +248,7 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "accept": pending_transfer(request.user, candidate) is not None,
             # A re-application's earlier files, or the later one (docs/intake.md).
             "other_files": earlier_files(request.user, candidate),
+            "paperwork": print_links(candidate.pk),
         },
     )
 

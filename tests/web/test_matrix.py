@@ -202,6 +202,12 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "members/org/<int:pk>/": ("branch", {}),
     "members/<int:pk>/": ("member", {}),
     "members/<int:pk>/record/<str:kind>/": ("member", {}),
+    "paperwork/forms/<int:pk>/": ("volunteer_form", {}),
+    "paperwork/candidates/<int:pk>/record.pdf": ("candidate", {}),
+    "paperwork/prereview/<int:pk>/opinion.pdf": ("decided_prereview", {}),
+    "paperwork/approvals/<int:pk>/notice.pdf": ("approval", {}),
+    "paperwork/org/<int:pk>/filing/": ("branch", {}),
+    "paperwork/org/<int:pk>/filing.pdf": ("branch", {}),
 }
 # Routes with an id that names nothing inside an organization's subtree: the national holiday
 # table by year is district-wide reference data, the same for every account (tried below with a
@@ -253,6 +259,7 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
     from fazhan.meetings.models import AgendaItem, Exclusion, ExclusionReason, ItemKind, Meeting
     from fazhan.notices.models import Feedback, Notice, NoticeEntry, NoticeStatus
     from fazhan.orgs.models import Member
+    from fazhan.paperwork.models import VolunteerForm
     from fazhan.people.models import CandidateOrgLink, LinkRole
     from fazhan.plans.actions import do_load_plan, do_split
     from fazhan.plans.models import Plan, PlanShare
@@ -324,6 +331,28 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             head_code="0000-0000",
             recorded_by=secretary,
         )
+        decided = PrereviewRequest.objects.create(
+            candidate=candidate,
+            from_org=branch,
+            to_org=committee,
+            batch=uuid.uuid4().hex,
+            s12_on=day,
+            sent_on=day,
+            sent_by=secretary,
+            s12_seq=1,
+            state="pass",
+            decided_on=day,
+            opinion="同意",
+            head_code="0000-0000",
+        )
+        volunteer_form = VolunteerForm.objects.create(
+            district=cast.district,
+            number=1 if side == "a" else 2,
+            committee=committee,
+            issued_on=day,
+            issued_by=cast.qu,
+            issue_seq=1,
+        )
         batch = ImportBatch.objects.create(uploaded_by=secretary, org=branch, kind=BatchKind.FILES)
         plan = Plan.objects.create(
             year=2026,
@@ -385,6 +414,8 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             "exclusion": exclusion.pk,
             "member": member.pk,
             "prereview": prereview.pk,
+            "decided_prereview": decided.pk,
+            "volunteer_form": volunteer_form.pk,
             "approval": approval.pk,
             "import_batch": batch.pk,
             "plan": plan.pk,
