@@ -8,11 +8,11 @@ if one row is refused, nothing of the batch is written and the reason goes back 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,14 +21,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fazhan.accounts.authority import authority
-from fazhan.audit.chain import ChainError, NewEvent, append_events_bulk
-from fazhan.audit.models import Event as ChainEvent
+from fazhan.audit.chain import (
+    ChainError,
+    EncodedEvent,
+    NewEvent,
+    append_events_bulk,
+    encode_event,
+    read_head,
+)
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.holidays.table import current_table
 from fazhan.imports import document, members, orgtree, preview
-from fazhan.imports.models import SHEET_KINDS, BatchKind, BatchStatus, ImportBatch, ImportRow
+from fazhan.imports.models import (
+    SHEET_KINDS,
+    BatchKind,
+    BatchStatus,
+    ImportBatch,
+    ImportRow,
+    JobState,
+)
 from fazhan.imports.roster import Located, Table, TableError, read_table
+from fazhan.lib.bulkinsert import Prepared
 from fazhan.orgs.models import Kind, Member, MemberStatus, Organization
 from fazhan.people import crypto, idnumber
 from fazhan.people.actions import Mode
@@ -51,22 +65,35 @@ if TYPE_CHECKING:
 class _Roster:
     """The branch's roster by name, for contacts and introducers named in a paper file. A name
     not on it becomes a Member marked imported=True (orgs.models.Member), so events still refer
-    to members by id (DESIGN principle 8)."""
+    to members by id (DESIGN principle 8).
+
+    Read before the write transaction: a new member gets a placeholder id (negative) and waits
+    in `pending` until `_write` inserts it and puts its real id in the events."""
 
     def __init__(self, org: Organization) -> None:
         self.org = org
-        self._by_name: dict[str, Member] | None = None
+        self.existing: dict[str, int] | None = None
+        self._by_name: dict[str, int] = {}
+        self.names: dict[int, str] = {}
+        self.pending: dict[int, Member] = {}
 
-    def member(self, item: Mapping[str, Any]) -> Member:
-        if self._by_name is None:
-            self._by_name = {}
-            for existing in Member.objects.filter(org=self.org, active=True).order_by("pk"):
-                self._by_name.setdefault(existing.name, existing)
+    def _load(self) -> None:
+        self.existing = {}
+        rows = Member.objects.filter(org=self.org, active=True).order_by("pk")
+        for pk, name in rows.values_list("pk", "name"):
+            self.existing.setdefault(name, pk)
+            self.names[pk] = name
+        self._by_name = dict(self.existing)
+
+    def member(self, item: Mapping[str, Any]) -> int:
+        if self.existing is None:
+            self._load()
         name = str(item.get("name") or "").strip()
         found = self._by_name.get(name) if name else None
         if found is None:
             status = item.get("status")
-            found = Member.objects.create(
+            found = next(_PLACEHOLDERS)
+            self.pending[found] = Member(
                 org=self.org,
                 name=name or _("（未具名）"),
                 status=status if status in MemberStatus.values else MemberStatus.FULL,
@@ -74,6 +101,7 @@ class _Roster:
                 rights_restored=bool(item.get("rights_restored")),
                 imported=True,
             )
+            self.names[found] = self.pending[found].name
             if name:
                 self._by_name[name] = found
         return found
@@ -83,7 +111,7 @@ class _Roster:
         # rules judge (细则 arts. 9, 14); the roster row may have changed since.
         return [
             {
-                "member_id": self.member(item).pk,
+                "member_id": self.member(item),
                 "status": item.get("status"),
                 "discipline": item.get("discipline"),
                 "rights_restored": bool(item.get("rights_restored")),
@@ -91,6 +119,37 @@ class _Roster:
             for item in items
             if isinstance(item, Mapping)
         ]
+
+
+# Placeholder ids of members not yet inserted (negative: never a real primary key).
+_PLACEHOLDERS = itertools.count(-1, -1)
+
+
+def _with_members(payload: Mapping[str, Any], ids: Mapping[int, int]) -> dict[str, Any] | None:
+    """`payload` with the placeholder member ids replaced by `ids`; None when it has none."""
+    changed = False
+
+    def lists(part: Mapping[str, Any]) -> dict[str, Any]:
+        nonlocal changed
+        out = dict(part)
+        for key in document.MEMBER_LISTS:
+            if key in out:
+                items = []
+                for entry in out[key]:
+                    member = entry.get("member_id")
+                    if isinstance(member, int) and member < 0:
+                        items.append({**entry, "member_id": ids[member]})
+                        changed = True
+                    else:
+                        items.append(entry)
+                out[key] = items
+        return out
+
+    result = lists(payload)
+    replacement = result.get("replacement")
+    if isinstance(replacement, Mapping):
+        result["replacement"] = lists(replacement)
+    return result if changed else None
 
 
 def _payload(
@@ -228,35 +287,63 @@ def _unique_id_numbers(persons: Sequence[Person]) -> None:
             raise _ItemRefused(first[clash], refusal)
 
 
-def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candidate]:
-    """Import `items` once the user's right to write to each branch is established, in bulk:
-    the people, then the files with their projections, then every event on the chain in one
-    append. Must run inside a transaction (all or nothing); a refused item is an _ItemRefused
-    naming its position.
+Progress = Callable[[int], None]
+
+
+class _Planned(NamedTuple):
+    """An event as `candidate_document` reads it, before it is on the chain."""
+
+    seq: int
+    kind: str
+    happened_on: date | None
+    payload: dict[str, Any]
+
+
+@dataclass
+class _Plan:
+    """Everything an import of candidates writes, worked out before the write transaction: the
+    people (ID numbers encrypted and indexed), the files with their projections, every event
+    checked and encoded for the chain. The seqs are those the events get if the chain head is
+    still at `head_seq` when `_write` locks it; `_write` checks that and what else was read."""
+
+    user_id: int | None
+    items: Sequence[_Item]
+    head_seq: int
+    persons: list[Person]
+    candidates: list[Candidate]
+    streams: list[list[EncodedEvent]]
+    rosters: list[_Roster]
+    person_rows: Prepared
+    candidate_rows: Prepared
+
+
+def _plan(
+    user: User | None, items: Sequence[_Item], head_seq: int, progress: Progress | None = None
+) -> _Plan:
+    """Prepare the import of `items` with the chain head at `head_seq`; reads, never writes.
 
     The chain is the one appending file by file would make (file order, the opening event then
     the file's events), and each projection is the engine's verdict on the very document
     `fazhan.people.record.candidate_document` will read back from those events, as `project`
-    computes it: the events' seqs are known before they are written, because the head stays
-    locked until commit (fazhan.audit.chain). `user` None is the server's operator (`fazhan
-    import`): the events are recorded by no account."""
+    computes it: the events' seqs are known before they are written, because `_write` appends
+    them only if the head has not moved. `user` None is the server's operator (`fazhan import`):
+    the events are recorded by no account. A refused item is an _ItemRefused naming its
+    position."""
     today = dates.today()
+    recorded_by = user.pk if user is not None else None
     persons: list[Person] = []
     for position, item in enumerate(items):
         try:
             persons.append(_person(item, today))
         except ActionRefused as refused:
             raise _ItemRefused(position, refused) from None
+        if progress is not None and position % 250 == 249:
+            progress(position + 1)
     _unique_id_numbers(persons)
-    head = append_events_bulk([])  # locks the head until commit
-    try:
-        Person.objects.bulk_create(persons, batch_size=500)
-    except IntegrityError:
-        raise _ItemRefused(0, ActionRefused(_("人员信息不符合数据库约束"))) from None
     table = current_table()
-    seq = head.seq
+    seq = head_seq
     candidates: list[Candidate] = []
-    streams: list[list[tuple[str, date | None, dict[str, Any]]]] = []
+    streams: list[list[EncodedEvent]] = []
     for position, (item, person) in enumerate(zip(items, persons, strict=True)):
         policy = item.policy or DEFAULT_POLICY
         candidate = Candidate(person=person, org=item.org, policy=policy)
@@ -266,7 +353,7 @@ def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candid
             for offset, event in enumerate(item.events, start=1)
             if event.get("id") is not None
         }
-        opening = {"org_id": item.org.pk, "person_id": person.pk, "mode": str(Mode.PAST)}
+        opening: dict[str, Any] = {"org_id": item.org.pk, "mode": str(Mode.PAST)}
         if item.source:
             opening["source"] = item.source
         stream: list[tuple[str, date | None, dict[str, Any]]] = [
@@ -281,43 +368,119 @@ def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candid
                 )
                 for index, event in enumerate(item.events)
             ]
+            encoded = [
+                encode_event(NewEvent(kind, None, day, payload, recorded_by))
+                for kind, day, payload in stream
+            ]
         except Unreadable as error:
             raise _ItemRefused(position, _refusal(error)) from None
+        except ChainError as error:
+            raise _ItemRefused(position, ActionRefused(str(error))) from None
+        # Light stand-ins for the chain's rows: candidate_document reads only these four.
         chain = [
-            ChainEvent(seq=opened + offset, kind=kind, happened_on=day, payload=_stored(payload))
-            for offset, (kind, day, payload) in enumerate(stream)
+            _Planned(opened + offset, event.kind, event.happened_on, event.payload)
+            for offset, event in enumerate(encoded)
         ]
         seq = chain[-1].seq
-        record = candidate_document(candidate, chain)
+        record = candidate_document(candidate, chain, names=item.roster.names)
         imported_on = today if item.source == "roster" else None
         apply_projection(candidate, evaluate(parse_document(record), table=table), seq, imported_on)
         candidates.append(candidate)
-        streams.append(stream)
-    Candidate.objects.bulk_create(candidates, batch_size=500)
-    new = (
-        NewEvent(
-            kind=kind,
-            candidate_id=candidate.pk,
-            happened_on=day,
-            payload=payload,
-            recorded_by_id=user.pk if user is not None else None,
-        )
-        for candidate, stream in zip(candidates, streams, strict=True)
-        for kind, day, payload in stream
+        streams.append(encoded)
+        if progress is not None and position % 250 == 249:
+            progress(len(items) + position + 1)
+    rosters = list({id(item.roster): item.roster for item in items}.values())
+    return _Plan(
+        recorded_by,
+        items,
+        head_seq,
+        persons,
+        candidates,
+        streams,
+        rosters,
+        Prepared(persons),
+        Prepared(candidates, late={"person": lambda candidate: candidate.person.pk}),
     )
+
+
+def _rosters_unchanged(rosters: Sequence[_Roster]) -> bool:
+    """The rosters `_plan` read still name the same members (read again under the lock)."""
+    read = [roster for roster in rosters if roster.existing is not None]
+    if not read:
+        return True
+    now: dict[int, dict[str, int]] = {roster.org.pk: {} for roster in read}
+    rows = Member.objects.filter(org__in=list(now), active=True).order_by("pk")
+    for org_id, pk, name in rows.values_list("org_id", "pk", "name"):
+        now[org_id].setdefault(name, pk)
+    return all(now[roster.org.pk] == roster.existing for roster in read)
+
+
+def _write(user: User | None, plan: _Plan) -> list[Candidate]:
+    """Write a `_plan` in the caller's transaction, with the chain head locked: the people, the
+    members the files named first, the files, then every event on the chain in one append.
+    What `_plan` read is checked again under the lock (the head, the rosters, the ID numbers on
+    file, the right to write); if anything moved, the plan is made again, under the lock."""
+    head = append_events_bulk([])  # locks the head until commit
+    if user is not None:
+        # The right to write, once per branch: it may have ended since the plan was made.
+        mine = authority(user)
+        first: dict[int, int] = {}
+        for position, item in enumerate(plan.items):
+            first.setdefault(item.org.pk, position)
+        for org_id, position in first.items():
+            if not mine.may_write(org_id):
+                raise _ItemRefused(position, ActionRefused(_("无权向该党支部导入")))
+    if head.seq != plan.head_seq or not _rosters_unchanged(plan.rosters):
+        for roster in plan.rosters:
+            roster.existing = None
+        plan = _plan(user, plan.items, head.seq)
+    else:
+        _unique_id_numbers(plan.persons)
+    ids: dict[int, int] = {}
+    pending = [(key, member) for roster in plan.rosters for key, member in roster.pending.items()]
+    if pending:
+        Member.objects.bulk_create([member for _key, member in pending], batch_size=500)
+        ids = {key: member.pk for key, member in pending}
     try:
-        moved = append_events_bulk(new)
+        # The rows were converted by `_plan`: under the lock they are only sent.
+        plan.person_rows.insert()
+    except IntegrityError:
+        raise _ItemRefused(0, ActionRefused(_("人员信息不符合数据库约束"))) from None
+    plan.candidate_rows.insert()
+    expected = plan.head_seq + sum(len(stream) for stream in plan.streams)
+
+    def events() -> Iterator[EncodedEvent]:
+        for candidate, stream in zip(plan.candidates, plan.streams, strict=True):
+            for index, planned in enumerate(stream):
+                event = planned
+                if index == 0:
+                    payload = {**event.payload, "person_id": candidate.person_id}
+                    event = _reencoded(event, payload)
+                elif ids:
+                    replaced = _with_members(event.payload, ids)
+                    if replaced is not None:
+                        event = _reencoded(event, replaced)
+                yield event.with_candidate(candidate.pk)
+
+    try:
+        moved = append_events_bulk(events())
     except ChainError as error:
         raise _ItemRefused(0, ActionRefused(str(error))) from None
-    if moved.seq != seq:  # a guard: the head was locked, nothing else could append
-        raise ChainError(f"chain head at {moved.seq}, expected {seq}")
-    return candidates
+    if moved.seq != expected:  # a guard: the head was locked, nothing else could append
+        raise ChainError(f"chain head at {moved.seq}, expected {expected}")
+    return plan.candidates
 
 
-def _stored(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The payload as the chain stores it (a JSON round trip: tuples become lists)."""
-    stored: dict[str, Any] = json.loads(json.dumps(payload, ensure_ascii=False))
-    return stored
+def _reencoded(event: EncodedEvent, payload: dict[str, Any]) -> EncodedEvent:
+    return encode_event(
+        NewEvent(event.kind, None, event.happened_on, payload, event.recorded_by_id)
+    )
+
+
+def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candidate]:
+    """Import `items` once the user's right to write to each branch is established: `_plan`
+    then `_write`. Must run inside a transaction (all or nothing)."""
+    return _write(user, _plan(user, items, read_head().seq))
 
 
 # -- batches --------------------------------------------------------------------------------------
@@ -420,16 +583,18 @@ class _RowRefused(Exception):
         self.reason = reason
 
 
-def apply_drafts(
+def plan_drafts(
     user: User | None,
     drafts: Sequence[Mapping[str, Any]],
     rows: Sequence[Any],
     source: str = "",
-) -> list[Candidate]:
-    """Create the candidates of previewed rows (`DraftRow.data`), in bulk, inside the caller's
-    transaction; a refused row raises _RowRefused naming `rows[i]`. Used by the import pages'
-    batches and by `fazhan import roster|files` (user None: the operator, who may write to every
-    branch), so both apply alike."""
+    progress: Progress | None = None,
+) -> _Plan:
+    """Prepare the candidates of previewed rows (`DraftRow.data`) without writing anything, out
+    of any transaction; a refused row raises _RowRefused naming `rows[i]`. `progress` hears the
+    steps done, of 2 × len(rows). Used by the import pages' batches and by `fazhan import
+    roster|files` (user None: the operator, who may write to every branch), so both apply
+    alike; `write_drafts` then writes the plan in one short transaction."""
     orgs = Organization.objects.in_bulk({d["org_id"] for d in drafts})
     # The right to write is checked again now, once per branch (it may have ended since the
     # preview); each branch's roster is read once for all its rows.
@@ -456,14 +621,34 @@ def apply_drafts(
             )
         )
     try:
-        return _import_candidates(user, items)
+        return _plan(user, items, read_head().seq, progress)
     except _ItemRefused as refused:
         raise _RowRefused(rows[refused.position], str(refused.refusal)) from None
 
 
-def _locked_draft(user: User, batch: ImportBatch | int) -> ImportBatch:
+def write_drafts(user: User | None, plan: _Plan, rows: Sequence[Any]) -> list[Candidate]:
+    """Write a `plan_drafts` plan inside the caller's transaction; a row refused now (an ID
+    number put on file since the plan, the right to write ended) raises _RowRefused."""
+    try:
+        return _write(user, plan)
+    except _ItemRefused as refused:
+        raise _RowRefused(rows[refused.position], str(refused.refusal)) from None
+
+
+def apply_drafts(
+    user: User | None,
+    drafts: Sequence[Mapping[str, Any]],
+    rows: Sequence[Any],
+    source: str = "",
+) -> list[Candidate]:
+    """`plan_drafts` then `write_drafts`, both inside the caller's transaction."""
+    return write_drafts(user, plan_drafts(user, drafts, rows, source), rows)
+
+
+def _locked_draft(user: User, batch: ImportBatch | int, *, lock: bool = True) -> ImportBatch:
     pk = batch if isinstance(batch, int) else batch.pk
-    found = ImportBatch.objects.visible_to(user).select_for_update().filter(pk=pk).first()
+    batches = ImportBatch.objects.visible_to(user)
+    found = (batches.select_for_update() if lock else batches).filter(pk=pk).first()
     if found is None:
         raise Http404(_("没有找到该导入批次。"))
     if found.uploaded_by_id != user.pk:
@@ -475,22 +660,47 @@ def _locked_draft(user: User, batch: ImportBatch | int) -> ImportBatch:
     return found
 
 
-def do_apply_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
-    """Create everything the preview showed, in one transaction: all rows or none."""
+def _ready(batch: ImportBatch) -> None:
+    if batch.has_errors:
+        raise ActionRefused(_("预览中仍有错误，改正文件后重新上传；本批未导入任何内容"))
+    if not batch.row_count:
+        raise ActionRefused(_("没有可导入的行"))
+
+
+# What a confirmation tells its caller as it goes: the phase (JobState) and the steps done.
+PhaseProgress = Callable[[str, int], None]
+
+
+def do_apply_batch(
+    user: User, batch: ImportBatch | int, progress: PhaseProgress | None = None
+) -> ImportBatch:
+    """Create everything the preview showed: all rows or none.
+
+    Candidate files are prepared first, outside any transaction (people, ID numbers encrypted
+    and indexed, projections, chain events encoded: the slow part), then written in one short
+    transaction that locks the batch and the chain head and checks again what the preparation
+    read. Organization trees and member rosters are judged again and written in one transaction.
+    `progress` (the queued confirmation's) hears ("preparing", steps done) then ("writing", 0)."""
+    pk = batch if isinstance(batch, int) else batch.pk
+    draft = _locked_draft(user, pk, lock=False)
+    _ready(draft)
+    plan: _Plan | None = None
+    rows = list(draft.rows.order_by("number"))
     try:
+        if draft.kind not in SHEET_KINDS:
+            step = (lambda done: progress("preparing", done)) if progress is not None else None
+            plan = plan_drafts(
+                user, [row.data for row in rows], rows, source=str(draft.kind), progress=step
+            )
+        if progress is not None:
+            progress("writing", 0)
         with transaction.atomic():
-            locked = _locked_draft(user, batch)
-            if locked.has_errors:
-                raise ActionRefused(_("预览中仍有错误，改正文件后重新上传；本批未导入任何内容"))
-            if not locked.row_count:
-                raise ActionRefused(_("没有可导入的行"))
-            rows = list(locked.rows.order_by("number"))
+            locked = _locked_draft(user, pk)
+            _ready(locked)
             if locked.kind in SHEET_KINDS:
                 _apply_sheet(user, locked, rows)
-            else:
-                candidates = apply_drafts(
-                    user, [row.data for row in rows], rows, source=str(locked.kind)
-                )
+            elif plan is not None:
+                candidates = write_drafts(user, plan, rows)
                 for row, candidate in zip(rows, candidates, strict=True):
                     row.candidate = candidate
                     # Principle 8: once the person holds the number, the batch keeps only the
@@ -511,7 +721,8 @@ def do_apply_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
             )
             locked.status = BatchStatus.APPLIED
             locked.applied_at = timezone.now()
-            locked.save(update_fields=["status", "applied_at"])
+            locked.job = JobState.NONE
+            locked.save(update_fields=["status", "applied_at", "job"])
     except _RowRefused as refused:
         _keep_refusal(refused)
         raise ActionRefused(

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from fazhan.core import dates
 from fazhan.imports import members, orgtree, preview
-from fazhan.imports.actions import _RowRefused, apply_drafts
+from fazhan.imports.actions import _RowRefused, plan_drafts, write_drafts
 from fazhan.imports.roster import Schema, Table, TableError, read_table
 from fazhan.lib.tabular import FileRefused
 from fazhan.orgs.models import Kind, Organization
@@ -162,7 +162,8 @@ def _draft_errors(rows: Sequence[preview.DraftRow]) -> list[dict[str, Any]]:
 def _apply_drafts(
     outcome: Outcome, rows: Sequence[preview.DraftRow], confirm: bool, source: str
 ) -> None:
-    """The import pages' confirmation (fazhan.imports.actions.apply_drafts) without a batch."""
+    """The import pages' confirmation (fazhan.imports.actions.plan_drafts, write_drafts) without
+    a batch."""
     outcome.errors = _draft_errors(rows)
     if outcome.errors:
         return
@@ -170,8 +171,10 @@ def _apply_drafts(
     if not confirm:
         return
     try:
+        # Prepared outside the transaction (nothing is written); then one short transaction.
+        plan = plan_drafts(None, [row.data for row in rows], rows, source=source)
         with transaction.atomic():
-            apply_drafts(None, [row.data for row in rows], rows, source=source)
+            write_drafts(None, plan, rows)
     except _RowRefused as refused:
         outcome.created = 0
         outcome.errors = [

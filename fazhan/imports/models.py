@@ -41,6 +41,18 @@ class BatchStatus(models.TextChoices):
     DISCARDED = "discarded", _("已放弃")
 
 
+class JobState(models.TextChoices):
+    """A confirmation run by the worker (fazhan.imports.tasks): queued, preparing the rows
+    outside any transaction, writing them in one short transaction, or failed (the batch stays a
+    draft). Blank: no confirmation asked for, or done."""
+
+    NONE = "", _("无")
+    QUEUED = "queued", _("排队中")
+    PREPARING = "preparing", _("准备中")
+    WRITING = "writing", _("写入中")
+    FAILED = "failed", _("失败")
+
+
 class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
     def visible_to(self, user: UserLike) -> Self:
         """A batch holds personal data of people not yet in any file, so only its uploader sees
@@ -78,6 +90,14 @@ class ImportBatch(models.Model):
     # counts per stage and per finding id shown at the top of the preview.
     file_errors = models.JSONField(default=list, blank=True)
     summary = models.JSONField(default=dict, blank=True)
+    # A confirmation queued for the worker: its state, the rows prepared so far, and why it
+    # failed (Chinese), shown by the progress fragment of the batch page.
+    job = models.CharField(
+        _("导入任务"), max_length=16, choices=JobState.choices, default="", blank=True
+    )
+    job_done = models.PositiveIntegerField(default=0)
+    job_total = models.PositiveIntegerField(default=0)
+    job_message = models.TextField(blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
 
@@ -101,7 +121,25 @@ class ImportBatch(models.Model):
 
     @property
     def can_apply(self) -> bool:
-        return self.status == BatchStatus.DRAFT and not self.has_errors and self.row_count > 0
+        return (
+            self.status == BatchStatus.DRAFT
+            and not self.has_errors
+            and self.row_count > 0
+            and self.job not in (JobState.QUEUED, JobState.PREPARING, JobState.WRITING)
+        )
+
+    @property
+    def job_running(self) -> bool:
+        return self.job in (JobState.QUEUED, JobState.PREPARING, JobState.WRITING)
+
+    @property
+    def job_percent(self) -> int:
+        """How far the queued confirmation is (the write phase counts as the last tenth)."""
+        if self.job == JobState.WRITING:
+            return 95
+        if not self.job_total:
+            return 0
+        return min(90, self.job_done * 90 // self.job_total)
 
 
 class ImportRow(models.Model):
