@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -729,6 +730,32 @@ def do_apply_batch(
             _("%(row)s：%(reason)s。本批未导入任何内容。")
             % {"row": refused.row.label, "reason": refused.reason}
         ) from None
+    return locked
+
+
+def queued(batch: ImportBatch) -> bool:
+    """A page confirmation of more than FAZHAN_IMPORT_QUEUE_ROWS rows goes to the worker."""
+    return batch.row_count > settings.FAZHAN_IMPORT_QUEUE_ROWS
+
+
+def do_queue_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
+    """Queue the confirmation of a draft for `fazhan worker` (fazhan.imports.tasks): the same
+    checks as `do_apply_batch` now, the work later; a second request while it is queued or
+    running is refused."""
+    from fazhan.imports.tasks import confirm_batch
+
+    with transaction.atomic():
+        locked = _locked_draft(user, batch)
+        _ready(locked)
+        if locked.job_running:
+            raise ActionRefused(_("这一批已在导入中，请等待完成"))
+        locked.job = JobState.QUEUED
+        locked.job_done = 0
+        locked.job_total = 2 * locked.row_count if locked.kind not in SHEET_KINDS else 0
+        locked.job_message = ""
+        locked.save(update_fields=["job", "job_done", "job_total", "job_message"])
+        # The database backend's task row commits with the state, or neither does.
+        confirm_batch.enqueue(locked.pk, user.pk)
     return locked
 
 
