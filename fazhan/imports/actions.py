@@ -686,9 +686,12 @@ def do_apply_batch(
     draft = _locked_draft(user, pk, lock=False)
     _ready(draft)
     plan: _Plan | None = None
+    sheet: _SheetPlan | None = None
     rows = list(draft.rows.order_by("number"))
     try:
-        if draft.kind not in SHEET_KINDS:
+        if draft.kind in SHEET_KINDS:
+            sheet = _plan_sheet(user, draft, rows)
+        else:
             step = (lambda done: progress("preparing", done)) if progress is not None else None
             plan = plan_drafts(
                 user, [row.data for row in rows], rows, source=str(draft.kind), progress=step
@@ -699,7 +702,7 @@ def do_apply_batch(
             locked = _locked_draft(user, pk)
             _ready(locked)
             if locked.kind in SHEET_KINDS:
-                _apply_sheet(user, locked, rows)
+                _apply_sheet(user, locked, rows, sheet)
             elif plan is not None:
                 candidates = write_drafts(user, plan, rows)
                 for row, candidate in zip(rows, candidates, strict=True):
@@ -861,10 +864,8 @@ def _sheet_row(number: int, cells: Sequence[Any], errors: Sequence[Mapping[str, 
     )
 
 
-def _apply_sheet(user: User, batch: ImportBatch, rows: Sequence[ImportRow]) -> None:
-    """Judge the stored rows again inside the confirming transaction (the database may have
-    changed since the preview) and apply them as `fazhan import --confirm` does."""
-    district_org(user)
+def _sheet_table(batch: ImportBatch, rows: Sequence[ImportRow]) -> Table:
+    """The stored rows as the table `fazhan import` reads (ID numbers decrypted)."""
     summary = batch.summary or {}
     columns = {
         key: Located(index, header, letter)
@@ -877,15 +878,50 @@ def _apply_sheet(user: User, batch: ImportBatch, rows: Sequence[ImportRow]) -> N
         if secret:
             cells[secret["index"]] = crypto.decrypt(secret["token"])
         body.append((row.number, tuple(cells)))
-    table = Table(summary.get("header_row", 1), columns, [], body)
+    return Table(summary.get("header_row", 1), columns, [], body)
+
+
+@dataclass
+class _SheetPlan:
+    """A member roster judged and prepared before the write transaction."""
+
+    table: Table
+    plan: members.MemberPlan
+    prepared: members.PreparedMembers | None
+
+
+def _plan_sheet(user: User, batch: ImportBatch, rows: Sequence[ImportRow]) -> _SheetPlan | None:
+    """Member rosters are judged and their members built outside the transaction (the slow
+    part: 50,000 rows); organization trees are judged inside it (`_apply_sheet`)."""
+    district_org(user)
+    if batch.kind != BatchKind.MEMBERS:
+        return None
+    table = _sheet_table(batch, rows)
+    plan = members.plan_members(table, today=dates.today())
+    prepared = None
+    if not plan.errors:
+        prepared = members.prepare_members(plan, recorded_by_id=user.pk, today=dates.today())
+    return _SheetPlan(table, plan, prepared)
+
+
+def _apply_sheet(
+    user: User, batch: ImportBatch, rows: Sequence[ImportRow], ready: _SheetPlan | None
+) -> None:
+    """Judge the stored rows again inside the confirming transaction (the database may have
+    changed since the preview) and apply them as `fazhan import --confirm` does; a member
+    roster prepared by `_plan_sheet` is only checked to still read the same."""
+    district_org(user)
     today = dates.today()
     if batch.kind == BatchKind.ORGS:
-        plan = orgtree.plan_orgs(table)
+        plan = orgtree.plan_orgs(_sheet_table(batch, rows))
         problems = plan.errors
         if not problems:
             orgtree.apply_orgs(plan, recorded_by_id=user.pk, today=today)
+    elif ready is not None and ready.prepared is not None and members.plan_is_current(ready.plan):
+        problems = []
+        members.write_members(ready.prepared)
     else:
-        member_plan = members.plan_members(table, today=today)
+        member_plan = members.plan_members(_sheet_table(batch, rows), today=today)
         problems = member_plan.errors
         if not problems:
             members.apply_members(member_plan, recorded_by_id=user.pk, today=today)

@@ -127,11 +127,18 @@ def run_members(path: str, *, confirm: bool) -> Outcome:
         return outcome.refuse(error.problem)
     outcome.rows = len(table.rows)
     today = dates.today()
-    with _writing(confirm):
-        plan = members.plan_members(table, today=today)
-        if confirm and not plan.errors:
-            members.apply_members(plan, recorded_by_id=None, today=today)
-            outcome.written = True
+    # Read, checked and prepared outside any transaction; the write transaction checks that the
+    # roster on file still reads the same (else judges again inside it) and only inserts.
+    plan = members.plan_members(table, today=today)
+    if confirm and not plan.errors:
+        prepared = members.prepare_members(plan, recorded_by_id=None, today=today)
+        with transaction.atomic():
+            if not members.plan_is_current(plan):
+                plan = members.plan_members(table, today=today)
+                prepared = members.prepare_members(plan, recorded_by_id=None, today=today)
+            if not plan.errors:
+                members.write_members(prepared)
+                outcome.written = True
     outcome.errors = plan.errors
     _counts(outcome, members.counts(plan))
     return outcome
