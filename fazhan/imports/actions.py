@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -696,33 +696,18 @@ def do_apply_batch(
             plan = plan_drafts(
                 user, [row.data for row in rows], rows, source=str(draft.kind), progress=step
             )
+        kept = _kept_data(draft, rows)
         if progress is not None:
             progress("writing", 0)
         with transaction.atomic():
             locked = _locked_draft(user, pk)
             _ready(locked)
+            candidates: Sequence[Candidate | None] = [None] * len(rows)
             if locked.kind in SHEET_KINDS:
                 _apply_sheet(user, locked, rows, sheet)
             elif plan is not None:
                 candidates = write_drafts(user, plan, rows)
-                for row, candidate in zip(rows, candidates, strict=True):
-                    row.candidate = candidate
-                    # Principle 8: once the person holds the number, the batch keeps only the
-                    # mask, and of the birth date (sealed in the people table) only the year.
-                    if row.data.get("id"):
-                        row.data["id"] = {"masked": row.data["id"].get("masked", "")}
-                    person = row.data.get("person")
-                    if isinstance(person, dict) and person.get("birth_date"):
-                        person["birth_date"] = str(person["birth_date"])[:4]
-            # An upsert on the primary key: one statement per 500 rows, where bulk_update's
-            # CASE per row costs more than the whole import of the row.
-            ImportRow.objects.bulk_create(
-                rows,
-                batch_size=500,
-                update_conflicts=True,
-                unique_fields=["id"],
-                update_fields=["candidate", "data"],
-            )
+            _link_rows(rows, candidates, kept)
             locked.status = BatchStatus.APPLIED
             locked.applied_at = timezone.now()
             locked.job = JobState.NONE
@@ -734,6 +719,49 @@ def do_apply_batch(
             % {"row": refused.row.label, "reason": refused.reason}
         ) from None
     return locked
+
+
+def _kept_data(batch: ImportBatch, rows: Sequence[ImportRow]) -> list[Any]:
+    """What each row keeps once applied, converted for the database before the write.
+
+    Principle 8: once the person holds the number, the batch keeps only the mask, and of the
+    birth date (sealed in the people table) only the year; a sheet row drops the token."""
+    field = ImportRow._meta.get_field("data")
+    connection = connections[ImportRow.objects.db]
+    kept = []
+    for row in rows:
+        data = dict(row.data)
+        secret = data.get("id")
+        if batch.kind in SHEET_KINDS:
+            data.pop("id", None)
+        elif secret:
+            data["id"] = {"masked": secret.get("masked", "")}
+        person = data.get("person")
+        if isinstance(person, dict) and person.get("birth_date"):
+            data["person"] = {**person, "birth_date": str(person["birth_date"])[:4]}
+        kept.append(field.get_db_prep_save(data, connection))
+    return kept
+
+
+def _link_rows(
+    rows: Sequence[ImportRow], candidates: Sequence[Candidate | None], kept: Sequence[Any]
+) -> None:
+    """Link each row to its file and keep its reduced data: one UPDATE by primary key per row
+    through `executemany`, the values converted beforehand (`_kept_data`)."""
+    connection = connections[ImportRow.objects.db]
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(ImportRow._meta.db_table)} SET {quote('candidate_id')} = %s, "
+        f"{quote('data')} = %s WHERE {quote('id')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                (candidate.pk if candidate is not None else None, data, row.pk)
+                for row, candidate, data in zip(rows, candidates, kept, strict=True)
+            ],
+        )
 
 
 def queued(batch: ImportBatch) -> bool:
@@ -931,6 +959,3 @@ def _apply_sheet(
         raise _RowRefused(
             by_number.get(first["row"], rows[0]), f"{first['column']}：{first['problem']}"
         )
-    for row in rows:
-        if row.data.get("id"):
-            row.data.pop("id")
