@@ -121,6 +121,8 @@ TASKS = {
     }
 }
 FAZHAN_IMPORT_QUEUE_ROWS = envint("FAZHAN_IMPORT_QUEUE_ROWS", 500)
+# A queued confirmation silent this long (its worker killed) may be confirmed again.
+FAZHAN_IMPORT_JOB_STALE_MINUTES = envint("FAZHAN_IMPORT_JOB_STALE_MINUTES", 30)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -673,7 +673,11 @@ PhaseProgress = Callable[[str, int], None]
 
 
 def do_apply_batch(
-    user: User, batch: ImportBatch | int, progress: PhaseProgress | None = None
+    user: User,
+    batch: ImportBatch | int,
+    progress: PhaseProgress | None = None,
+    *,
+    by_worker: bool = False,
 ) -> ImportBatch:
     """Create everything the preview showed: all rows or none.
 
@@ -681,10 +685,13 @@ def do_apply_batch(
     and indexed, projections, chain events encoded: the slow part), then written in one short
     transaction that locks the batch and the chain head and checks again what the preparation
     read. Organization trees and member rosters are judged again and written in one transaction.
-    `progress` (the queued confirmation's) hears ("preparing", steps done) then ("writing", 0)."""
+    `progress` (the queued confirmation's) hears ("preparing", steps done) then ("writing", 0);
+    while a confirmation is queued or running, only the worker's (`by_worker`) proceeds."""
     pk = batch if isinstance(batch, int) else batch.pk
     draft = _locked_draft(user, pk, lock=False)
     _ready(draft)
+    if draft.job_running and not by_worker:
+        raise ActionRefused(_("这一批已在导入中，请等待完成"))
     plan: _Plan | None = None
     sheet: _SheetPlan | None = None
     rows = list(draft.rows.order_by("number"))
@@ -784,7 +791,8 @@ def do_queue_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
         locked.job_done = 0
         locked.job_total = 2 * locked.row_count if locked.kind not in SHEET_KINDS else 0
         locked.job_message = ""
-        locked.save(update_fields=["job", "job_done", "job_total", "job_message"])
+        locked.job_at = timezone.now()
+        locked.save(update_fields=["job", "job_done", "job_total", "job_message", "job_at"])
         # The database backend's task row commits with the state, or neither does.
         confirm_batch.enqueue(locked.pk, user.pk)
     return locked

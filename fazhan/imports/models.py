@@ -8,11 +8,13 @@ the batch is applied or discarded.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.authority import authority
@@ -98,6 +100,9 @@ class ImportBatch(models.Model):
     job_done = models.PositiveIntegerField(default=0)
     job_total = models.PositiveIntegerField(default=0)
     job_message = models.TextField(blank=True)
+    # When the job last said something: a job silent for FAZHAN_IMPORT_JOB_STALE_MINUTES (its
+    # worker killed) no longer blocks the batch (`job_running`), which may be confirmed again.
+    job_at = models.DateTimeField(null=True, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
 
@@ -125,12 +130,15 @@ class ImportBatch(models.Model):
             self.status == BatchStatus.DRAFT
             and not self.has_errors
             and self.row_count > 0
-            and self.job not in (JobState.QUEUED, JobState.PREPARING, JobState.WRITING)
+            and not self.job_running
         )
 
     @property
     def job_running(self) -> bool:
-        return self.job in (JobState.QUEUED, JobState.PREPARING, JobState.WRITING)
+        if self.job not in (JobState.QUEUED, JobState.PREPARING, JobState.WRITING):
+            return False
+        stale = timedelta(minutes=settings.FAZHAN_IMPORT_JOB_STALE_MINUTES)
+        return self.job_at is None or timezone.now() - self.job_at < stale
 
     @property
     def job_percent(self) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def _mark(batch_id: int, **fields: object) -> None:
-    ImportBatch.objects.filter(pk=batch_id).update(**fields)
+    ImportBatch.objects.filter(pk=batch_id).update(job_at=timezone.now(), **fields)
 
 
 @task()
@@ -39,7 +40,7 @@ def confirm_batch(batch_id: int, user_id: int) -> None:
         _mark(batch_id, job=phase, job_done=done)
 
     try:
-        do_apply_batch(user, batch_id, progress=progress)
+        do_apply_batch(user, batch_id, progress=progress, by_worker=True)
     except ActionRefused as refused:
         _mark(batch_id, job=JobState.FAILED, job_message=str(refused))
     except Exception:

@@ -5,8 +5,11 @@ makes the plan again if the chain moved meanwhile."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from fazhan.audit.chain import NewEvent, append_events_bulk, events_of, verify_chain
@@ -113,3 +116,22 @@ def upload_direct(cast) -> ImportBatch:
         return actions.do_preview_roster(
             cast.zhibu, org=cast.branch_a, filename="名册.xlsx", data=xlsx(ROWS)
         )
+
+
+@pytest.mark.django_db
+def test_it_lets_a_batch_whose_worker_died_be_confirmed_again_after_30_minutes(client, cast):
+    client.force_login(cast.zhibu)
+    batch = upload(client, cast, roster(*ROWS))
+    with on():  # the job's silence is measured on the same clock
+        silent = timezone.now() - timedelta(minutes=29)
+        ImportBatch.objects.filter(pk=batch.pk).update(job=JobState.PREPARING, job_at=silent)
+        batch.refresh_from_db()
+        assert batch.job_running and not batch.can_apply
+        refused = client.post(f"/imports/{batch.pk}/confirm/", follow=True).content.decode()
+        assert "这一批已在导入中，请等待完成" in refused and "disabled aria-disabled" in refused
+        ImportBatch.objects.filter(pk=batch.pk).update(job_at=silent - timedelta(minutes=2))
+        batch.refresh_from_db()
+        assert not batch.job_running and batch.can_apply
+        actions.do_queue_batch(cast.zhibu, batch)  # tests run the task at once
+    batch.refresh_from_db()
+    assert (batch.status, batch.job) == (BatchStatus.APPLIED, JobState.NONE)
