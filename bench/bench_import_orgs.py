@@ -123,6 +123,8 @@ def main() -> None:
         applied = timed(f"{kind}: confirm", count, lambda r=run, p=path: r(str(p), confirm=True))
         assert applied.written and applied.created == count, applied.document()
 
+    if "  of which write (locked)" in timings:  # printed under the confirm it belongs to
+        timings["  of which write (locked)"] = timings.pop("  of which write (locked)")
     verified = verify_chain()
     assert verified.ok, verified
     assert Organization.objects.count() == args.orgs and Member.objects.count() == args.members
