@@ -110,7 +110,24 @@ INSTALLED_APPS = [
     "fazhan.demo",
     "fazhan.ops",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Queued work (django-tasks, its database backend): a page confirmation of a large import runs
+# in `fazhan worker` (fazhan.imports.tasks). FAZHAN_TASKS_IMMEDIATE=1 runs tasks in the request
+# instead (tests, a single-process trial); FAZHAN_IMPORT_QUEUE_ROWS is the size above which a
+# confirmation is queued.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.getenv("FAZHAN_TASKS_IMMEDIATE") == "1"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+FAZHAN_IMPORT_QUEUE_ROWS = envint("FAZHAN_IMPORT_QUEUE_ROWS", 500)
+# A queued confirmation silent this long (its worker killed) may be confirmed again.
+FAZHAN_IMPORT_JOB_STALE_MINUTES = envint("FAZHAN_IMPORT_JOB_STALE_MINUTES", 30)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

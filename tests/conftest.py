@@ -52,6 +52,17 @@ def _no_session_limits():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_immediately():
+    """Queued work (django-tasks) runs in the test's own process and transaction; the tests of
+    the queue itself (tests/imports/test_queue.py) switch the database backend back on."""
+    from django.test import override_settings
+
+    immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with override_settings(TASKS=immediate):
+        yield
+
+
 @pytest.fixture
 def cast(db):
     """The fixed cast of DESIGN.md Conventions: a small district, one user per role, an outsider."""

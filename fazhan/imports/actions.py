@@ -8,33 +8,49 @@ if one row is refused, nothing of the batch is written and the reason goes back 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fazhan.accounts.authority import authority
-from fazhan.audit.chain import ChainError, NewEvent, append_events_bulk
-from fazhan.audit.models import Event as ChainEvent
+from fazhan.audit.chain import (
+    ChainError,
+    EncodedEvent,
+    NewEvent,
+    append_event,
+    append_events_bulk,
+    encode_event,
+    read_head,
+)
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.holidays.table import current_table
 from fazhan.imports import document, members, orgtree, preview
-from fazhan.imports.models import SHEET_KINDS, BatchKind, BatchStatus, ImportBatch, ImportRow
+from fazhan.imports.models import (
+    SHEET_KINDS,
+    BatchKind,
+    BatchStatus,
+    ImportBatch,
+    ImportRow,
+    JobState,
+)
 from fazhan.imports.roster import Located, Table, TableError, read_table
+from fazhan.lib.bulkinsert import Prepared
 from fazhan.orgs.models import Kind, Member, MemberStatus, Organization
 from fazhan.people import crypto, idnumber
 from fazhan.people.actions import Mode
 from fazhan.people.idnumber import IdNumberError
 from fazhan.people.models import CLOSED_STAGES, AttributeChange, Candidate, Person
-from fazhan.people.record import apply_projection, candidate_document, projected
+from fazhan.people.record import apply_projection, candidate_document, project, projected
 from fazhan.policy.data import DEFAULT_POLICY
 from fazhan.policy.engine import evaluate
 from fazhan.policy.parse import Unreadable, parse_document
@@ -51,22 +67,35 @@ if TYPE_CHECKING:
 class _Roster:
     """The branch's roster by name, for contacts and introducers named in a paper file. A name
     not on it becomes a Member marked imported=True (orgs.models.Member), so events still refer
-    to members by id (DESIGN principle 8)."""
+    to members by id (DESIGN principle 8).
+
+    Read before the write transaction: a new member gets a placeholder id (negative) and waits
+    in `pending` until `_write` inserts it and puts its real id in the events."""
 
     def __init__(self, org: Organization) -> None:
         self.org = org
-        self._by_name: dict[str, Member] | None = None
+        self.existing: dict[str, int] | None = None
+        self._by_name: dict[str, int] = {}
+        self.names: dict[int, str] = {}
+        self.pending: dict[int, Member] = {}
 
-    def member(self, item: Mapping[str, Any]) -> Member:
-        if self._by_name is None:
-            self._by_name = {}
-            for existing in Member.objects.filter(org=self.org, active=True).order_by("pk"):
-                self._by_name.setdefault(existing.name, existing)
+    def _load(self) -> None:
+        self.existing = {}
+        rows = Member.objects.filter(org=self.org, active=True).order_by("pk")
+        for pk, name in rows.values_list("pk", "name"):
+            self.existing.setdefault(name, pk)
+            self.names[pk] = name
+        self._by_name = dict(self.existing)
+
+    def member(self, item: Mapping[str, Any]) -> int:
+        if self.existing is None:
+            self._load()
         name = str(item.get("name") or "").strip()
         found = self._by_name.get(name) if name else None
         if found is None:
             status = item.get("status")
-            found = Member.objects.create(
+            found = next(_PLACEHOLDERS)
+            self.pending[found] = Member(
                 org=self.org,
                 name=name or _("（未具名）"),
                 status=status if status in MemberStatus.values else MemberStatus.FULL,
@@ -74,6 +103,7 @@ class _Roster:
                 rights_restored=bool(item.get("rights_restored")),
                 imported=True,
             )
+            self.names[found] = self.pending[found].name
             if name:
                 self._by_name[name] = found
         return found
@@ -83,7 +113,7 @@ class _Roster:
         # rules judge (细则 arts. 9, 14); the roster row may have changed since.
         return [
             {
-                "member_id": self.member(item).pk,
+                "member_id": self.member(item),
                 "status": item.get("status"),
                 "discipline": item.get("discipline"),
                 "rights_restored": bool(item.get("rights_restored")),
@@ -91,6 +121,37 @@ class _Roster:
             for item in items
             if isinstance(item, Mapping)
         ]
+
+
+# Placeholder ids of members not yet inserted (negative: never a real primary key).
+_PLACEHOLDERS = itertools.count(-1, -1)
+
+
+def _with_members(payload: Mapping[str, Any], ids: Mapping[int, int]) -> dict[str, Any] | None:
+    """`payload` with the placeholder member ids replaced by `ids`; None when it has none."""
+    changed = False
+
+    def lists(part: Mapping[str, Any]) -> dict[str, Any]:
+        nonlocal changed
+        out = dict(part)
+        for key in document.MEMBER_LISTS:
+            if key in out:
+                items = []
+                for entry in out[key]:
+                    member = entry.get("member_id")
+                    if isinstance(member, int) and member < 0:
+                        items.append({**entry, "member_id": ids[member]})
+                        changed = True
+                    else:
+                        items.append(entry)
+                out[key] = items
+        return out
+
+    result = lists(payload)
+    replacement = result.get("replacement")
+    if isinstance(replacement, Mapping):
+        result["replacement"] = lists(replacement)
+    return result if changed else None
 
 
 def _payload(
@@ -213,7 +274,8 @@ def _unique_id_numbers(persons: Sequence[Person]) -> dict[str, Person]:
     """An ID number twice in the batch, or already on file with a file still open, refuses the
     row that holds it (the blind index's unique constraint would refuse the whole insert without
     saying where). Returns the people known by a number whose every file has ended: their row
-    opens a new file for the same person (a re-application, docs/intake.md)."""
+    opens a new file for the same person (a re-application, docs/intake.md). Read when the plan
+    is made and again under the chain head's lock in `_write`, which serializes every import."""
     first: dict[str, int] = {}
     for position, person in enumerate(persons):
         index = person.id_number_index
@@ -233,44 +295,79 @@ def _unique_id_numbers(persons: Sequence[Person]) -> dict[str, Person]:
         if clash is not None:
             refusal = ActionRefused(_("该身份证号码已有档案（重复录入）"))
             raise _ItemRefused(first[clash], refusal)
-        for known in Person.objects.select_for_update().filter(id_number_index__in=chunk):
+        for known in Person.objects.filter(id_number_index__in=chunk):
             if known.id_number_index is not None:
                 ended[known.id_number_index] = known
     return ended
 
 
-def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candidate]:
-    """Import `items` once the user's right to write to each branch is established, in bulk:
-    the people, then the files with their projections, then every event on the chain in one
-    append. Must run inside a transaction (all or nothing); a refused item is an _ItemRefused
-    naming its position.
+def _reapplications(persons: list[Person]) -> list[Person]:
+    """The batch's people, a known person (every file ended) in place of a second one."""
+    ended = _unique_id_numbers(persons)
+    if not ended:
+        return persons
+    return [ended.get(p.id_number_index, p) if p.id_number_index else p for p in persons]
+
+
+Progress = Callable[[int], None]
+
+
+class _Planned(NamedTuple):
+    """An event as `candidate_document` reads it, before it is on the chain."""
+
+    seq: int
+    kind: str
+    happened_on: date | None
+    payload: dict[str, Any]
+
+
+@dataclass
+class _Plan:
+    """Everything an import of candidates writes, worked out before the write transaction: the
+    people (ID numbers encrypted and indexed), the files with their projections, every event
+    checked and encoded for the chain. The seqs are those the events get if the chain head is
+    still at `head_seq` when `_write` locks it; `_write` checks that and what else was read."""
+
+    user_id: int | None
+    items: Sequence[_Item]
+    head_seq: int
+    persons: list[Person]
+    candidates: list[Candidate]
+    streams: list[list[EncodedEvent]]
+    rosters: list[_Roster]
+    person_rows: Prepared
+    candidate_rows: Prepared
+    # People already on file (re-applications): their dated history is not the file's to write.
+    known_ids: frozenset[int] = frozenset()
+
+
+def _plan(
+    user: User | None, items: Sequence[_Item], head_seq: int, progress: Progress | None = None
+) -> _Plan:
+    """Prepare the import of `items` with the chain head at `head_seq`; reads, never writes.
 
     The chain is the one appending file by file would make (file order, the opening event then
     the file's events), and each projection is the engine's verdict on the very document
     `fazhan.people.record.candidate_document` will read back from those events, as `project`
-    computes it: the events' seqs are known before they are written, because the head stays
-    locked until commit (fazhan.audit.chain). `user` None is the server's operator (`fazhan
-    import`): the events are recorded by no account."""
+    computes it: the events' seqs are known before they are written, because `_write` appends
+    them only if the head has not moved. `user` None is the server's operator (`fazhan import`):
+    the events are recorded by no account. A refused item is an _ItemRefused naming its
+    position."""
     today = dates.today()
+    recorded_by = user.pk if user is not None else None
     persons: list[Person] = []
     for position, item in enumerate(items):
         try:
             persons.append(_person(item, today))
         except ActionRefused as refused:
             raise _ItemRefused(position, refused) from None
-    ended = _unique_id_numbers(persons)
-    if ended:
-        # Re-applications: the known person, not a second one (their files stay apart).
-        persons = [ended.get(p.id_number_index, p) if p.id_number_index else p for p in persons]
-    head = append_events_bulk([])  # locks the head until commit
-    try:
-        Person.objects.bulk_create([p for p in persons if p.pk is None], batch_size=500)
-    except IntegrityError:
-        raise _ItemRefused(0, ActionRefused(_("人员信息不符合数据库约束"))) from None
+        if progress is not None and position % 250 == 249:
+            progress(position + 1)
+    persons = _reapplications(persons)
     table = current_table()
-    seq = head.seq
+    seq = head_seq
     candidates: list[Candidate] = []
-    streams: list[list[tuple[str, date | None, dict[str, Any]]]] = []
+    streams: list[list[EncodedEvent]] = []
     for position, (item, person) in enumerate(zip(items, persons, strict=True)):
         policy = item.policy or DEFAULT_POLICY
         candidate = Candidate(person=person, org=item.org, policy=policy)
@@ -280,17 +377,8 @@ def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candid
             for offset, event in enumerate(item.events, start=1)
             if event.get("id") is not None
         }
-        changes = item.person_fields.get(document.CHANGES)
-        if changes and person.id_number_index not in ended:
-            stream_changes = _store_changes(person, changes, user, today)
-        else:
-            stream_changes = []
-        opening: dict[str, Any] = {
-            "org_id": item.org.pk,
-            "person_id": person.pk,
-            "mode": str(Mode.PAST),
-        }
-        if person.id_number_index in ended:
+        opening: dict[str, Any] = {"org_id": item.org.pk, "mode": str(Mode.PAST)}
+        if person.pk is not None:
             # A re-application: linked to the person's earlier files, judged on its own events.
             opening["earlier"] = list(
                 Candidate.objects.filter(person=person).order_by("pk").values_list("pk", flat=True)
@@ -309,40 +397,136 @@ def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candid
                 )
                 for index, event in enumerate(item.events)
             ]
+            encoded = [
+                encode_event(NewEvent(kind, None, day, payload, recorded_by))
+                for kind, day, payload in stream
+            ]
         except Unreadable as error:
             raise _ItemRefused(position, _refusal(error)) from None
-        # After the file's events, whose seqs `seqs` counts from the opening event.
-        stream += stream_changes
+        except ChainError as error:
+            raise _ItemRefused(position, ActionRefused(str(error))) from None
+        # Light stand-ins for the chain's rows: candidate_document reads only these four.
         chain = [
-            ChainEvent(seq=opened + offset, kind=kind, happened_on=day, payload=_stored(payload))
-            for offset, (kind, day, payload) in enumerate(stream)
+            _Planned(opened + offset, event.kind, event.happened_on, event.payload)
+            for offset, event in enumerate(encoded)
         ]
         seq = chain[-1].seq
-        record = candidate_document(candidate, chain)
+        record = candidate_document(candidate, chain, names=item.roster.names)
         imported_on = today if item.source == "roster" else None
         apply_projection(candidate, evaluate(parse_document(record), table=table), seq, imported_on)
         candidates.append(candidate)
-        streams.append(stream)
-    Candidate.objects.bulk_create(candidates, batch_size=500)
-    new = (
-        NewEvent(
-            kind=kind,
-            candidate_id=candidate.pk,
-            happened_on=day,
-            payload=payload,
-            recorded_by_id=user.pk if user is not None else None,
-        )
-        for candidate, stream in zip(candidates, streams, strict=True)
-        for kind, day, payload in stream
+        streams.append(encoded)
+        if progress is not None and position % 250 == 249:
+            progress(len(items) + position + 1)
+    rosters = list({id(item.roster): item.roster for item in items}.values())
+    return _Plan(
+        recorded_by,
+        items,
+        head_seq,
+        persons,
+        candidates,
+        streams,
+        rosters,
+        # A re-application's person is on file already: only new people are inserted.
+        Prepared([person for person in persons if person.pk is None]),
+        Prepared(candidates, late={"person": lambda candidate: candidate.person.pk}),
+        frozenset(person.pk for person in persons if person.pk is not None),
     )
+
+
+def _rosters_unchanged(rosters: Sequence[_Roster]) -> bool:
+    """The rosters `_plan` read still name the same members (read again under the lock)."""
+    read = [roster for roster in rosters if roster.existing is not None]
+    if not read:
+        return True
+    now: dict[int, dict[str, int]] = {roster.org.pk: {} for roster in read}
+    rows = Member.objects.filter(org__in=list(now), active=True).order_by("pk")
+    for org_id, pk, name in rows.values_list("org_id", "pk", "name"):
+        now[org_id].setdefault(name, pk)
+    return all(now[roster.org.pk] == roster.existing for roster in read)
+
+
+def _write(user: User | None, plan: _Plan) -> list[Candidate]:
+    """Write a `_plan` in the caller's transaction, with the chain head locked: the people, the
+    members the files named first, the files, then every event on the chain in one append.
+    What `_plan` read is checked again under the lock (the head, the rosters, the ID numbers on
+    file, the right to write); if anything moved, the plan is made again, under the lock."""
+    head = append_events_bulk([])  # locks the head until commit
+    if user is not None:
+        # The right to write, once per branch: it may have ended since the plan was made.
+        mine = authority(user)
+        first: dict[int, int] = {}
+        for position, item in enumerate(plan.items):
+            first.setdefault(item.org.pk, position)
+        for org_id, position in first.items():
+            if not mine.may_write(org_id):
+                raise _ItemRefused(position, ActionRefused(_("无权向该党支部导入")))
+    if head.seq != plan.head_seq or not _rosters_unchanged(plan.rosters):
+        for roster in plan.rosters:
+            roster.existing = None
+        plan = _plan(user, plan.items, head.seq)
+    elif _reapplications(list(plan.persons)) != plan.persons:
+        # Someone's file opened or ended since the plan: make it again, under the lock.
+        plan = _plan(user, plan.items, head.seq)
+    ids: dict[int, int] = {}
+    pending = [(key, member) for roster in plan.rosters for key, member in roster.pending.items()]
+    if pending:
+        Member.objects.bulk_create([member for _key, member in pending], batch_size=500)
+        ids = {key: member.pk for key, member in pending}
     try:
-        moved = append_events_bulk(new)
+        # The rows were converted by `_plan`: under the lock they are only sent.
+        plan.person_rows.insert()
+    except IntegrityError:
+        raise _ItemRefused(0, ActionRefused(_("人员信息不符合数据库约束"))) from None
+    plan.candidate_rows.insert()
+    expected = plan.head_seq + sum(len(stream) for stream in plan.streams)
+
+    def events() -> Iterator[EncodedEvent]:
+        for candidate, stream in zip(plan.candidates, plan.streams, strict=True):
+            for index, planned in enumerate(stream):
+                event = planned
+                if index == 0:
+                    payload = {**event.payload, "person_id": candidate.person_id}
+                    event = _reencoded(event, payload)
+                elif ids:
+                    replaced = _with_members(event.payload, ids)
+                    if replaced is not None:
+                        event = _reencoded(event, replaced)
+                yield event.with_candidate(candidate.pk)
+
+    try:
+        moved = append_events_bulk(events())
     except ChainError as error:
         raise _ItemRefused(0, ActionRefused(str(error))) from None
-    if moved.seq != seq:  # a guard: the head was locked, nothing else could append
-        raise ChainError(f"chain head at {moved.seq}, expected {seq}")
-    projected(candidates)
-    return candidates
+    if moved.seq != expected:  # a guard: the head was locked, nothing else could append
+        raise ChainError(f"chain head at {moved.seq}, expected {expected}")
+    _apply_changes(user, plan)
+    projected(plan.candidates)
+    return plan.candidates
+
+
+def _apply_changes(user: User | None, plan: _Plan) -> None:
+    """A new person's dated changes from the file (`person.changes`): kept once the person is
+    on file, then the file is judged again with them (few files carry any)."""
+    today = dates.today()
+    for item, person, candidate in zip(plan.items, plan.persons, plan.candidates, strict=True):
+        changes = item.person_fields.get(document.CHANGES)
+        if not changes or candidate.person_id != person.pk or _known(plan, person):
+            continue
+        for kind, day, payload in _store_changes(person, changes, user, today):
+            append_event(
+                kind=kind,
+                candidate_id=candidate.pk,
+                happened_on=day,
+                payload=payload,
+                recorded_by_id=plan.user_id,
+            )
+        project(candidate)
+
+
+def _known(plan: _Plan, person: Person) -> bool:
+    """A re-application's person was on file before: their history is theirs, not the file's."""
+    return person.pk in plan.known_ids
 
 
 def _store_changes(
@@ -389,10 +573,16 @@ def _store_changes(
     ]
 
 
-def _stored(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The payload as the chain stores it (a JSON round trip: tuples become lists)."""
-    stored: dict[str, Any] = json.loads(json.dumps(payload, ensure_ascii=False))
-    return stored
+def _reencoded(event: EncodedEvent, payload: dict[str, Any]) -> EncodedEvent:
+    return encode_event(
+        NewEvent(event.kind, None, event.happened_on, payload, event.recorded_by_id)
+    )
+
+
+def _import_candidates(user: User | None, items: Sequence[_Item]) -> list[Candidate]:
+    """Import `items` once the user's right to write to each branch is established: `_plan`
+    then `_write`. Must run inside a transaction (all or nothing)."""
+    return _write(user, _plan(user, items, read_head().seq))
 
 
 # -- batches --------------------------------------------------------------------------------------
@@ -495,16 +685,18 @@ class _RowRefused(Exception):
         self.reason = reason
 
 
-def apply_drafts(
+def plan_drafts(
     user: User | None,
     drafts: Sequence[Mapping[str, Any]],
     rows: Sequence[Any],
     source: str = "",
-) -> list[Candidate]:
-    """Create the candidates of previewed rows (`DraftRow.data`), in bulk, inside the caller's
-    transaction; a refused row raises _RowRefused naming `rows[i]`. Used by the import pages'
-    batches and by `fazhan import roster|files` (user None: the operator, who may write to every
-    branch), so both apply alike."""
+    progress: Progress | None = None,
+) -> _Plan:
+    """Prepare the candidates of previewed rows (`DraftRow.data`) without writing anything, out
+    of any transaction; a refused row raises _RowRefused naming `rows[i]`. `progress` hears the
+    steps done, of 2 × len(rows). Used by the import pages' batches and by `fazhan import
+    roster|files` (user None: the operator, who may write to every branch), so both apply
+    alike; `write_drafts` then writes the plan in one short transaction."""
     orgs = Organization.objects.in_bulk({d["org_id"] for d in drafts})
     # The right to write is checked again now, once per branch (it may have ended since the
     # preview); each branch's roster is read once for all its rows.
@@ -531,14 +723,34 @@ def apply_drafts(
             )
         )
     try:
-        return _import_candidates(user, items)
+        return _plan(user, items, read_head().seq, progress)
     except _ItemRefused as refused:
         raise _RowRefused(rows[refused.position], str(refused.refusal)) from None
 
 
-def _locked_draft(user: User, batch: ImportBatch | int) -> ImportBatch:
+def write_drafts(user: User | None, plan: _Plan, rows: Sequence[Any]) -> list[Candidate]:
+    """Write a `plan_drafts` plan inside the caller's transaction; a row refused now (an ID
+    number put on file since the plan, the right to write ended) raises _RowRefused."""
+    try:
+        return _write(user, plan)
+    except _ItemRefused as refused:
+        raise _RowRefused(rows[refused.position], str(refused.refusal)) from None
+
+
+def apply_drafts(
+    user: User | None,
+    drafts: Sequence[Mapping[str, Any]],
+    rows: Sequence[Any],
+    source: str = "",
+) -> list[Candidate]:
+    """`plan_drafts` then `write_drafts`, both inside the caller's transaction."""
+    return write_drafts(user, plan_drafts(user, drafts, rows, source), rows)
+
+
+def _locked_draft(user: User, batch: ImportBatch | int, *, lock: bool = True) -> ImportBatch:
     pk = batch if isinstance(batch, int) else batch.pk
-    found = ImportBatch.objects.visible_to(user).select_for_update().filter(pk=pk).first()
+    batches = ImportBatch.objects.visible_to(user)
+    found = (batches.select_for_update() if lock else batches).filter(pk=pk).first()
     if found is None:
         raise Http404(_("没有找到该导入批次。"))
     if found.uploaded_by_id != user.pk:
@@ -550,49 +762,140 @@ def _locked_draft(user: User, batch: ImportBatch | int) -> ImportBatch:
     return found
 
 
-def do_apply_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
-    """Create everything the preview showed, in one transaction: all rows or none."""
+def _ready(batch: ImportBatch) -> None:
+    if batch.has_errors:
+        raise ActionRefused(_("预览中仍有错误，改正文件后重新上传；本批未导入任何内容"))
+    if not batch.row_count:
+        raise ActionRefused(_("没有可导入的行"))
+
+
+# What a confirmation tells its caller as it goes: the phase (JobState) and the steps done.
+PhaseProgress = Callable[[str, int], None]
+
+
+def do_apply_batch(
+    user: User,
+    batch: ImportBatch | int,
+    progress: PhaseProgress | None = None,
+    *,
+    by_worker: bool = False,
+) -> ImportBatch:
+    """Create everything the preview showed: all rows or none.
+
+    Candidate files are prepared first, outside any transaction (people, ID numbers encrypted
+    and indexed, projections, chain events encoded: the slow part), then written in one short
+    transaction that locks the batch and the chain head and checks again what the preparation
+    read. Organization trees and member rosters are judged again and written in one transaction.
+    `progress` (the queued confirmation's) hears ("preparing", steps done) then ("writing", 0);
+    while a confirmation is queued or running, only the worker's (`by_worker`) proceeds."""
+    pk = batch if isinstance(batch, int) else batch.pk
+    draft = _locked_draft(user, pk, lock=False)
+    _ready(draft)
+    if draft.job_running and not by_worker:
+        raise ActionRefused(_("这一批已在导入中，请等待完成"))
+    plan: _Plan | None = None
+    sheet: _SheetPlan | None = None
+    rows = list(draft.rows.order_by("number"))
     try:
-        with transaction.atomic():
-            locked = _locked_draft(user, batch)
-            if locked.has_errors:
-                raise ActionRefused(_("预览中仍有错误，改正文件后重新上传；本批未导入任何内容"))
-            if not locked.row_count:
-                raise ActionRefused(_("没有可导入的行"))
-            rows = list(locked.rows.order_by("number"))
-            if locked.kind in SHEET_KINDS:
-                _apply_sheet(user, locked, rows)
-            else:
-                candidates = apply_drafts(
-                    user, [row.data for row in rows], rows, source=str(locked.kind)
-                )
-                for row, candidate in zip(rows, candidates, strict=True):
-                    row.candidate = candidate
-                    # Principle 8: once the person holds the number, the batch keeps only the
-                    # mask, and of the birth date (sealed in the people table) only the year.
-                    if row.data.get("id"):
-                        row.data["id"] = {"masked": row.data["id"].get("masked", "")}
-                    person = row.data.get("person")
-                    if isinstance(person, dict) and person.get("birth_date"):
-                        person["birth_date"] = str(person["birth_date"])[:4]
-            # An upsert on the primary key: one statement per 500 rows, where bulk_update's
-            # CASE per row costs more than the whole import of the row.
-            ImportRow.objects.bulk_create(
-                rows,
-                batch_size=500,
-                update_conflicts=True,
-                unique_fields=["id"],
-                update_fields=["candidate", "data"],
+        if draft.kind in SHEET_KINDS:
+            sheet = _plan_sheet(user, draft, rows)
+        else:
+            step = (lambda done: progress("preparing", done)) if progress is not None else None
+            plan = plan_drafts(
+                user, [row.data for row in rows], rows, source=str(draft.kind), progress=step
             )
+        kept = _kept_data(draft, rows)
+        if progress is not None:
+            progress("writing", 0)
+        with transaction.atomic():
+            locked = _locked_draft(user, pk)
+            _ready(locked)
+            candidates: Sequence[Candidate | None] = [None] * len(rows)
+            if locked.kind in SHEET_KINDS:
+                _apply_sheet(user, locked, rows, sheet)
+            elif plan is not None:
+                candidates = write_drafts(user, plan, rows)
+            _link_rows(rows, candidates, kept)
             locked.status = BatchStatus.APPLIED
             locked.applied_at = timezone.now()
-            locked.save(update_fields=["status", "applied_at"])
+            locked.job = JobState.NONE
+            locked.save(update_fields=["status", "applied_at", "job"])
     except _RowRefused as refused:
         _keep_refusal(refused)
         raise ActionRefused(
             _("%(row)s：%(reason)s。本批未导入任何内容。")
             % {"row": refused.row.label, "reason": refused.reason}
         ) from None
+    return locked
+
+
+def _kept_data(batch: ImportBatch, rows: Sequence[ImportRow]) -> list[Any]:
+    """What each row keeps once applied, converted for the database before the write.
+
+    Principle 8: once the person holds the number, the batch keeps only the mask, and of the
+    birth date (sealed in the people table) only the year; a sheet row drops the token."""
+    field = ImportRow._meta.get_field("data")
+    connection = connections[ImportRow.objects.db]
+    kept = []
+    for row in rows:
+        data = dict(row.data)
+        secret = data.get("id")
+        if batch.kind in SHEET_KINDS:
+            data.pop("id", None)
+        elif secret:
+            data["id"] = {"masked": secret.get("masked", "")}
+        person = data.get("person")
+        if isinstance(person, dict) and person.get("birth_date"):
+            data["person"] = {**person, "birth_date": str(person["birth_date"])[:4]}
+        kept.append(field.get_db_prep_save(data, connection))
+    return kept
+
+
+def _link_rows(
+    rows: Sequence[ImportRow], candidates: Sequence[Candidate | None], kept: Sequence[Any]
+) -> None:
+    """Link each row to its file and keep its reduced data: one UPDATE by primary key per row
+    through `executemany`, the values converted beforehand (`_kept_data`)."""
+    connection = connections[ImportRow.objects.db]
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(ImportRow._meta.db_table)} SET {quote('candidate_id')} = %s, "
+        f"{quote('data')} = %s WHERE {quote('id')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                (candidate.pk if candidate is not None else None, data, row.pk)
+                for row, candidate, data in zip(rows, candidates, kept, strict=True)
+            ],
+        )
+
+
+def queued(batch: ImportBatch) -> bool:
+    """A page confirmation of more than FAZHAN_IMPORT_QUEUE_ROWS rows goes to the worker."""
+    return batch.row_count > settings.FAZHAN_IMPORT_QUEUE_ROWS
+
+
+def do_queue_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
+    """Queue the confirmation of a draft for `fazhan worker` (fazhan.imports.tasks): the same
+    checks as `do_apply_batch` now, the work later; a second request while it is queued or
+    running is refused."""
+    from fazhan.imports.tasks import confirm_batch
+
+    with transaction.atomic():
+        locked = _locked_draft(user, batch)
+        _ready(locked)
+        if locked.job_running:
+            raise ActionRefused(_("这一批已在导入中，请等待完成"))
+        locked.job = JobState.QUEUED
+        locked.job_done = 0
+        locked.job_total = 2 * locked.row_count if locked.kind not in SHEET_KINDS else 0
+        locked.job_message = ""
+        locked.job_at = timezone.now()
+        locked.save(update_fields=["job", "job_done", "job_total", "job_message", "job_at"])
+        # The database backend's task row commits with the state, or neither does.
+        confirm_batch.enqueue(locked.pk, user.pk)
     return locked
 
 
@@ -698,10 +1001,8 @@ def _sheet_row(number: int, cells: Sequence[Any], errors: Sequence[Mapping[str, 
     )
 
 
-def _apply_sheet(user: User, batch: ImportBatch, rows: Sequence[ImportRow]) -> None:
-    """Judge the stored rows again inside the confirming transaction (the database may have
-    changed since the preview) and apply them as `fazhan import --confirm` does."""
-    district_org(user)
+def _sheet_table(batch: ImportBatch, rows: Sequence[ImportRow]) -> Table:
+    """The stored rows as the table `fazhan import` reads (ID numbers decrypted)."""
     summary = batch.summary or {}
     columns = {
         key: Located(index, header, letter)
@@ -714,15 +1015,50 @@ def _apply_sheet(user: User, batch: ImportBatch, rows: Sequence[ImportRow]) -> N
         if secret:
             cells[secret["index"]] = crypto.decrypt(secret["token"])
         body.append((row.number, tuple(cells)))
-    table = Table(summary.get("header_row", 1), columns, [], body)
+    return Table(summary.get("header_row", 1), columns, [], body)
+
+
+@dataclass
+class _SheetPlan:
+    """A member roster judged and prepared before the write transaction."""
+
+    table: Table
+    plan: members.MemberPlan
+    prepared: members.PreparedMembers | None
+
+
+def _plan_sheet(user: User, batch: ImportBatch, rows: Sequence[ImportRow]) -> _SheetPlan | None:
+    """Member rosters are judged and their members built outside the transaction (the slow
+    part: 50,000 rows); organization trees are judged inside it (`_apply_sheet`)."""
+    district_org(user)
+    if batch.kind != BatchKind.MEMBERS:
+        return None
+    table = _sheet_table(batch, rows)
+    plan = members.plan_members(table, today=dates.today())
+    prepared = None
+    if not plan.errors:
+        prepared = members.prepare_members(plan, recorded_by_id=user.pk, today=dates.today())
+    return _SheetPlan(table, plan, prepared)
+
+
+def _apply_sheet(
+    user: User, batch: ImportBatch, rows: Sequence[ImportRow], ready: _SheetPlan | None
+) -> None:
+    """Judge the stored rows again inside the confirming transaction (the database may have
+    changed since the preview) and apply them as `fazhan import --confirm` does; a member
+    roster prepared by `_plan_sheet` is only checked to still read the same."""
+    district_org(user)
     today = dates.today()
     if batch.kind == BatchKind.ORGS:
-        plan = orgtree.plan_orgs(table)
+        plan = orgtree.plan_orgs(_sheet_table(batch, rows))
         problems = plan.errors
         if not problems:
             orgtree.apply_orgs(plan, recorded_by_id=user.pk, today=today)
+    elif ready is not None and ready.prepared is not None and members.plan_is_current(ready.plan):
+        problems = []
+        members.write_members(ready.prepared)
     else:
-        member_plan = members.plan_members(table, today=today)
+        member_plan = members.plan_members(_sheet_table(batch, rows), today=today)
         problems = member_plan.errors
         if not problems:
             members.apply_members(member_plan, recorded_by_id=user.pk, today=today)
@@ -732,6 +1068,3 @@ def _apply_sheet(user: User, batch: ImportBatch, rows: Sequence[ImportRow]) -> N
         raise _RowRefused(
             by_number.get(first["row"], rows[0]), f"{first['column']}：{first['problem']}"
         )
-    for row in rows:
-        if row.data.get("id"):
-            row.data.pop("id")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from fazhan.core import dates
 from fazhan.imports import members, orgtree, preview
-from fazhan.imports.actions import _RowRefused, apply_drafts
+from fazhan.imports.actions import _RowRefused, plan_drafts, write_drafts
 from fazhan.imports.roster import Schema, Table, TableError, read_table
 from fazhan.lib.tabular import FileRefused
 from fazhan.orgs.models import Kind, Organization
@@ -127,11 +127,18 @@ def run_members(path: str, *, confirm: bool) -> Outcome:
         return outcome.refuse(error.problem)
     outcome.rows = len(table.rows)
     today = dates.today()
-    with _writing(confirm):
-        plan = members.plan_members(table, today=today)
-        if confirm and not plan.errors:
-            members.apply_members(plan, recorded_by_id=None, today=today)
-            outcome.written = True
+    # Read, checked and prepared outside any transaction; the write transaction checks that the
+    # roster on file still reads the same (else judges again inside it) and only inserts.
+    plan = members.plan_members(table, today=today)
+    if confirm and not plan.errors:
+        prepared = members.prepare_members(plan, recorded_by_id=None, today=today)
+        with transaction.atomic():
+            if not members.plan_is_current(plan):
+                plan = members.plan_members(table, today=today)
+                prepared = members.prepare_members(plan, recorded_by_id=None, today=today)
+            if not plan.errors:
+                members.write_members(prepared)
+                outcome.written = True
     outcome.errors = plan.errors
     _counts(outcome, members.counts(plan))
     return outcome
@@ -162,7 +169,8 @@ def _draft_errors(rows: Sequence[preview.DraftRow]) -> list[dict[str, Any]]:
 def _apply_drafts(
     outcome: Outcome, rows: Sequence[preview.DraftRow], confirm: bool, source: str
 ) -> None:
-    """The import pages' confirmation (fazhan.imports.actions.apply_drafts) without a batch."""
+    """The import pages' confirmation (fazhan.imports.actions.plan_drafts, write_drafts) without
+    a batch."""
     outcome.errors = _draft_errors(rows)
     if outcome.errors:
         return
@@ -170,8 +178,10 @@ def _apply_drafts(
     if not confirm:
         return
     try:
+        # Prepared outside the transaction (nothing is written); then one short transaction.
+        plan = plan_drafts(None, [row.data for row in rows], rows, source=source)
         with transaction.atomic():
-            apply_drafts(None, [row.data for row in rows], rows, source=source)
+            write_drafts(None, plan, rows)
     except _RowRefused as refused:
         outcome.created = 0
         outcome.errors = [

@@ -35,6 +35,7 @@ from fazhan.imports.roster import (
     _text,
     parse_date,
 )
+from fazhan.lib.bulkinsert import Prepared
 from fazhan.orgs.models import Kind, Member, MemberStatus, Organization
 from fazhan.people import crypto, idnumber
 
@@ -87,6 +88,9 @@ class MemberPlan:
     errors: list[dict[str, Any]]
     created: list[MemberRow] = field(default_factory=list)
     unchanged: int = 0
+    # What the plan read of the roster on file, to check again in the write transaction.
+    on_file: dict[str, tuple[int, int]] = field(default_factory=dict)
+    by_name: set[tuple[int, str, date | None]] = field(default_factory=set)
 
 
 class _Branches:
@@ -265,7 +269,7 @@ def plan_members(table: Table, *, today: date) -> MemberPlan:
         names = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "name"))
     by_name = _by_name_and_birth({row.values["org"].pk for row in rows if row.values.get("org")})
 
-    plan = MemberPlan(rows, [])
+    plan = MemberPlan(rows, [], on_file=on_file, by_name=by_name)
     for row in rows:
         org = row.values.get("org")
         match = False
@@ -316,24 +320,57 @@ def _by_name_and_birth(org_ids: set[int]) -> set[tuple[int, str, date | None]]:
     }
 
 
-def apply_members(plan: MemberPlan, *, recorded_by_id: int | None, today: date) -> None:
-    """Create the plan's new members in one transaction, one `member.created` event each (the
-    event names the member and branch by id only: DESIGN principle 8)."""
+def plan_is_current(plan: MemberPlan) -> bool:
+    """Whether the roster on file still reads as it did for `plan` (ID numbers held, names and
+    birth dates per branch): checked inside the write transaction, so that a plan made outside
+    it is applied only if nothing it judged by has moved."""
+    indexes = sorted({row.index for row in plan.rows if row.index is not None})
+    branches = {row.values["org"].pk for row in plan.rows if row.values.get("org")}
+    return _on_file(indexes) == plan.on_file and _by_name_and_birth(branches) == plan.by_name
+
+
+@dataclass
+class PreparedMembers:
+    """The new members of a plan, built (ID numbers encrypted and indexed) and converted for
+    the insert before the write transaction."""
+
+    members: list[Member]
+    rows: Prepared
+    recorded_by_id: int | None
+    today: date
+
+
+def prepare_members(
+    plan: MemberPlan, *, recorded_by_id: int | None, today: date
+) -> PreparedMembers:
+    """Everything of `apply_members` that needs no lock: the slow part (Fernet, conversions)."""
     if plan.errors:
         raise ValueError("a plan with errors is never applied")
-    with transaction.atomic():
-        members = [_member(row.values, row.id_value) for row in plan.created]
-        Member.objects.bulk_create(members, batch_size=1000)
-        append_events_bulk(
-            NewEvent(
-                kind="member.created",
-                candidate_id=None,
-                happened_on=today,
-                payload={"member_id": m.pk, "org_id": m.org_id, "status": m.status},
-                recorded_by_id=recorded_by_id,
-            )
-            for m in members
+    members = [_member(row.values, row.id_value) for row in plan.created]
+    return PreparedMembers(members, Prepared(members), recorded_by_id, today)
+
+
+def write_members(prepared: PreparedMembers) -> None:
+    """Insert prepared members and their `member.created` events (the event names the member
+    and branch by id only: DESIGN principle 8), inside the caller's transaction."""
+    prepared.rows.insert()
+    append_events_bulk(
+        NewEvent(
+            kind="member.created",
+            candidate_id=None,
+            happened_on=prepared.today,
+            payload={"member_id": m.pk, "org_id": m.org_id, "status": m.status},
+            recorded_by_id=prepared.recorded_by_id,
         )
+        for m in prepared.members
+    )
+
+
+def apply_members(plan: MemberPlan, *, recorded_by_id: int | None, today: date) -> None:
+    """Create the plan's new members in one transaction, one `member.created` event each."""
+    prepared = prepare_members(plan, recorded_by_id=recorded_by_id, today=today)
+    with transaction.atomic():
+        write_members(prepared)
 
 
 def _member(values: Mapping[str, Any], id_value: str) -> Member:

@@ -8,11 +8,13 @@ the batch is applied or discarded.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fazhan.accounts.authority import authority
@@ -39,6 +41,18 @@ class BatchStatus(models.TextChoices):
     DRAFT = "draft", _("待确认")
     APPLIED = "applied", _("已导入")
     DISCARDED = "discarded", _("已放弃")
+
+
+class JobState(models.TextChoices):
+    """A confirmation run by the worker (fazhan.imports.tasks): queued, preparing the rows
+    outside any transaction, writing them in one short transaction, or failed (the batch stays a
+    draft). Blank: no confirmation asked for, or done."""
+
+    NONE = "", _("无")
+    QUEUED = "queued", _("排队中")
+    PREPARING = "preparing", _("准备中")
+    WRITING = "writing", _("写入中")
+    FAILED = "failed", _("失败")
 
 
 class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
@@ -78,6 +92,17 @@ class ImportBatch(models.Model):
     # counts per stage and per finding id shown at the top of the preview.
     file_errors = models.JSONField(default=list, blank=True)
     summary = models.JSONField(default=dict, blank=True)
+    # A confirmation queued for the worker: its state, the rows prepared so far, and why it
+    # failed (Chinese), shown by the progress fragment of the batch page.
+    job = models.CharField(
+        _("导入任务"), max_length=16, choices=JobState.choices, default="", blank=True
+    )
+    job_done = models.PositiveIntegerField(default=0)
+    job_total = models.PositiveIntegerField(default=0)
+    job_message = models.TextField(blank=True)
+    # When the job last said something: a job silent for FAZHAN_IMPORT_JOB_STALE_MINUTES (its
+    # worker killed) no longer blocks the batch (`job_running`), which may be confirmed again.
+    job_at = models.DateTimeField(null=True, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
 
@@ -101,7 +126,28 @@ class ImportBatch(models.Model):
 
     @property
     def can_apply(self) -> bool:
-        return self.status == BatchStatus.DRAFT and not self.has_errors and self.row_count > 0
+        return (
+            self.status == BatchStatus.DRAFT
+            and not self.has_errors
+            and self.row_count > 0
+            and not self.job_running
+        )
+
+    @property
+    def job_running(self) -> bool:
+        if self.job not in (JobState.QUEUED, JobState.PREPARING, JobState.WRITING):
+            return False
+        stale = timedelta(minutes=settings.FAZHAN_IMPORT_JOB_STALE_MINUTES)
+        return self.job_at is None or timezone.now() - self.job_at < stale
+
+    @property
+    def job_percent(self) -> int:
+        """How far the queued confirmation is (the write phase counts as the last tenth)."""
+        if self.job == JobState.WRITING:
+            return 95
+        if not self.job_total:
+            return 0
+        return min(90, self.job_done * 90 // self.job_total)
 
 
 class ImportRow(models.Model):

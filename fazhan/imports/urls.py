@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("members-template.xlsx", views.members_template, name="members_template"),
     path("<int:pk>/", views.batch_detail, name="batch"),
     path("<int:pk>/confirm/", views.batch_confirm, name="confirm"),
+    path("<int:pk>/progress/", views.batch_progress, name="progress"),
     path("<int:pk>/discard/", views.batch_discard, name="discard"),
     path("<int:pk>/errors.xlsx", views.batch_errors_xlsx, name="errors"),
     path("candidates/<int:pk>.json", views.candidate_json, name="candidate_json"),

@@ -26,6 +26,8 @@ from fazhan.imports.actions import (
     do_preview_files,
     do_preview_roster,
     do_preview_sheet,
+    do_queue_batch,
+    queued,
 )
 from fazhan.imports.forms import FilesUploadForm, RosterUploadForm, SheetUploadForm, writer_roots
 from fazhan.imports.models import SHEET_KINDS, BatchKind, ImportBatch, get_batch_for_user
@@ -253,6 +255,13 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_batch_for_user(request.user, pk)
+    if queued(batch):
+        # A large batch goes to the worker: the page answers now and shows the progress.
+        try:
+            do_queue_batch(_user(request), batch)
+        except ActionRefused as refused:
+            messages.error(request, str(refused))
+        return redirect("imports:batch", pk=batch.pk)
     try:
         applied = do_apply_batch(_user(request), batch)
     except ActionRefused as refused:
@@ -264,6 +273,18 @@ def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             done = _("已导入 %(n)d 份档案。") % {"n": applied.row_count}
         messages.success(request, done)
     return redirect("imports:batch", pk=batch.pk)
+
+
+@no_sysadmin
+def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx partial: the queued confirmation's state and progress bar, polled while it runs;
+    once it is done, an htmx request is told to reload the page (HX-Refresh) to show the
+    result."""
+    batch = get_batch_for_user(request.user, pk)
+    response = render(request, "imports/_progress.html", {"batch": batch})
+    if getattr(request, "htmx", False) and not batch.job_running:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @no_sysadmin

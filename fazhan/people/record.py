@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils import timezone
 
@@ -41,12 +41,25 @@ FEEDBACK_KIND = "notice.feedback"
 CLOSING_STATES = frozenset({"unfounded", "founded_minor", "upheld"})
 
 
+class RecordEvent(Protocol):
+    """What the record reads of a chain event (an Event row, or one an import is planning)."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def happened_on(self) -> date | None: ...
+    @property
+    def payload(self) -> Any: ...
+
+
 def is_record_kind(kind: str) -> bool:
     """Chain events that belong to the candidate file (others are internal: notices, meetings)."""
     return kind in EVENT_TYPES or kind.startswith("x-")
 
 
-def fold_feedback(chain: Iterable[ChainEvent]) -> dict[int, list[dict[str, Any]]]:
+def fold_feedback(chain: Iterable[RecordEvent]) -> dict[int, list[dict[str, Any]]]:
     """Feedback items per notice seq, as the file's `feedback` lists, in order of arrival."""
     items: dict[int, dict[int, dict[str, Any]]] = {}
     for event in chain:
@@ -139,12 +152,17 @@ def member_names(payloads: Iterable[Mapping[str, Any]]) -> dict[int, str]:
 
 
 def candidate_document(
-    candidate: Any, events: list[ChainEvent] | None = None, as_of: date | None = None
+    candidate: Any,
+    events: Sequence[RecordEvent] | None = None,
+    as_of: date | None = None,
+    names: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
-    """The candidate's whole record in the contract's format (export, check, projection)."""
+    """The candidate's whole record in the contract's format (export, check, projection).
+    `names` (member id to name) spares the query when the caller knows them (an import)."""
     chain = events if events is not None else events_of(candidate.pk)
     mine = [e for e in chain if is_record_kind(e.kind)]
-    names = member_names([e.payload for e in mine])
+    if names is None:
+        names = member_names([e.payload for e in mine])
     feedback = fold_feedback(chain)
     file_events = []
     for e in mine:

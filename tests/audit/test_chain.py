@@ -264,3 +264,43 @@ def test_it_keeps_old_times_exact_to_the_microsecond() -> None:
 
 def test_it_accepts_new_event_records() -> None:
     assert NewEvent("S01", None, None, {}).recorded_at is None
+
+
+def test_it_splices_the_same_canonical_bytes_as_the_whole_document() -> None:
+    from fazhan.audit.chain import _encoded_bytes, encode_event
+
+    cases = [
+        NewEvent("S07", 42, date(2024, 5, 6), {"z": [1, 2], "a": "支部", "q": 'x"\\\n'}, None),
+        NewEvent("member.created", None, None, {}, 7),
+        NewEvent("x-ext_1", 0, date(1999, 12, 31), {"nested": {"b": None, "a": [True]}}, 3),
+    ]
+    moment = datetime(2024, 5, 6, 10, 0, 0, 123, tzinfo=timezone(timedelta(hours=8)))
+    for seq, new in enumerate(cases, start=1):
+        whole = canonical_bytes(
+            seq=seq,
+            prev_hash=GENESIS_HASH,
+            candidate_id=new.candidate_id,
+            kind=new.kind,
+            happened_on=new.happened_on,
+            recorded_at=moment,
+            recorded_by_id=new.recorded_by_id,
+            payload=new.payload,
+        )
+        iso = moment.astimezone(UTC).isoformat(timespec="microseconds")
+        assert _encoded_bytes(encode_event(new), seq, GENESIS_HASH, iso) == whole
+
+
+@pytest.mark.django_db
+def test_it_appends_events_encoded_beforehand_as_the_same_chain() -> None:
+    from fazhan.audit.chain import encode_event
+
+    one_by_one = [event.hash for event in build_chain(12)]
+    raw("DELETE FROM audit_event")
+    raw("DELETE FROM audit_chainhead")
+    encoded = [encode_event(sample_event(index)) for index in range(12)]
+    with transaction.atomic():
+        head = append_events_bulk(encoded, batch_size=5)
+    assert list(Event.objects.order_by("seq").values_list("hash", flat=True)) == one_by_one
+    assert head.hash == one_by_one[-1] and verify_chain().ok
+    with pytest.raises(ChainError, match="个人信息"):
+        encode_event(NewEvent("S01", 1, None, {"name": "示例"}))

@@ -112,6 +112,7 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "accounts/manage/branches/<int:org_pk>/hand-over/": ("managed_branch", {}),
     "imports/<int:pk>/": ("import_batch", {}),
     "imports/<int:pk>/confirm/": ("import_batch", {}),
+    "imports/<int:pk>/progress/": ("import_batch", {}),
     "imports/<int:pk>/discard/": ("import_batch", {}),
     "imports/<int:pk>/errors.xlsx": ("import_batch", {}),
     "imports/candidates/<int:pk>.json": ("candidate", {}),
