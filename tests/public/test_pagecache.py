@@ -20,7 +20,7 @@ from fazhan.notices.models import Notice, NoticeStatus
 from fazhan.people.actions import do_correct_event
 from fazhan.public import pagecache, ratelimit
 from fazhan.public.models import RateCounter
-from tests.public.test_public import at, notice  # noqa: F401  # the fixture
+from tests.public.test_public import at, notice  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.django_db
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
@@ -34,8 +34,8 @@ def _nothing_kept():
     caches[pagecache.CACHE_ALIAS].clear()
 
 
-def page_url(notice: Notice) -> str:
-    return f"/gongshi/{notice.token}/"
+def page_url(running: Notice) -> str:
+    return f"/gongshi/{running.token}/"
 
 
 def kept_pages() -> list[str]:
@@ -49,7 +49,7 @@ def _keys() -> list[str]:
     return [key.split(":", 2)[2] for key in cache._cache]  # type: ignore[attr-defined]
 
 
-def test_it_serves_a_kept_page_with_one_query(notice):
+def test_it_serves_a_kept_page_with_one_query(notice):  # noqa: F811
     client = Client()
     with at("2026-03-03"):
         first = client.get(page_url(notice))
@@ -60,7 +60,7 @@ def test_it_serves_a_kept_page_with_one_query(notice):
     assert "林一" in again.content.decode() and "王二" in again.content.decode()
 
 
-def test_it_shows_the_new_text_at_once_after_a_correction(cast, notice):
+def test_it_shows_the_new_text_at_once_after_a_correction(cast, notice):  # noqa: F811
     client = Client()
     candidate = notice.entries.get(candidate__person__name="林一").candidate
     old_day = candidate.applied_on
@@ -83,7 +83,7 @@ def test_it_shows_the_new_text_at_once_after_a_correction(cast, notice):
     assert after.count(chinese_date(old_day)) == before.count(chinese_date(old_day)) - 1
 
 
-def test_it_stops_showing_a_notice_and_taking_feedback_at_once_when_it_closes(notice):
+def test_it_stops_showing_a_notice_and_taking_feedback_at_once_when_it_closes(notice):  # noqa: F811
     client = Client()
     with at("2026-03-03"):
         assert client.get(page_url(notice)).status_code == 200
@@ -102,7 +102,7 @@ def test_it_stops_showing_a_notice_and_taking_feedback_at_once_when_it_closes(no
         assert client.post(f"/gongshi/{notice.token}/feedback/", {"text": "x"}).status_code == 404
 
 
-def test_it_asks_the_question_at_once_when_the_notice_is_flooded(notice):
+def test_it_asks_the_question_at_once_when_the_notice_is_flooded(notice):  # noqa: F811
     client = Client()
     with at("2026-03-03"):
         calm = client.get(page_url(notice)).content.decode()
@@ -120,7 +120,7 @@ def test_it_asks_the_question_at_once_when_the_notice_is_flooded(notice):
     assert questions[0] and questions[1] and questions[0].group(1) != questions[1].group(1)
 
 
-def test_it_keeps_no_token_and_each_visitor_gets_a_working_one(notice):
+def test_it_keeps_no_token_and_each_visitor_gets_a_working_one(notice):  # noqa: F811
     client = Client(enforce_csrf_checks=True)
     other = Client(enforce_csrf_checks=True)
     with at("2026-03-03"):
@@ -148,7 +148,7 @@ def test_it_keeps_no_token_and_each_visitor_gets_a_working_one(notice):
     assert sent.status_code == 200 and 'id="receipt-code"' in sent.content.decode()
 
 
-def test_it_writes_nothing_on_an_anonymous_visit(notice):
+def test_it_writes_nothing_on_an_anonymous_visit(notice):  # noqa: F811
     client = Client()
     sessions = Session.objects.count()
     with at("2026-03-03"), CaptureQueriesContext(connection) as queries:
@@ -162,7 +162,7 @@ def test_it_writes_nothing_on_an_anonymous_visit(notice):
     assert all("sessionid" not in r.cookies for r in responses)
 
 
-def test_it_keeps_one_page_per_language_and_none_for_an_address_with_a_query(notice):
+def test_it_keeps_one_page_per_language_and_none_for_an_address_with_a_query(notice):  # noqa: F811
     client = Client()
     with at("2026-03-03"):
         chinese = client.get(page_url(notice)).content.decode()
