@@ -23,6 +23,7 @@ anything in the record changes:
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -118,10 +119,32 @@ class CheckedPage(HttpResponse):
 def filled(page: str, request: HttpRequest, token: str) -> CheckedPage | None:
     """A kept page with this request's CSRF token (which also sets its cookie) and a fresh signed
     form token; None in the (astronomically unlikely) case a token looks like an ID number."""
-    csrf, form = csrf_token(request), form_token(token)
+    csrf, form = csrf_token(request), _form_token(token)
     if leaks(csrf) or leaks(form):
         return None
     return CheckedPage(page.replace(CSRF_PLACEHOLDER, csrf).replace(FORM_PLACEHOLDER, form))
+
+
+# A signed form token says "a form of this notice, issued at" and is the same for every visitor in
+# the same second; reused for up to a minute, it costs a signature a minute instead of a request
+# (it is accepted for FORM_MAX_AGE, two hours, after it was issued).
+FORM_TOKEN_REUSE_SECONDS = 60
+_form_tokens: dict[str, tuple[float, str]] = {}
+
+
+def _form_token(notice_token: str) -> str:
+    now = time.time()  # the signature's clock (a test travelling in time moves both)
+    issued = _form_tokens.get(notice_token)
+    if issued is None or not 0 <= now - issued[0] < FORM_TOKEN_REUSE_SECONDS:
+        if len(_form_tokens) > 1000:  # notices come and go: forget them all now and then
+            _form_tokens.clear()
+        issued = (now, form_token(notice_token))
+        _form_tokens[notice_token] = issued
+    return issued[1]
+
+
+_CHAR_INDEX = {c: i for i, c in enumerate(CSRF_ALLOWED_CHARS)}
+_CHARS = frozenset(CSRF_ALLOWED_CHARS)
 
 
 def _random_chars(length: int) -> str:
@@ -147,14 +170,14 @@ def csrf_token(request: HttpRequest) -> str:
     if getattr(settings, "CSRF_USE_SESSIONS", False):
         return get_token(request)
     secret = request.META.get("CSRF_COOKIE")
-    if not isinstance(secret, str) or len(secret) != CSRF_SECRET_LENGTH:
+    if not (
+        isinstance(secret, str) and len(secret) == CSRF_SECRET_LENGTH and set(secret) <= _CHARS
+    ):
         secret = _random_chars(CSRF_SECRET_LENGTH)
         request.META["CSRF_COOKIE"] = secret
     # As get_token: the cookie is sent (again), which renews its expiry.
     request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
     mask = _random_chars(CSRF_SECRET_LENGTH)
-    chars, base = CSRF_ALLOWED_CHARS, len(CSRF_ALLOWED_CHARS)
-    cipher = "".join(
-        chars[(chars.index(s) + chars.index(m)) % base] for s, m in zip(secret, mask, strict=True)
-    )
+    chars, base, index = CSRF_ALLOWED_CHARS, len(CSRF_ALLOWED_CHARS), _CHAR_INDEX
+    cipher = "".join(chars[(index[s] + index[m]) % base] for s, m in zip(secret, mask, strict=True))
     return mask + cipher
