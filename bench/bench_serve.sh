@@ -7,10 +7,11 @@
 #   bash bench/bench_serve.sh               # `fazhan serve --workers 4` (gunicorn + WhiteNoise)
 #   SERVER=runserver bash bench/bench_serve.sh   # Django's runserver, for the before figure
 #   DB=/path/to/demo.sqlite3 bash bench/bench_serve.sh   # reuse a demo database with notices
+#   REPEAT=3 bash bench/bench_serve.sh      # three rounds of page then static, same server
 #
 # Needs Debian's wrk (apt-get install -y wrk). Prints requests per second, p50/p95/p99 latency,
-# errors, and the CPU share of the load generator and of the server (all its processes) during
-# each run.
+# errors, the CPU share of the load generator and of the server (all its processes) during each
+# run, and the server's CPU time per request (steadier than req/s on a shared machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
