@@ -176,6 +176,19 @@ DATABASES["default"]["CONN_MAX_AGE"] = envint("FAZHAN_CONN_MAX_AGE", 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# "public": the rendered public notice page, per worker, in memory only (fazhan/public/pagecache.py;
+# docs/notices.md "Benchmark"). Keyed by the chain head, so a change shows at once; the timeout only
+# bounds a change that would not go through the chain.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fazhan-public",
+        "TIMEOUT": envint("FAZHAN_PUBLIC_CACHE_SECONDS", 300),
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -52,6 +52,8 @@ NOTICE_DAY = Limit("notice-day", 200, DAY)
 RECEIPT_BURST = Limit("receipt", 30, 600)
 VOTE_REFUSED = Limit("vote-refused", 20, 600)
 CHALLENGE_USED = Limit("challenge", 1, DAY)
+# A notice's own counter (NOTICE_DAY) is keyed by this prefix and the notice's id.
+NOTICE_KEY_PREFIX = "notice:"
 
 
 def _salt(day: date) -> str:
@@ -78,6 +80,11 @@ def client_key(request: HttpRequest, now: float | None = None) -> str:
 def _window(limit: Limit, now: float | None) -> tuple[int, int]:
     moment = int(now if now is not None else time.time())
     return moment, moment - moment % limit.seconds
+
+
+def current_window(limit: Limit, now: float | None = None) -> int:
+    """The start of the window `limit` counts in now (seconds since the epoch)."""
+    return _window(limit, now)[1]
 
 
 def exceeded(limit: Limit, key: str, now: float | None = None) -> bool:

@@ -17,8 +17,8 @@ from typing import Any
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from fazhan.core import dates
@@ -27,7 +27,7 @@ from fazhan.notices.actions import do_add_feedback_info, do_submit_feedback, fin
 from fazhan.notices.disclosure import leaks, public_notice
 from fazhan.notices.models import Feedback, FeedbackState, Notice, NoticeStatus
 from fazhan.notices.pdf import notice_pdf_response
-from fazhan.public import ratelimit
+from fazhan.public import pagecache, ratelimit
 from fazhan.public.forms import AddInfoForm, FeedbackForm, ReceiptForm
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,13 @@ def public(view: View) -> View:
         response.setdefault("Cache-Control", "no-cache, private")
         content_type = response.get("Content-Type", "")
         text = content_type.startswith("text/") and not getattr(response, "streaming", False)
-        if text and leaks(response.content.decode(response.charset or "utf-8", "replace")):
+        # A kept notice page was checked once, when it was kept (pagecache.CheckedPage).
+        checked = isinstance(response, pagecache.CheckedPage)
+        if (
+            text
+            and not checked
+            and leaks(response.content.decode(response.charset or "utf-8", "replace"))
+        ):
             log.error("public response withheld: an ID number pattern in %s", request.path)
             return HttpResponse(_("页面暂时无法显示"), status=500, content_type="text/plain")
         return response
@@ -88,14 +94,39 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 @public
 @require_http_methods(["GET"])
 def notice_detail(request: HttpRequest, token: str) -> HttpResponse:
+    """The page the public loads: kept rendered per (notice, chain head, language) and filled
+    with this request's tokens (fazhan.public.pagecache); open and flooded are read every time."""
+    state = pagecache.open_notice_state(token, dates.today())
+    if state is None:
+        raise Http404(_("公示不存在或已结束"))
+    if state.flooded or request.META.get("QUERY_STRING"):
+        return _notice_page(request, token, challenge=state.flooded)
+    key = pagecache.page_key(token, state.head_seq, get_language())
+    page = pagecache.kept_page(key)
+    if page is None:
+        rendered = _notice_page(request, token, challenge=False, keep=True)
+        page = rendered.content.decode(rendered.charset or "utf-8")
+        if leaks(page):  # never kept: rendered again, the guard in `public` withholds it
+            return _notice_page(request, token, challenge=False)
+        pagecache.keep_page(key, page)
+    return pagecache.filled(page, request, token) or _notice_page(request, token, challenge=False)
+
+
+def _notice_page(
+    request: HttpRequest, token: str, *, challenge: bool, keep: bool = False
+) -> HttpResponse:
     notice = _open_notice(token)
     shown = public_notice(notice)
-    form = _feedback_form(shown, None, challenge=_flooded(notice))
-    return render(request, "public/notice.html", {"notice": shown, "form": form})
+    form = _feedback_form(shown, None, challenge=challenge)
+    context: dict[str, Any] = {"notice": shown, "form": form}
+    if keep:  # placeholders where the per-request tokens go (pagecache.fill)
+        form.fields["form_token"].initial = pagecache.FORM_PLACEHOLDER
+        context["csrf_token"] = pagecache.CSRF_PLACEHOLDER
+    return render(request, "public/notice.html", context)
 
 
 def _flooded(notice: Notice) -> bool:
-    return ratelimit.exceeded(ratelimit.NOTICE_DAY, f"notice:{notice.pk}")
+    return ratelimit.exceeded(ratelimit.NOTICE_DAY, f"{ratelimit.NOTICE_KEY_PREFIX}{notice.pk}")
 
 
 def _feedback_form(shown: Any, data: Any, *, challenge: bool = False) -> FeedbackForm:
@@ -123,7 +154,7 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
         if form.is_valid():
             ratelimit.hit(ratelimit.FEEDBACK_BURST, key)
             ratelimit.hit(ratelimit.FEEDBACK_DAY, key)
-            ratelimit.hit(ratelimit.NOTICE_DAY, f"notice:{notice.pk}")
+            ratelimit.hit(ratelimit.NOTICE_DAY, f"{ratelimit.NOTICE_KEY_PREFIX}{notice.pk}")
             entry = None
             wanted = form.cleaned_data.get("concerns") or 0
             if wanted:
