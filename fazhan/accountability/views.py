@@ -82,7 +82,7 @@ def register_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     totals = dict(rows.order_by().values_list("severity").annotate(n=Count("pk")))
     paginator = Paginator(with_names(rows), 50)
     # Every row has one of the two severities: the total is their sum, not a second COUNT.
-    paginator.count = sum(totals.values())  # type: ignore[misc]
+    paginator.count = sum(totals.values())
     page = paginator.get_page(request.GET.get("page"))
     orgs = Organization.objects.visible_to(request.user).exclude(kind=Kind.BRANCH)
     query = request.GET.copy()
