@@ -11,6 +11,7 @@ from django import forms
 from django.core.validators import MaxValueValidator as django_max
 from django.utils.translation import gettext_lazy as _
 
+from fazhan.core import i18n_data
 from fazhan.orgs.models import Organization
 from fazhan.policy import jsontext, targets
 from fazhan.policy.requests import STRUCTURE_KEYS
@@ -187,7 +188,7 @@ class PlanRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.keys = STRUCTURE_KEYS
         for key in STRUCTURE_KEYS:
-            field = _number(targets.CATEGORY_LABELS[key])
+            field = _number(i18n_data.text(targets.CATEGORY_LABELS[key]))
             field.validators.append(django_max(100000))
             self.fields[f"s_{key}"] = field
 

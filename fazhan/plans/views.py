@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from fazhan.accounts.authority import authority
 from fazhan.accounts.http import AuthenticatedHttpRequest
-from fazhan.core import dates
+from fazhan.core import dates, i18n_data
 from fazhan.core.errors import ActionRefused
 from fazhan.orgs.models import Organization
 from fazhan.people.counts import report_counts
@@ -206,7 +206,7 @@ def _render_org(
             {
                 "org": org,
                 "year": year,
-                "counts": [(CATEGORY_LABELS[k], counts[k]) for k in COUNT_KEYS],
+                "counts": [(i18n_data.text(CATEGORY_LABELS[k]), counts[k]) for k in COUNT_KEYS],
                 "monthly": indicators.monthly_developed(year, subtree),
             },
         )
@@ -282,7 +282,8 @@ def forecast_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 if pos in positions
             ],
             "counts": [
-                (CATEGORY_LABELS[k], k, fc.now[k], fc.low[k], fc.high[k]) for k in COUNT_KEYS
+                (i18n_data.text(CATEGORY_LABELS[k]), k, fc.now[k], fc.low[k], fc.high[k])
+                for k in COUNT_KEYS
             ],
         },
     )
@@ -402,7 +403,7 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 {
                     "t": t,
                     "kind": KIND_LABELS.get(t.kind, t.kind),
-                    "category": CATEGORY_LABELS[t.category],
+                    "category": i18n_data.text(CATEGORY_LABELS[t.category]),
                 }
                 for t in parsed.targets
             ],
@@ -696,7 +697,7 @@ def plan_request(request: AuthenticatedHttpRequest, year: int, org_pk: int) -> H
             "counts": counts,
             "flags": flags,
             "structure": [
-                (CATEGORY_LABELS[k], v)
+                (i18n_data.text(CATEGORY_LABELS[k]), v)
                 for k, v in (dict(existing.structure).items() if existing else [])
             ],
             "district_reads": authority(request.user).is_district_staff or acc.read_only,
@@ -734,7 +735,10 @@ def plan_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
             "cut_off": nextyear.cut_off(year),
             "years": [today.year, today.year + 1],
             "can_edit": not acc.read_only and can_edit(request.user, district),
-            "structure": [(CATEGORY_LABELS[k], view.structure.get(k, 0)) for k in STRUCTURE_KEYS],
+            "structure": [
+                (i18n_data.text(CATEGORY_LABELS[k]), view.structure.get(k, 0))
+                for k in STRUCTURE_KEYS
+            ],
         },
     )
 
