@@ -63,10 +63,12 @@ def rows(findings: int, seed: int = 11) -> None:
 
     rng = Random(seed)
     files = list(Candidate.objects.values_list("pk", "org_id"))
+    rng.shuffle(files)
     batch: list[Irregularity] = []
     for index in range(findings):
-        candidate, org = files[rng.randrange(len(files))]
-        finding, severity, step = FINDINGS[index % len(FINDINGS)]
+        # Each (file, finding) once: a live row is unique per finding of a file.
+        candidate, org = files[index % len(files)]
+        finding, severity, step = FINDINGS[(index // len(files) + index) % len(FINDINGS)]
         found = date(2024, 1, 1) + timedelta(days=rng.randint(0, 1060))
         closed = rng.random() < 0.1
         batch.append(

@@ -43,6 +43,9 @@ class State(models.TextChoices):
     CLOSED = "closed", _("已关闭")
 
 
+LIVE_STATES = (State.OPEN, State.CASE, State.EXPLAINED)
+
+
 class ClosedBecause(models.TextChoices):
     # The finding is no longer found: the file was corrected or the step recorded as a past fact.
     GONE = "gone", _("更正后不再成立")
@@ -60,7 +63,9 @@ class IrregularityQuerySet(models.QuerySet["Irregularity"]):
         return self.filter(org_id__in=scope.org_ids)
 
     def live(self) -> Self:
-        return self.exclude(state=State.CLOSED)
+        # An IN list, not exclude(): SQLite evaluates NOT (state = 'closed') twice as slowly
+        # as the three live states over the whole table (bench/bench_register.py).
+        return self.filter(state__in=LIVE_STATES)
 
 
 class Irregularity(models.Model):
