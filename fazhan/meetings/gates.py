@@ -29,8 +29,11 @@ def _file_events(candidate: Any, today: date) -> list[FileEvent]:
     return effective_events(parsed.events, today)
 
 
-def candidate_gates(candidate: Any, step: str, today: date) -> list[Reason]:
-    """Why a meeting cannot vote on `candidate` for `step` (S15 or S23) today; empty if it can."""
+def candidate_gates(
+    candidate: Any, step: str, today: date, outcome: str | None = None
+) -> list[Reason]:
+    """Why a meeting cannot vote on `candidate` for `step` (S15 or S23, with the S23's
+    `outcome`) today; empty if it can."""
     return reasons(
         meeting_gates(
             _file_events(candidate, today),
@@ -38,5 +41,6 @@ def candidate_gates(candidate: Any, step: str, today: date) -> list[Reason]:
             stage=str(candidate.stage),
             suspended=bool(candidate.suspended),
             today=today,
+            outcome=outcome,
         )
     )

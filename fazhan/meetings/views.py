@@ -175,7 +175,7 @@ def _item_rows(meeting: Meeting, today: date) -> list[dict[str, Any]]:
     for item in items:
         gates: list[Reason] = []
         if item.status == ItemStatus.PENDING and not meeting.late_entry:
-            gates = candidate_gates(item.candidate, item.step, today)
+            gates = candidate_gates(item.candidate, item.step, today, item.outcome)
         rows.append({"item": item, "motion": motion(item), "gates": gates})
     return rows
 
@@ -437,7 +437,7 @@ def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "preview": preview,
         "opinions": WrittenOpinion.objects.filter(item=item, counted=True).select_related("member"),
         "gates": (
-            candidate_gates(item.candidate, item.step, dates.today())
+            candidate_gates(item.candidate, item.step, dates.today(), item.outcome)
             if item.status in (ItemStatus.PENDING, ItemStatus.VOTING, ItemStatus.COUNTING)
             and not meeting.late_entry
             else []

@@ -35,10 +35,24 @@ def notice_name(notice: str) -> Name:
     return Name("notices", notice, NOTICE_NAMES[notice])
 
 
+# 取消预备党员资格 (seed 责任追究制: "对已经发展的，要取消预备党员资格"; contracts §3: a revoking
+# S23 needs an S15, not an S22) may be decided at any time during probation: no conversion notice
+# has to run first, and feedback found true on a notice is its reason, not an obstacle.
+REVOKE = "revoke"
+
+
 def meeting_gates(
-    events: list[Event], *, step: str, stage: str, suspended: bool, today: date
+    events: list[Event],
+    *,
+    step: str,
+    stage: str,
+    suspended: bool,
+    today: date,
+    outcome: str | None = None,
 ) -> list[Refusal]:
     """Why a meeting cannot vote on the candidate for `step` (S15 or S23) today; empty if it can.
+    `outcome` is the S23 motion's (convert, extend, revoke): a revocation is gated by the stage
+    alone.
 
     `events` are the effective events in order (corrections applied, nothing after `today`)."""
     reasons: list[Refusal] = []
@@ -67,6 +81,8 @@ def meeting_gates(
                 "公示反馈核查期间暂缓发展",
             )
         )
+    if step == "S23" and outcome == REVOKE:
+        return reasons
     notice_type = NOTICE_OF_STEP[step]
     for event in events:
         if event.type == notice_type and event.end is not None and event.end >= today:

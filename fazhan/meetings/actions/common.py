@@ -112,5 +112,5 @@ def _live_gates(item: AgendaItem, today: date) -> list[Reason]:
     name = item.candidate.person.name
     return [
         Reason(_("%(name)s：%(message)s") % {"name": name, "message": r.message}, r.basis)
-        for r in candidate_gates(item.candidate, item.step, today)
+        for r in candidate_gates(item.candidate, item.step, today, item.outcome)
     ]
