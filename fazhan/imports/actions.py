@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
@@ -50,7 +51,13 @@ from fazhan.people import crypto, idnumber
 from fazhan.people.actions import Mode
 from fazhan.people.idnumber import IdNumberError
 from fazhan.people.models import CLOSED_STAGES, AttributeChange, Candidate, Person
-from fazhan.people.record import apply_projection, candidate_document, project, projected
+from fazhan.people.record import (
+    apply_projection,
+    candidate_document,
+    follow_roster,
+    project,
+    projected,
+)
 from fazhan.policy.data import DEFAULT_POLICY
 from fazhan.policy.engine import evaluate
 from fazhan.policy.parse import Unreadable, parse_document
@@ -502,6 +509,11 @@ def _write(user: User | None, plan: _Plan) -> list[Candidate]:
         raise ChainError(f"chain head at {moved.seq}, expected {expected}")
     _apply_changes(user, plan)
     projected(plan.candidates)
+    # The roster follows the files the committee approved (docs/members.md), once the import is
+    # committed: each file in its own short transaction, never holding the import's lock.
+    approved = [c.pk for c in plan.candidates if c.approved_on is not None]
+    if approved:
+        transaction.on_commit(partial(follow_roster, approved))
     return plan.candidates
 
 

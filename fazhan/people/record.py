@@ -289,6 +289,23 @@ def project(candidate: Any, events: list[ChainEvent] | None = None) -> Evaluatio
     return result
 
 
+def follow_roster(candidate_ids: Iterable[int]) -> int:
+    """Project these files again, one transaction each, so that the member roster follows them:
+    for files written without `project` (a bulk import, `fazhan follow_roster` after an
+    upgrade). Returns how many."""
+    from django.db import transaction
+
+    from fazhan.people.models import Candidate
+
+    done = 0
+    for pk in candidate_ids:
+        with transaction.atomic():
+            candidate = Candidate.objects.select_for_update().select_related("person").get(pk=pk)
+            project(candidate)
+        done += 1
+    return done
+
+
 def _follow(candidate: Any, file: Any, result: Evaluation, chain: list[ChainEvent]) -> None:
     facts = membership_facts(
         effective_events(file.events, result.as_of), result.dates, result.stage

@@ -3,10 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
 from fazhan.people.models import Candidate
-from fazhan.people.record import project
+from fazhan.people.record import follow_roster
 
 
 class Command(BaseCommand):
@@ -20,10 +19,5 @@ class Command(BaseCommand):
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        for pk in ids:
-            with transaction.atomic():
-                candidate = (
-                    Candidate.objects.select_for_update().select_related("person").get(pk=pk)
-                )
-                project(candidate)
+        follow_roster(ids)
         self.stdout.write(f"已核对 {len(ids)} 份批准接收的档案与党员名册。")
