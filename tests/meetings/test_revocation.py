@@ -9,9 +9,9 @@ import pytest
 from fazhan.audit.chain import append_event, events_of, verify_chain
 from fazhan.core.errors import ActionRefused
 from fazhan.meetings import actions as act
-from fazhan.members.history import roster_on
 from fazhan.meetings.gates import candidate_gates
 from fazhan.meetings.models import ItemKind
+from fazhan.members.history import roster_on
 from fazhan.people.actions import do_record_step
 from tests.meetings.conftest import (
     VOTE,
