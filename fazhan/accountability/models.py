@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fazhan.core.access import reach_of
+from fazhan.core.access import OrgScopedQuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -53,14 +53,9 @@ class ClosedBecause(models.TextChoices):
     DECIDED = "decided", _("经审查关闭")
 
 
-class IrregularityQuerySet(models.QuerySet["Irregularity"]):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
-        """Rows of the organizations in the user's reach (DESIGN principle 6): the row's own
-        organization, not the file's current one, so a breach stays with who committed it."""
-        scope = reach_of(user)
-        if scope.everything:
-            return self.all()
-        return self.filter(org_id__in=scope.org_ids)
+class IrregularityQuerySet(OrgScopedQuerySet["Irregularity"]):
+    """Scoped by the row's own organization, not the file's current one, so that a breach stays
+    with who committed it."""
 
     def live(self) -> Self:
         # An IN list, not exclude(): SQLite evaluates NOT (state = 'closed') twice as slowly
@@ -256,11 +251,8 @@ class TaskState(models.TextChoices):
     CLOSED = "closed", _("已办结")
 
 
-class SupervisionQuerySet(models.QuerySet["SupervisionTask"]):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
-        """The assigned organization's reach: the branch sees the tasks it must act on."""
-        scope = reach_of(user)
-        return self.all() if scope.everything else self.filter(org_id__in=scope.org_ids)
+class SupervisionQuerySet(OrgScopedQuerySet["SupervisionTask"]):
+    """Scoped by the assigned organization: the branch sees the tasks it must act on."""
 
 
 class SupervisionTask(models.Model):

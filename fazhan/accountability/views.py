@@ -151,12 +151,11 @@ def register_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def register_explain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     row = get_irregularity_for_user(request.user, pk)
-    try:
-        do_explain_irregularity(request.user, row, text=request.POST.get("text", ""))
-    except ActionRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, _("情况说明已保存。"))
+    _refused_or(
+        request,
+        _("情况说明已保存。"),
+        lambda: do_explain_irregularity(request.user, row, text=request.POST.get("text", "")),
+    )
     return redirect("accountability:item", pk=row.pk)
 
 
@@ -164,12 +163,13 @@ def register_explain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_POST
 def register_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     row = get_irregularity_for_user(request.user, pk)
-    try:
-        do_close_irregularity(request.user, row, conclusion=request.POST.get("conclusion", ""))
-    except ActionRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, _("已作出处理结论并关闭。"))
+    _refused_or(
+        request,
+        _("已作出处理结论并关闭。"),
+        lambda: do_close_irregularity(
+            request.user, row, conclusion=request.POST.get("conclusion", "")
+        ),
+    )
     return redirect("accountability:item", pk=row.pk)
 
 
