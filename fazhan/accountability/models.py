@@ -301,3 +301,38 @@ class TaskNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.written_on}"
+
+
+class Ground(models.TextChoices):
+    """Why a probationary membership is to be revoked (区委意见 责任追究制: "凡是违规发展党员的，
+    或发展的党员明显不符合质量要求的 … 对已经发展的，要取消预备党员资格")."""
+
+    IRREGULAR = "irregular", _("违规发展")
+    UNQUALIFIED = "unqualified", _("明显不符合党员条件")
+
+
+class Revocation(models.Model):
+    """The grounds on which a revocation of probationary membership is put to the branch meeting
+    (the motion itself is the meeting's agenda item and the S23 it records), linked to its case.
+    The text stays here, never in the chain (DESIGN principle 8)."""
+
+    candidate = models.ForeignKey(
+        "people.Candidate", on_delete=models.PROTECT, related_name="revocations"
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="revocations"
+    )
+    ground = models.CharField(_("理由类别"), max_length=16, choices=Ground.choices)
+    reason = models.TextField(_("理由"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_on = models.DateField(_("提出日期"))
+
+    class Meta:
+        verbose_name = _("取消预备党员资格理由")
+        verbose_name_plural = _("取消预备党员资格理由")
+        ordering = ("-proposed_on", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} {self.ground}"
