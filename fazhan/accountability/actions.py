@@ -19,9 +19,11 @@ from fazhan.accountability.models import (
     Case,
     CaseState,
     ClosedBecause,
+    Ground,
     Irregularity,
     Outcome,
     Party,
+    Revocation,
     State,
     SupervisionTask,
     TaskNote,
@@ -32,8 +34,9 @@ from fazhan.accountability.parties import propose
 from fazhan.accounts.authority import authority
 from fazhan.audit.chain import append_event
 from fazhan.core import dates
-from fazhan.core.errors import ActionRefused, NotVisible
+from fazhan.core.errors import ActionRefused, NotVisible, Reason
 from fazhan.orgs.models import Organization
+from fazhan.people.models import Candidate, Stage
 
 if TYPE_CHECKING:
     from fazhan.accounts.models import User
@@ -408,3 +411,47 @@ def do_close_task(user: User, task: SupervisionTask | int, *, result: str) -> Su
     locked.save(update_fields=["result", "state", "closed_on"])
     _task_event(user, locked, "closed")
     return locked
+
+
+# -- 取消预备党员资格 (issue 15 item 3) -----------------------------------------------------------
+
+
+@transaction.atomic
+def do_propose_revocation(
+    user: User, case: Case | int, candidate_id: int, *, ground: str, reason: str
+) -> Revocation:
+    """The case proposes to revoke a probationary membership it found irregular: the grounds are
+    kept with the case; the branch meeting then decides (its 取消预备党员资格 motion) and the
+    committee with authority approves (S24)."""
+    locked = _locked_case(user, case)
+    _check_case_writer(user, locked)
+    rows = locked.irregularities.filter(candidate_id=candidate_id)
+    if not rows.exists():
+        raise ActionRefused(_("该档案不在本案件的登记记录中。"))
+    candidate = Candidate.objects.select_for_update().get(pk=candidate_id)
+    if candidate.stage != Stage.PROBATIONARY:
+        raise ActionRefused(
+            Reason(
+                _("只能对预备党员提出取消预备党员资格（该同志目前为「%(stage)s」）。")
+                % {"stage": candidate.get_stage_display()},
+                "细则第三十三条",
+            )
+        )
+    if ground not in Ground.values:
+        raise ActionRefused(_("请选择理由类别。"))
+    revocation = Revocation.objects.create(
+        candidate=candidate,
+        case=locked,
+        ground=ground,
+        reason=_text(reason, _("理由")),
+        proposed_by=user,
+        proposed_on=dates.today(),
+    )
+    append_event(
+        kind="revocation.proposed",
+        candidate_id=candidate.pk,
+        happened_on=revocation.proposed_on,
+        payload={"revocation_id": revocation.pk, "case_id": locked.pk, "ground": ground},
+        recorded_by_id=user.pk,
+    )
+    return revocation

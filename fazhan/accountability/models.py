@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fazhan.core.access import reach_of
+from fazhan.core.access import OrgScopedQuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -53,14 +53,9 @@ class ClosedBecause(models.TextChoices):
     DECIDED = "decided", _("经审查关闭")
 
 
-class IrregularityQuerySet(models.QuerySet["Irregularity"]):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
-        """Rows of the organizations in the user's reach (DESIGN principle 6): the row's own
-        organization, not the file's current one, so a breach stays with who committed it."""
-        scope = reach_of(user)
-        if scope.everything:
-            return self.all()
-        return self.filter(org_id__in=scope.org_ids)
+class IrregularityQuerySet(OrgScopedQuerySet["Irregularity"]):
+    """Scoped by the row's own organization, not the file's current one, so that a breach stays
+    with who committed it."""
 
     def live(self) -> Self:
         # An IN list, not exclude(): SQLite evaluates NOT (state = 'closed') twice as slowly
@@ -256,11 +251,8 @@ class TaskState(models.TextChoices):
     CLOSED = "closed", _("已办结")
 
 
-class SupervisionQuerySet(models.QuerySet["SupervisionTask"]):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
-        """The assigned organization's reach: the branch sees the tasks it must act on."""
-        scope = reach_of(user)
-        return self.all() if scope.everything else self.filter(org_id__in=scope.org_ids)
+class SupervisionQuerySet(OrgScopedQuerySet["SupervisionTask"]):
+    """Scoped by the assigned organization: the branch sees the tasks it must act on."""
 
 
 class SupervisionTask(models.Model):
@@ -309,3 +301,38 @@ class TaskNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.written_on}"
+
+
+class Ground(models.TextChoices):
+    """Why a probationary membership is to be revoked (区委意见 责任追究制: "凡是违规发展党员的，
+    或发展的党员明显不符合质量要求的 … 对已经发展的，要取消预备党员资格")."""
+
+    IRREGULAR = "irregular", _("违规发展")
+    UNQUALIFIED = "unqualified", _("明显不符合党员条件")
+
+
+class Revocation(models.Model):
+    """The grounds on which a revocation of probationary membership is put to the branch meeting
+    (the motion itself is the meeting's agenda item and the S23 it records), linked to its case.
+    The text stays here, never in the chain (DESIGN principle 8)."""
+
+    candidate = models.ForeignKey(
+        "people.Candidate", on_delete=models.PROTECT, related_name="revocations"
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="revocations"
+    )
+    ground = models.CharField(_("理由类别"), max_length=16, choices=Ground.choices)
+    reason = models.TextField(_("理由"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_on = models.DateField(_("提出日期"))
+
+    class Meta:
+        verbose_name = _("取消预备党员资格理由")
+        verbose_name_plural = _("取消预备党员资格理由")
+        ordering = ("-proposed_on", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} {self.ground}"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/<int:pk>/investigation/", views.case_investigation, name="case_investigation"),
     path("cases/<int:pk>/parties/<int:party_pk>/", views.case_party, name="case_party"),
     path("cases/<int:pk>/conclude/", views.case_conclude, name="case_conclude"),
+    path("cases/<int:pk>/revocation/", views.case_revocation, name="case_revocation"),
     path("guidance/", views.guidance, name="guidance"),
     path("supervision/", views.supervision, name="supervision"),
     path("supervision/tasks/new/", views.task_assign, name="task_assign"),

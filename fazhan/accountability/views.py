@@ -23,6 +23,7 @@ from fazhan.accountability.actions import (
     do_explain_irregularity,
     do_note_task,
     do_open_case,
+    do_propose_revocation,
     do_record_investigation,
     get_case_for_user,
     get_irregularity_for_user,
@@ -36,6 +37,7 @@ from fazhan.accountability.filters import LIVE, filter_register, with_names
 from fazhan.accountability.models import (
     Case,
     CaseState,
+    Ground,
     Outcome,
     Party,
     Severity,
@@ -151,12 +153,11 @@ def register_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def register_explain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     row = get_irregularity_for_user(request.user, pk)
-    try:
-        do_explain_irregularity(request.user, row, text=request.POST.get("text", ""))
-    except ActionRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, _("情况说明已保存。"))
+    _refused_or(
+        request,
+        _("情况说明已保存。"),
+        lambda: do_explain_irregularity(request.user, row, text=request.POST.get("text", "")),
+    )
     return redirect("accountability:item", pk=row.pk)
 
 
@@ -164,12 +165,13 @@ def register_explain(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_POST
 def register_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     row = get_irregularity_for_user(request.user, pk)
-    try:
-        do_close_irregularity(request.user, row, conclusion=request.POST.get("conclusion", ""))
-    except ActionRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, _("已作出处理结论并关闭。"))
+    _refused_or(
+        request,
+        _("已作出处理结论并关闭。"),
+        lambda: do_close_irregularity(
+            request.user, row, conclusion=request.POST.get("conclusion", "")
+        ),
+    )
     return redirect("accountability:item", pk=row.pk)
 
 
@@ -222,6 +224,9 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rows = case.irregularities.select_related("candidate__person", "org").order_by("pk")
     parties = case.parties.select_related("user", "org").order_by("pk")
     writable = case.state == CaseState.OPEN and may_handle_case(request.user, case)
+    probationary = {
+        row.candidate_id: row.candidate for row in rows if row.candidate.stage == Stage.PROBATIONARY
+    }
     return render(
         request,
         "accountability/case.html",
@@ -232,6 +237,9 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "writable": writable,
             "outcomes": Outcome.choices,
             "today": dates.today(),
+            "probationary": list(probationary.values()),
+            "revocations": case.revocations.select_related("candidate__person"),
+            "grounds": Ground.choices,
         },
     )
 
@@ -436,3 +444,22 @@ def guidance(request: AuthenticatedHttpRequest) -> HttpResponse:
         "accountability/guidance.html",
         {"book": book, "types": types, "untyped": by_type.get(""), "year": today.year},
     )
+
+
+@no_sysadmin
+@require_POST
+def case_revocation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = get_case_for_user(request.user, pk)
+    chosen = request.POST.get("candidate", "")
+    _refused_or(
+        request,
+        _("已提出取消预备党员资格的理由，请党支部提交支部大会讨论。"),
+        lambda: do_propose_revocation(
+            request.user,
+            case,
+            int(chosen) if chosen.isdigit() else 0,
+            ground=request.POST.get("ground", ""),
+            reason=request.POST.get("reason", ""),
+        ),
+    )
+    return redirect("accountability:case", pk=case.pk)

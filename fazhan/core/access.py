@@ -9,7 +9,9 @@ Django starts (`AccountsConfig.ready`). Until then every reach is empty: nothing
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, Self, TypeVar
+
+from django.db import models
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -41,3 +43,15 @@ def register_reach(provider: Callable[[UserLike], ReachLike]) -> None:
 
 def reach_of(user: UserLike) -> ReachLike:
     return _Nothing() if _provider is None else _provider(user)
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class OrgScopedQuerySet(models.QuerySet[_M]):
+    """Rows that belong to one organization (`org_id`): those of the organizations in the user's
+    reach (DESIGN principle 6), everything for a reach over the whole district."""
+
+    def visible_to(self, user: UserLike) -> Self:
+        scope = reach_of(user)
+        return self.all() if scope.everything else self.filter(org_id__in=scope.org_ids)

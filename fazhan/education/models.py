@@ -12,28 +12,11 @@ principle 8); events carry ids, counts and codes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self, TypeVar
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fazhan.core.access import reach_of
-
-if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-    from django.contrib.auth.models import AnonymousUser
-
-
-_M = TypeVar("_M", bound=models.Model)
-
-
-class ScopedQuerySet(models.QuerySet[_M]):
-    """Rows of the organizations in the user's reach (DESIGN principle 6)."""
-
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
-        scope = reach_of(user)
-        return self.all() if scope.everything else self.filter(org_id__in=scope.org_ids)
+from fazhan.core.access import OrgScopedQuerySet
 
 
 class Form(models.TextChoices):
@@ -59,7 +42,7 @@ class TrainingClass(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = ScopedQuerySet["TrainingClass"].as_manager()
+    objects = OrgScopedQuerySet["TrainingClass"].as_manager()
 
     class Meta:
         verbose_name = _("积极分子培训班")
@@ -109,7 +92,7 @@ class Pairing(models.Model):
     started_on = models.DateField(_("结对日期"))
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
 
-    objects = ScopedQuerySet["Pairing"].as_manager()
+    objects = OrgScopedQuerySet["Pairing"].as_manager()
 
     class Meta:
         ordering = ("-started_on", "-pk")
@@ -165,7 +148,7 @@ class Nomination(models.Model):
     )
     note = models.CharField(_("说明"), max_length=255, blank=True)
 
-    objects = ScopedQuerySet["Nomination"].as_manager()
+    objects = OrgScopedQuerySet["Nomination"].as_manager()
 
     class Meta:
         ordering = ("-received_on", "-pk")

@@ -196,6 +196,7 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "register/cases/<int:pk>/investigation/": ("case", {}),
     "register/cases/<int:pk>/parties/<int:party_pk>/": ("case", {"party_pk": "party"}),
     "register/cases/<int:pk>/conclude/": ("case", {}),
+    "register/cases/<int:pk>/revocation/": ("case", {}),
     "register/supervision/tasks/<int:pk>/": ("task", {}),
     "register/supervision/tasks/<int:pk>/note/": ("task", {}),
     "register/supervision/tasks/<int:pk>/close/": ("task", {}),
