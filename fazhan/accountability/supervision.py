@@ -21,9 +21,7 @@ from fazhan.orgs.models import Organization
 from fazhan.people.models import Candidate
 from fazhan.plans import indicators
 from fazhan.plans.board import Unit, build_board
-
-# seed: 入党积极分子与发展党员计划数的比例不低于3:1.
-POOL_RATIO = 3
+from fazhan.policy.allocation import POOL_RATIO  # seed 三（一）: 3:1
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,7 @@ from fazhan.education.models import Attendance, Nomination, Outcome, Pairing
 from fazhan.orgs.models import Organization
 from fazhan.people.models import Candidate
 from fazhan.plans.board import find_plan
-
-POOL_RATIO = 3
+from fazhan.policy.allocation import POOL_RATIO  # seed 三（一）: 3:1
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ RATIO_FLOOR = 10 * MB
 _CHUNK = 1024 * 1024
 _XML_FORBIDDEN = (b"<!DOCTYPE", b"<!ENTITY")
 # What a damaged member raises while it is decompressed (a bad CRC, a bad deflate stream, a
-# truncated file, a compression method Python lacks).
+# truncated file). NotImplementedError is zipfile's own answer to a compression method Python
+# lacks (e.g. Deflate64): a file we cannot read, refused like the rest, not a missing feature.
 _BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
 
 

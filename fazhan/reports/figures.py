@@ -23,11 +23,10 @@ from fazhan.orgs.models import Organization, OrgType
 from fazhan.people.counts import report_counts
 from fazhan.people.models import Candidate
 from fazhan.plans.models import Plan, PlanShare
+from fazhan.policy.allocation import POOL_RATIO  # seed 三（一）: 3:1
 from fazhan.policy.counts import STAGES
 from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS
 
-# seed 三（一）: the pool is at least three times the number to be admitted.
-POOL_RATIO = 3
 UNTYPED = "untyped"
 
 
