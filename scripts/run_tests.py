@@ -16,6 +16,9 @@ import pgcluster
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 NO_TESTS = 5
+# Two pytest workers on the 2-core CI machine halve the wall time (each worker has its own test
+# database and live server); more than four would only crowd PostgreSQL's connections.
+WORKERS = os.getenv("FAZHAN_TEST_WORKERS", str(min(os.cpu_count() or 1, 4)))
 
 
 def run(step: str, command: list[str], env: dict[str, str] | None = None) -> None:
@@ -28,7 +31,7 @@ def run(step: str, command: list[str], env: dict[str, str] | None = None) -> Non
 
 
 def main() -> None:
-    extra = sys.argv[1:]
+    extra = ["-n", WORKERS, *sys.argv[1:]] if WORKERS not in ("0", "1") else sys.argv[1:]
     run("ruff", [str(BIN / "ruff"), "check", "."])
     run("ruff format", [str(BIN / "ruff"), "format", "--check", "."])
     run("mypy", [str(BIN / "mypy"), "fazhan"])
