@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 
-from fazhan.audit.chain import append_event
+from fazhan.audit.chain import NewEvent, append_event, append_events_bulk
 from fazhan.members.models import ChangeKind, MemberChange, Source
 from fazhan.members.state import MemberState, fold
 from fazhan.orgs.models import Member, MemberStatus, Organization
@@ -117,16 +118,20 @@ def members_on(ids: Sequence[int], day: date) -> dict[int, Member]:
 
 def reproject(member: Member) -> None:
     """Save the member's row as the fold of all its history (every recorded change applied)."""
-    state = fold(current_state(member), list(MemberChange.objects.filter(member=member)), date.max)
+    changes = list(MemberChange.objects.filter(member=member))
+    _take_state(member, fold(current_state(member), changes, date.max))
+    member.save(update_fields=["org", "status", "active", "under_discipline", "rights_restored"])
+
+
+def _take_state(member: Member, state: MemberState) -> None:
     member.org_id = state.org_id or member.org_id
     member.status = state.status
     member.active = state.active
     member.under_discipline = state.under_discipline
     member.rights_restored = state.rights_restored
-    member.save(update_fields=["org", "status", "active", "under_discipline", "rights_restored"])
 
 
-def _event(change: MemberChange, kind: str, candidate_id: int | None) -> None:
+def _payload(change: MemberChange) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "member_id": change.member_id,
         "change_id": change.pk,
@@ -139,11 +144,15 @@ def _event(change: MemberChange, kind: str, candidate_id: int | None) -> None:
         payload["status"] = change.status
     if change.months is not None:
         payload["months"] = change.months
+    return payload
+
+
+def _event(change: MemberChange, kind: str, candidate_id: int | None) -> None:
     append_event(
         kind=kind,
         candidate_id=candidate_id,
         happened_on=change.happened_on,
-        payload=payload,
+        payload=_payload(change),
         recorded_by_id=change.recorded_by_id,
     )
 
@@ -299,8 +308,139 @@ def _org_of(fact: Fact, file_org_id: int) -> int | None:
 def _dates(member: Member, admitted_on: date | None, facts: Sequence[Fact]) -> None:
     """入党日期 is the admitting meeting's (党章 art. 7: probation runs from it), 转正日期 the
     conversion's; both follow the record."""
+    if _dated(member, admitted_on, facts):
+        member.save(update_fields=["joined_on", "converted_on"])
+
+
+def _dated(member: Member, admitted_on: date | None, facts: Sequence[Fact]) -> bool:
+    """Set the member's 入党日期 and 转正日期 from the record (not saved); whether they changed."""
     converted = next((f.happened_on for f in facts if f.kind == ChangeKind.CONVERTED), None)
     joined = admitted_on if facts else None
-    if (member.joined_on, member.converted_on) != (joined, converted):
-        member.joined_on, member.converted_on = joined, converted
-        member.save(update_fields=["joined_on", "converted_on"])
+    if (member.joined_on, member.converted_on) == (joined, converted):
+        return False
+    member.joined_on, member.converted_on = joined, converted
+    return True
+
+
+# -- many files at once ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What `follow_record` is given for one file."""
+
+    candidate_id: int
+    person: Any
+    org_id: int
+    facts: Sequence[Fact]
+    admitted_on: date | None
+    recorded_by_id: int | None
+
+
+def follow_one(entry: RecordFacts) -> Member | None:
+    return follow_record(
+        candidate_id=entry.candidate_id,
+        person=entry.person,
+        org_id=entry.org_id,
+        facts=entry.facts,
+        admitted_on=entry.admitted_on,
+        recorded_by_id=entry.recorded_by_id,
+    )
+
+
+def follow_records(entries: Sequence[RecordFacts]) -> None:
+    """`follow_record` for many files, in order, in the caller's transaction: the same rows and
+    the same chain events. A file new to the roster (no member row, none on an imported roster
+    to link, a history that starts with joining: what a bulk import brings) is written in bulk
+    with the others like it; any other file goes through `follow_record` itself."""
+    ids = [e.candidate_id for e in entries]
+    linked = set(Member.objects.filter(candidate_id__in=ids).values_list("candidate_id", flat=True))
+    matchable = _may_match_imported([e for e in entries if e.facts])
+    fresh: list[RecordFacts] = []
+    for entry in entries:
+        if (
+            entry.candidate_id in linked
+            or entry.candidate_id in matchable
+            or (entry.facts and entry.facts[0].kind != ChangeKind.JOINED)
+        ):
+            _join_in_bulk(fresh)
+            fresh = []
+            follow_one(entry)
+        elif entry.facts:
+            fresh.append(entry)
+    _join_in_bulk(fresh)
+
+
+def _may_match_imported(entries: Sequence[RecordFacts]) -> set[int]:
+    """The files whose person `_imported_match` could find on an imported roster (one query)."""
+    if not entries:
+        return set()
+    indexes = {i for e in entries if (i := getattr(e.person, "id_number_index", None))}
+    names = {e.person.name for e in entries}
+    found = Member.objects.filter(candidate__isnull=True).filter(
+        Q(id_number_index__in=indexes) | Q(name__in=names)
+    )
+    by_index, by_name = set(), set()
+    for index, org_id, name, born in found.values_list(
+        "id_number_index", "org_id", "name", "birth_date"
+    ):
+        by_index.add(index)
+        by_name.add((org_id, name, born))
+    return {
+        e.candidate_id
+        for e in entries
+        if getattr(e.person, "id_number_index", None) in by_index
+        or (e.facts[0].org_id or e.org_id, e.person.name, e.person.birth_date) in by_name
+    }
+
+
+def _join_in_bulk(entries: Sequence[RecordFacts]) -> None:
+    """New members and their record-sourced changes, as `follow_record` writes them one by one:
+    the member row (folded from its changes), the changes, then their events in the same order."""
+    if not entries:
+        return
+    members: list[Member] = []
+    changes: list[MemberChange] = []
+    for entry in entries:
+        member = Member(
+            org_id=entry.facts[0].org_id or entry.org_id,
+            name=entry.person.name,
+            status=MemberStatus.PROBATIONARY,
+            active=False,
+            sex=entry.person.sex or "",
+            birth_date=entry.person.birth_date,
+            person_id=entry.person.pk,
+            candidate_id=entry.candidate_id,
+        )
+        _dated(member, entry.admitted_on, entry.facts)
+        own = [
+            MemberChange(
+                member=member,
+                kind=fact.kind,
+                happened_on=fact.happened_on,
+                source=Source.RECORD,
+                org_id=_org_of(fact, entry.org_id),
+                months=fact.months,
+                reason="",
+                recorded_by_id=entry.recorded_by_id,
+                **EFFECTS[fact.kind],
+            )
+            for fact in entry.facts
+        ]
+        _take_state(member, fold(current_state(member), own, date.max))
+        members.append(member)
+        changes.extend(own)
+    Member.objects.bulk_create(members)
+    for change in changes:
+        change.member_id = change.member.pk
+    MemberChange.objects.bulk_create(changes)
+    append_events_bulk(
+        NewEvent(
+            kind=f"member.{change.kind}",
+            candidate_id=change.member.candidate_id,
+            happened_on=change.happened_on,
+            payload=_payload(change),
+            recorded_by_id=change.recorded_by_id,
+        )
+        for change in changes
+    )

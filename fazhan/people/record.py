@@ -18,7 +18,7 @@ from fazhan.audit.chain import events_of
 from fazhan.audit.models import Event as ChainEvent
 from fazhan.core.dates import today
 from fazhan.holidays.table import current_table
-from fazhan.members.history import follow_record
+from fazhan.members.history import RecordFacts, follow_one, follow_records
 from fazhan.orgs.models import Member
 from fazhan.people.attributes import file_person, history
 from fazhan.policy.calendar import add_months
@@ -289,30 +289,45 @@ def project(candidate: Any, events: list[ChainEvent] | None = None) -> Evaluatio
     return result
 
 
-def follow_roster(candidate_ids: Iterable[int]) -> int:
-    """Project these files again, one transaction each, so that the member roster follows them:
-    for files written without `project` (a bulk import, `fazhan follow_roster` after an
-    upgrade). Returns how many."""
+def follow_roster(candidate_ids: Iterable[int], chunk: int = 500) -> int:
+    """Project these files again so that the member roster follows them, `chunk` files a
+    transaction: for files written without `project` (a bulk import, `fazhan follow_roster` after
+    an upgrade). The same projections, roster rows and chain events as `project` file by file,
+    with the new members written in bulk. Returns how many."""
     from django.db import transaction
 
     from fazhan.people.models import Candidate
 
-    done = 0
-    for pk in candidate_ids:
+    ids = list(candidate_ids)
+    table = current_table()
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
         with transaction.atomic():
-            candidate = Candidate.objects.select_for_update().select_related("person").get(pk=pk)
-            project(candidate)
-        done += 1
-    return done
+            rows = Candidate.objects.select_for_update().select_related("person")
+            found = {c.pk: c for c in rows.filter(pk__in=part)}
+            chains: dict[int, list[ChainEvent]] = {pk: [] for pk in found}
+            for event in ChainEvent.objects.filter(candidate_id__in=part).order_by("seq"):
+                chains[event.candidate_id].append(event)
+            candidates = [found[pk] for pk in part if pk in found]
+            follows = []
+            for candidate in candidates:
+                chain = chains[candidate.pk]
+                file = parse_document(candidate_document(candidate, chain))
+                result = evaluate(file, table=table)
+                head = chain[-1].seq if chain else None
+                apply_projection(candidate, result, head, roster_import_day(chain))
+                follows.append(_facts(candidate, file, result, chain))
+            Candidate.objects.bulk_update(candidates, PROJECTION_FIELDS, batch_size=100)
+            projected(candidates)
+            follow_records(follows)
+    return len(ids)
 
 
-def _follow(candidate: Any, file: Any, result: Evaluation, chain: list[ChainEvent]) -> None:
+def _facts(candidate: Any, file: Any, result: Evaluation, chain: list[ChainEvent]) -> RecordFacts:
     facts = membership_facts(
         effective_events(file.events, result.as_of), result.dates, result.stage
     )
-    if not facts and not Member.objects.filter(candidate_id=candidate.pk).exists():
-        return
-    follow_record(
+    return RecordFacts(
         candidate_id=candidate.pk,
         person=candidate.person,
         org_id=candidate.org_id,
@@ -320,3 +335,10 @@ def _follow(candidate: Any, file: Any, result: Evaluation, chain: list[ChainEven
         admitted_on=result.dates.admitted_on,
         recorded_by_id=chain[-1].recorded_by_id if chain else None,
     )
+
+
+def _follow(candidate: Any, file: Any, result: Evaluation, chain: list[ChainEvent]) -> None:
+    entry = _facts(candidate, file, result, chain)
+    if not entry.facts and not Member.objects.filter(candidate_id=candidate.pk).exists():
+        return
+    follow_one(entry)

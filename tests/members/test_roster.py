@@ -344,3 +344,46 @@ def test_it_links_an_admitted_person_already_on_an_imported_roster_instead_of_a_
     assert Member.objects.filter(name="测试对象").count() == 1
     assert not state_on(imported, date(2020, 7, 21)).active
     assert state_on(imported, S17).status == MemberStatus.PROBATIONARY
+
+
+def _roster_of(candidates, after_seq: int = 0):
+    """What following the record wrote for these files, without the ids it happened to get."""
+    out = []
+    for candidate in candidates:
+        member = Member.objects.get(candidate=candidate)
+        changes = [
+            (c.kind, c.happened_on, c.source, c.org_id, c.months, c.status, c.active, c.voided)
+            for c in MemberChange.objects.filter(member=member).order_by("pk")
+        ]
+        events = [
+            (e.kind, e.happened_on, {k: v for k, v in e.payload.items() if k[-3:] != "_id"})
+            for e in events_of(candidate.pk)
+            if e.kind.startswith("member.") and e.seq > after_seq
+        ]
+        row = (member.org_id, member.status, member.active, member.under_discipline)
+        out.append((row, member.joined_on, member.converted_on, member.person_id, changes, events))
+    return out
+
+
+def test_it_writes_new_members_in_bulk_exactly_as_file_by_file(cast, monkeypatch):
+    from fazhan.members import history
+    from fazhan.people.record import follow_roster
+
+    probationary = admitted(cast)
+    converted = new_candidate(cast)
+    record_clean_until(cast, converted, "e30")
+    files = [probationary, converted]
+    one_by_one = _roster_of(files)
+    assert [row[0][1] for row in one_by_one] == [MemberStatus.PROBATIONARY, MemberStatus.FULL]
+    MemberChange.objects.filter(member__candidate__in=files).delete()
+    Member.objects.filter(candidate__in=files).delete()
+    head = Event.objects.order_by("-seq").values_list("seq", flat=True)[0]
+
+    def not_one_by_one(**_: object) -> None:
+        raise AssertionError("a new member went through follow_record")
+
+    monkeypatch.setattr(history, "follow_record", not_one_by_one)
+    with at("2021-08-01"):
+        assert follow_roster([f.pk for f in files]) == 2
+    assert _roster_of(files, after_seq=head) == one_by_one
+    assert verify_chain().ok
