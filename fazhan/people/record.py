@@ -305,7 +305,7 @@ def follow_roster(candidate_ids: Iterable[int], chunk: int = 500) -> int:
         with transaction.atomic():
             rows = Candidate.objects.select_for_update().select_related("person")
             found = {c.pk: c for c in rows.filter(pk__in=part)}
-            chains: dict[int, list[ChainEvent]] = {pk: [] for pk in found}
+            chains: dict[int | None, list[ChainEvent]] = {pk: [] for pk in found}
             for event in ChainEvent.objects.filter(candidate_id__in=part).order_by("seq"):
                 chains[event.candidate_id].append(event)
             candidates = [found[pk] for pk in part if pk in found]
