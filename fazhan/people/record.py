@@ -255,6 +255,8 @@ PROJECTION_FIELDS = (
     "projected_at",
     "head_seq",
 )
+# What tells a projection changed (when it was made does not).
+COMPARED_FIELDS = tuple(f for f in PROJECTION_FIELDS if f != "projected_at")
 
 
 # Who hears of saved projections (the register of irregularities, fazhan.accountability): apps
@@ -314,10 +316,13 @@ def follow_roster(candidate_ids: Iterable[int], chunk: int = 500) -> int:
                 chain = chains[candidate.pk]
                 file = parse_document(candidate_document(candidate, chain))
                 result = evaluate(file, table=table)
+                before = [getattr(candidate, f) for f in COMPARED_FIELDS]
                 head = chain[-1].seq if chain else None
                 apply_projection(candidate, result, head, roster_import_day(chain))
+                # A file just imported is projected already: only a changed one is saved.
+                if [getattr(candidate, f) for f in COMPARED_FIELDS] != before:
+                    candidate.save(update_fields=PROJECTION_FIELDS)
                 follows.append(_facts(candidate, file, result, chain))
-            Candidate.objects.bulk_update(candidates, PROJECTION_FIELDS, batch_size=100)
             projected(candidates)
             follow_records(follows)
     return len(ids)
