@@ -20,7 +20,12 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from fazhan.accounts.authority import COMMITTEE_KINDS, authority
+from fazhan.accounts.authority import (
+    COMMITTEE_KINDS,
+    authority,
+    cooperation_for,
+    cooperations_of,
+)
 from fazhan.accounts.scope import reach
 from fazhan.audit.chain import append_event, events_of
 from fazhan.audit.models import Event as ChainEvent
@@ -65,6 +70,16 @@ def _check_writer(user: User, candidate: Candidate, step: str | None = None) -> 
     if not Candidate.objects.visible_to(user).filter(pk=candidate.pk).exists():
         raise Http404(_("没有这份档案"))
     kinds = authority(user).writer_kinds(candidate.org_id)
+    if not kinds and cooperations_of(user, candidate.pk):
+        # A cooperating organization (fazhan.mobility): exactly the steps of its agreement.
+        if step is None or cooperation_for(user, candidate.pk, step) is None:
+            raise ActionRefused(
+                Reason(
+                    _("协作协议的范围不包括这项记录，由负责的党组织办理"),
+                    "细则第十二条；发展党员工作意见 三(三)",
+                )
+            )
+        kinds = {"cooperating"}
     if not kinds:
         raise ActionRefused(_("只读账号不能修改档案"))
     if step in COMMITTEE_STEPS and not kinds & COMMITTEE_KINDS:
@@ -244,6 +259,11 @@ def do_record_step(
         locked = _lock(candidate)
         _check_writer(user, locked, step)
         raw = dict(payload or {})
+        if not authority(user).may_write(locked.org_id):
+            # Which organization recorded it, under which agreement (Issue 16 item 2).
+            right = cooperation_for(user, locked.pk, step)
+            if right is not None:
+                raw |= {"recorded_for_org_id": right.org_id, "agreement_id": right.agreement_id}
         if step in ("S17", "S24") and "approver" not in raw:
             acting = authority(user).acting_committee(locked.org_id)
             # 细则 art. 23: only a committee with approval authority approves.

@@ -210,6 +210,12 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "paperwork/approvals/<int:pk>/notice.pdf": ("approval", {}),
     "paperwork/org/<int:pk>/filing/": ("branch", {}),
     "paperwork/org/<int:pk>/filing.pdf": ("branch", {}),
+    "mobility/candidates/<int:pk>/": ("candidate", {}),
+    "mobility/candidates/<int:pk>/refuse/": ("candidate", {}),
+    "mobility/candidates/<int:pk>/agreement/": ("candidate", {}),
+    "mobility/candidates/<int:pk>/contact/": ("candidate", {}),
+    "mobility/agreements/<int:pk>/end/": ("agreement", {}),
+    "mobility/agreements/<int:pk>/report/": ("agreement", {}),
 }
 # Routes with an id that names nothing inside an organization's subtree: the national holiday
 # table by year is district-wide reference data, the same for every account (tried below with a
@@ -259,6 +265,7 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
     from fazhan.education.models import Nomination, TrainingClass
     from fazhan.imports.models import BatchKind, ImportBatch
     from fazhan.meetings.models import AgendaItem, Exclusion, ExclusionReason, ItemKind, Meeting
+    from fazhan.mobility.models import Cooperation, OutsideOrg
     from fazhan.notices.models import Feedback, Notice, NoticeEntry, NoticeStatus
     from fazhan.orgs.models import Member
     from fazhan.paperwork.models import VolunteerForm
@@ -396,7 +403,26 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
         nomination = Nomination.objects.create(
             org=branch, source="youth_league", received_on=day, name="示例"
         )
+        # A 跟踪教育 agreement with an organization outside the district (Step 13).
+        outside = OutsideOrg.objects.create(
+            name=f"区外流动党员党组织{side}",
+            kind="mobile",
+            contact="联系人 0851-0000000",
+            registered_for=committee,
+            registered_by=secretary,
+            registered_on=day,
+        )
+        agreement = Cooperation.objects.create(
+            candidate=candidate,
+            kind="tracking",
+            responsible=branch,
+            outside=outside,
+            steps=["S06"],
+            contact="联系人",
+            started_on=day,
+        )
         found[side] = {
+            "agreement": agreement.pk,
             "training": training.pk,
             "nomination": nomination.pk,
             "task": task.pk,
