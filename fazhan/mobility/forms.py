@@ -17,7 +17,7 @@ from fazhan.web.forms import DATE_WIDGET
 def _step_choices() -> list[tuple[str, str]]:
     from fazhan.core import i18n_data
 
-    return [(code, f"{code} {i18n_data.step_label(code)}") for code in rules.COOPERABLE_STEPS]
+    return [(code, i18n_data.step_label(code)) for code in rules.COOPERABLE_STEPS]
 
 
 class RefuseForm(forms.Form):
