@@ -102,3 +102,59 @@ def came_in(user: Any) -> list[CameIn]:
             CameIn(row.candidate, row.responsible.name, row.started_on, row.get_kind_display())
         )
     return sorted(result, key=lambda r: (r.origin, r.candidate.pk))
+
+
+@dataclass(frozen=True)
+class WentOut:
+    candidate_id: int
+    name: str
+    destination: str
+    moved_on: date | None
+
+
+def _moves_out_of(user: Any) -> Any:
+    """The transfer-in events that took a file out of one of the user's organizations."""
+    scope = reach(user)
+    moves = ChainEvent.objects.filter(kind="transfer-in")
+    if scope.everything:
+        return moves
+    return moves.filter(payload__from_org_id__in=sorted(scope.org_ids))
+
+
+def went_out(user: Any) -> list[WentOut]:
+    """Files the user's organizations handed over (细则 art. 12): the old owner keeps reading
+    what it recorded, not what the new owner records."""
+    visible = set(Candidate.objects.visible_to(user).values_list("pk", flat=True))
+    moves = [m for m in _moves_out_of(user).order_by("seq") if m.candidate_id not in visible]
+    files = {
+        c.pk: c
+        for c in Candidate.objects.filter(pk__in=[m.candidate_id for m in moves]).select_related(
+            "person"
+        )
+    }
+    names = dict(
+        Organization.objects.filter(pk__in=[m.payload.get("to_org_id") for m in moves]).values_list(
+            "pk", "name"
+        )
+    )
+    return [
+        WentOut(
+            m.candidate_id or 0,
+            files[m.candidate_id].person.name,
+            names.get(m.payload.get("to_org_id"), ""),
+            m.happened_on,
+        )
+        for m in moves
+        if m.candidate_id in files
+    ]
+
+
+def recorded_before_leaving(user: Any, candidate_id: int) -> list[ChainEvent] | None:
+    """The file's events up to the last move out of the user's organizations (None: the user's
+    organizations never held this file)."""
+    last = _moves_out_of(user).filter(candidate_id=candidate_id).order_by("-seq").first()
+    if last is None:
+        return None
+    return list(
+        ChainEvent.objects.filter(candidate_id=candidate_id, seq__lte=last.seq).order_by("seq")
+    )

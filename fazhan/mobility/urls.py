@@ -11,6 +11,7 @@ urlpatterns = [
     path("candidates/<int:pk>/refuse/", views.refuse, name="refuse"),
     path("candidates/<int:pk>/agreement/", views.agreement, name="agreement"),
     path("candidates/<int:pk>/contact/", views.contact, name="contact"),
+    path("history/<int:pk>/", views.history, name="history"),
     path("agreements/<int:pk>/end/", views.end, name="end"),
     path("agreements/<int:pk>/report/", views.report, name="report"),
 ]

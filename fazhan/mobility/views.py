@@ -36,8 +36,9 @@ from fazhan.mobility.forms import (
 )
 from fazhan.mobility.models import Cooperation, OutsideOrg
 from fazhan.orgs.models import Organization
-from fazhan.people.models import get_candidate_for_user
-from fazhan.web.lifecycle import _branches_for_transfer
+from fazhan.people.models import Candidate, get_candidate_for_user
+from fazhan.people.record import is_record_kind
+from fazhan.web.lifecycle import _branches_for_transfer, kind_label
 from fazhan.web.views import pending_transfer
 
 
@@ -76,6 +77,7 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
             "away": away,
             "overdue": [row for row in away if row.overdue],
             "came_in": picture.came_in(request.user),
+            "went_out": picture.went_out(request.user),
             "today": today,
         },
     )
@@ -339,3 +341,16 @@ def outside(request: AuthenticatedHttpRequest) -> HttpResponse:
             "refused": refused,
         },
     )
+
+
+@no_sysadmin
+def history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A file this organization handed over: what was recorded until it left (read-only)."""
+    events = picture.recorded_before_leaving(request.user, pk)
+    if events is None:
+        raise Http404(_("没有这份档案"))
+    found = Candidate.objects.select_related("person").get(pk=pk)
+    rows = [
+        (e.happened_on, kind_label(e.kind, found.policy)) for e in events if is_record_kind(e.kind)
+    ]
+    return render(request, "mobility/history.html", {"candidate": found, "rows": rows})

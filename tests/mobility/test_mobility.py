@@ -294,3 +294,25 @@ def test_it_lists_an_overdue_contact_until_one_is_recorded(client, cast):
     client.force_login(cast.outsider)
     assert candidate.person.name not in client.get("/mobility/").content.decode()
     assert client.get(f"/mobility/candidates/{candidate.pk}/").status_code == 404
+
+
+def test_it_lets_the_old_owner_read_what_it_recorded_before_the_file_left(client, cast):
+    from fazhan.people.actions import do_transfer_in, do_transfer_out
+    from fazhan.people.record import is_record_kind
+
+    candidate = cast.candidates["cand_a"]
+    today = dates.today()
+    do_transfer_out(cast.zhibu, candidate, to_org=cast.branch_b, happened_on=today)
+    moved = do_transfer_in(cast.zhibu2, candidate, happened_on=today)
+    do_record_contact(cast.zhibu2, candidate, happened_on=today, way="pair")
+    client.force_login(cast.zhibu)
+    assert client.get(f"/candidates/{candidate.pk}/").status_code == 404
+    overview = client.get("/mobility/").content.decode()
+    assert f"/mobility/history/{candidate.pk}/" in overview
+    response = client.get(f"/mobility/history/{candidate.pk}/")
+    assert response.status_code == 200
+    held = [e for e in events_of(candidate.pk) if e.seq <= moved.seq]
+    assert len(response.context["rows"]) == len([e for e in held if is_record_kind(e.kind)]) > 0
+    for username in ("outsider", "zhibu2"):
+        client.force_login(cast.users[username])
+        assert client.get(f"/mobility/history/{candidate.pk}/").status_code == 404

@@ -211,6 +211,7 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "paperwork/org/<int:pk>/filing/": ("branch", {}),
     "paperwork/org/<int:pk>/filing.pdf": ("branch", {}),
     "mobility/candidates/<int:pk>/": ("candidate", {}),
+    "mobility/history/<int:pk>/": ("candidate", {}),
     "mobility/candidates/<int:pk>/refuse/": ("candidate", {}),
     "mobility/candidates/<int:pk>/agreement/": ("candidate", {}),
     "mobility/candidates/<int:pk>/contact/": ("candidate", {}),
