@@ -147,3 +147,28 @@ class Cooperation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_on is None
+
+
+class Departure(models.Model):
+    """A file sent out of the district (seed 三(三)): the exported candidate file, its letter's
+    code (the file's own digest) and the chain head code at the handover. The paper 介绍信 prints
+    both; the receiving district checks the file against the letter's code."""
+
+    candidate = models.OneToOneField(
+        "people.Candidate", on_delete=models.PROTECT, related_name="departure"
+    )
+    outside = models.ForeignKey(OutsideOrg, on_delete=models.PROTECT, related_name="departures")
+    departed_on = models.DateField(_("转出日期"))
+    letter_code = models.CharField(_("介绍信编码"), max_length=14)
+    head_code = models.CharField(_("记录链编码"), max_length=14)
+    document = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("转出区外")
+        verbose_name_plural = _("转出区外")
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} → {self.outside_id}"

@@ -316,3 +316,60 @@ def test_it_lets_the_old_owner_read_what_it_recorded_before_the_file_left(client
     for username in ("outsider", "zhibu2"):
         client.force_login(cast.users[username])
         assert client.get(f"/mobility/history/{candidate.pk}/").status_code == 404
+
+
+def test_it_exports_a_file_with_its_letter_and_imports_it_elsewhere_judged_the_same(cast):
+    import copy
+
+    from fazhan.mobility.crossing import do_receive_file, do_transfer_out_of_district
+    from fazhan.people.record import evaluate_candidate
+
+    candidate = new_candidate(cast)
+    record_clean_until(cast, candidate, "e7")
+    with at("2019-12-01"):
+        outside = do_register_outside_org(
+            cast.zhibu,
+            registered_for=cast.branch_a,
+            name="浙江省义乌市某流动党员党委",
+            kind="mobile",
+            contact="陈书记 0579-0000000",
+        )
+        departure = do_transfer_out_of_district(
+            cast.zhibu, candidate, outside=outside, happened_on=date(2019, 12, 1)
+        )
+    assert departure.letter_code.count("-") == 2 and departure.head_code
+    assert events_of(candidate.pk)[-1].kind == "mobility.departed"
+    sent = copy.deepcopy(departure.document)
+    tampered = copy.deepcopy(sent)
+    tampered["events"][3]["date"] = "2019-03-23"  # an S03 moved back a month
+    with at("2019-12-10"):
+        with pytest.raises(ActionRefused) as refused:
+            do_receive_file(
+                cast.zhibu2,
+                org=cast.branch_b,
+                document=tampered,
+                letter_code=departure.letter_code,
+                arrived_on=date(2019, 12, 10),
+                origin="外区",
+            )
+        assert "介绍信编码不符" in refused.value.reasons[0].message
+        arrived = do_receive_file(
+            cast.zhibu2,
+            org=cast.branch_b,
+            document=sent,
+            letter_code=departure.letter_code.lower(),
+            arrived_on=date(2019, 12, 10),
+            origin="外区",
+        )
+    assert arrived.pk != candidate.pk and arrived.org == cast.branch_b
+    kinds = [e.kind for e in events_of(arrived.pk)]
+    assert "transfer-in" in kinds and kinds[-1] == "mobility.arrived"
+    # Judged on arrival the same as at home: the same stage, dates and findings.
+    home = evaluate_candidate(candidate, as_of=date(2019, 12, 10))
+    there = evaluate_candidate(arrived, as_of=date(2019, 12, 10))
+    assert (there.stage, there.dates) == (home.stage, home.dates)
+    assert {(f.id, f.step, f.date) for f in there.findings} == {
+        (f.id, f.step, f.date) for f in home.findings
+    }
+    assert arrived.stage == "activist" and arrived.activist_on == date(2019, 4, 23)
+    assert verify_chain().ok
