@@ -117,3 +117,26 @@ class OutsideForm(forms.Form):
     def __init__(self, *args: Any, orgs: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["registered_for"].choices = orgs  # type: ignore[attr-defined]
+
+
+class DepartForm(forms.Form):
+    outside = forms.TypedChoiceField(label=_("转往的区外党组织"), coerce=int, choices=[])
+    happened_on = forms.DateField(label=_("转出日期"), widget=DATE_WIDGET)
+
+    def __init__(self, *args: Any, outside: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outside"].choices = [("", "——"), *outside]  # type: ignore[attr-defined]
+        self.fields["happened_on"].initial = dates.today()
+
+
+class ReceiveForm(forms.Form):
+    file = forms.FileField(label=_("电子档案（JSON）"))
+    letter_code = forms.CharField(label=_("介绍信上的档案编码"), max_length=14)
+    origin = forms.CharField(label=_("转出的党组织"), max_length=128)
+    org = forms.TypedChoiceField(label=_("接收的党支部"), coerce=int, choices=[])
+    arrived_on = forms.DateField(label=_("接收日期"), widget=DATE_WIDGET)
+
+    def __init__(self, *args: Any, branches: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].choices = branches  # type: ignore[attr-defined]
+        self.fields["arrived_on"].initial = dates.today()

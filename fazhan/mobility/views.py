@@ -4,11 +4,13 @@ calls its `do_*` action (fazhan.mobility.actions); reads are scoped (outside: 40
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from fazhan.accounts.authority import authority, no_sysadmin, requires_writer
@@ -26,16 +28,21 @@ from fazhan.mobility.actions import (
     do_refuse_transfer,
     do_register_outside_org,
 )
+from fazhan.mobility.crossing import canonical, do_receive_file, do_transfer_out_of_district
 from fazhan.mobility.forms import (
     AgreementForm,
     ContactForm,
+    DepartForm,
     EndForm,
     OutsideForm,
+    ReceiveForm,
     RefuseForm,
     ReportForm,
 )
-from fazhan.mobility.models import Cooperation, OutsideOrg
+from fazhan.mobility.models import Cooperation, Departure, OutsideOrg
+from fazhan.notices.pdf import qr_data_uri
 from fazhan.orgs.models import Organization
+from fazhan.paperwork.printing import pdf_response
 from fazhan.people.models import Candidate, get_candidate_for_user
 from fazhan.people.record import is_record_kind
 from fazhan.web.lifecycle import _branches_for_transfer, kind_label
@@ -51,6 +58,7 @@ def _form_page(
     back: str,
     back_label: str,
     intro: str = "",
+    multipart: bool = False,
 ) -> HttpResponse:
     return render(
         request,
@@ -62,6 +70,7 @@ def _form_page(
             "back": back,
             "back_label": back_label,
             "intro": intro,
+            "multipart": multipart,
         },
     )
 
@@ -104,6 +113,7 @@ def candidate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "contacts": [(e.happened_on, labels.get(e.payload.get("way"), "")) for e in contacts],
             "responsible": held.may_write(found.org_id),
             "pending": pending_transfer(request.user, found),
+            "departure": Departure.objects.filter(candidate=found).first(),
         },
     )
 
@@ -354,3 +364,119 @@ def history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         (e.happened_on, kind_label(e.kind, found.policy)) for e in events if is_record_kind(e.kind)
     ]
     return render(request, "mobility/history.html", {"candidate": found, "rows": rows})
+
+
+@requires_writer
+def depart(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Send the file out of the district: the exported file and its 介绍信."""
+    found = get_candidate_for_user(request.user, pk)
+    if not authority(request.user).may_write(found.org_id):
+        raise Http404(_("没有找到该页面。"))
+    refused: list[Reason] = []
+    form = DepartForm(request.POST or None, outside=_outside_choices(request.user))
+    if request.method == "POST" and form.is_valid():
+        target = OutsideOrg.objects.visible_to(request.user).filter(pk=form.cleaned_data["outside"])
+        try:
+            if not target.exists():
+                raise ActionRefused(_("请选择区外党组织"))
+            do_transfer_out_of_district(
+                request.user,
+                found,
+                outside=target.get(),
+                happened_on=form.cleaned_data["happened_on"],
+            )
+        except ActionRefused as error:
+            refused = error.reasons
+        else:
+            messages.success(request, _("已转出区外：请打印介绍信，并把电子档案交给接收方。"))
+            return redirect("mobility:candidate", pk=found.pk)
+    return _form_page(
+        request,
+        title=_("转出区外"),
+        form=form,
+        refused=refused,
+        back=f"/mobility/candidates/{found.pk}/",
+        back_label=found.person.name,
+        intro=_("档案按统一格式导出，介绍信印有档案编码和纪实链校验码；培养时间连续计算。"),
+    )
+
+
+def _departure(request: AuthenticatedHttpRequest, pk: int) -> Departure:
+    found = get_candidate_for_user(request.user, pk)
+    departure = Departure.objects.filter(candidate=found).select_related("outside").first()
+    if departure is None:
+        raise Http404(_("档案没有转出区外"))
+    return departure
+
+
+@no_sysadmin
+def letter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    departure = _departure(request, pk)
+    candidate = Candidate.objects.select_related("person", "org").get(pk=pk)
+    html = render_to_string(
+        "mobility/letter_pdf.html",
+        {
+            "departure": departure,
+            "candidate": candidate,
+            "head_code": departure.head_code,
+            # Offline districts cannot open our pages: the QR carries the two codes themselves.
+            "qr": qr_data_uri(f"FAZHAN-LETTER {departure.letter_code} {departure.head_code}"),
+        },
+    )
+    return pdf_response(html, f"letter-{departure.letter_code}.pdf")
+
+
+@no_sysadmin
+def departed_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    departure = _departure(request, pk)
+    response = HttpResponse(
+        canonical(departure.document), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="file-{departure.letter_code}.json"'
+    return response
+
+
+@requires_writer
+def receive(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A file from outside the district, with its letter's code: imported and judged on
+    arrival."""
+    writable = authority(request.user).writable_ids()
+    branches = Organization.objects.open().filter(kind="branch").order_by("code")
+    if writable is not None:
+        branches = branches.filter(pk__in=writable)
+    refused: list[Reason] = []
+    form = ReceiveForm(
+        request.POST or None, request.FILES or None, branches=[(b.pk, b.name) for b in branches]
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            try:
+                document = json.loads(data["file"].read(2_000_000).decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                raise ActionRefused(_("电子档案无法读取")) from None
+            arrived = do_receive_file(
+                request.user,
+                org=branches.get(pk=data["org"]),
+                document=document,
+                letter_code=data["letter_code"],
+                arrived_on=data["arrived_on"],
+                origin=data["origin"],
+            )
+        except ActionRefused as error:
+            refused = error.reasons
+        else:
+            messages.success(request, _("已接收，档案已按规则审查。"))
+            return redirect("candidate", pk=arrived.pk)
+    return _form_page(
+        request,
+        title=_("接收区外转入的档案"),
+        form=form,
+        refused=refused,
+        back="/mobility/",
+        back_label=_("流动人员中发展党员"),
+        intro=_(
+            "上传随介绍信转来的电子档案，录入介绍信上的档案编码：编码相符才接收，档案作为历史事实导入并立即审查。"
+        ),
+        multipart=True,
+    )

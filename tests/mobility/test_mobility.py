@@ -373,3 +373,46 @@ def test_it_exports_a_file_with_its_letter_and_imports_it_elsewhere_judged_the_s
     }
     assert arrived.stage == "activist" and arrived.activist_on == date(2019, 4, 23)
     assert verify_chain().ok
+
+
+def test_it_prints_the_letter_and_receives_the_file_through_the_pages(client, cast):
+    from fazhan.mobility.models import Departure
+
+    candidate = cast.candidates["cand_a"]
+    outside = do_register_outside_org(
+        cast.zhibu, registered_for=cast.branch_a, name="区外党委", kind="mobile", contact="某"
+    )
+    client.force_login(cast.zhibu)
+    url = f"/mobility/candidates/{candidate.pk}/"
+    assert client.get(url + "letter.pdf").status_code == 404  # not sent out yet
+    today = dates.today().isoformat()
+    response = client.post(url + "depart/", {"outside": outside.pk, "happened_on": today})
+    assert response.status_code == 302
+    departure = Departure.objects.get(candidate=candidate)
+    pdf = client.get(url + "letter.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    sent = client.get(url + "file.json")
+    client.force_login(cast.outsider)
+    assert client.get(url + "letter.pdf").status_code == 404
+    client.force_login(cast.zhibu2)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def post(code: str):
+        upload = SimpleUploadedFile("file.json", sent.content, "application/json")
+        return client.post(
+            "/mobility/receive/",
+            {
+                "file": upload,
+                "letter_code": code,
+                "origin": "外区某党支部",
+                "org": cast.branch_b.pk,
+                "arrived_on": today,
+            },
+        )
+
+    wrong = post("AAAA-AAAA-AAAA")
+    assert wrong.status_code == 200 and "介绍信编码不符" in wrong.content.decode()
+    right = post(departure.letter_code)
+    assert right.status_code == 302
+    arrived = Candidate.objects.get(pk=int(right["Location"].strip("/").split("/")[-1]))
+    assert arrived.org == cast.branch_b and arrived.pk != candidate.pk

@@ -212,6 +212,9 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "paperwork/org/<int:pk>/filing.pdf": ("branch", {}),
     "mobility/candidates/<int:pk>/": ("candidate", {}),
     "mobility/history/<int:pk>/": ("candidate", {}),
+    "mobility/candidates/<int:pk>/depart/": ("candidate", {}),
+    "mobility/candidates/<int:pk>/letter.pdf": ("candidate", {}),
+    "mobility/candidates/<int:pk>/file.json": ("candidate", {}),
     "mobility/candidates/<int:pk>/refuse/": ("candidate", {}),
     "mobility/candidates/<int:pk>/agreement/": ("candidate", {}),
     "mobility/candidates/<int:pk>/contact/": ("candidate", {}),
@@ -266,7 +269,7 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
     from fazhan.education.models import Nomination, TrainingClass
     from fazhan.imports.models import BatchKind, ImportBatch
     from fazhan.meetings.models import AgendaItem, Exclusion, ExclusionReason, ItemKind, Meeting
-    from fazhan.mobility.models import Cooperation, OutsideOrg
+    from fazhan.mobility.models import Cooperation, Departure, OutsideOrg
     from fazhan.notices.models import Feedback, Notice, NoticeEntry, NoticeStatus
     from fazhan.orgs.models import Member
     from fazhan.paperwork.models import VolunteerForm
@@ -421,6 +424,15 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             steps=["S06"],
             contact="联系人",
             started_on=day,
+        )
+        Departure.objects.create(
+            candidate=candidate,
+            outside=outside,
+            departed_on=day,
+            letter_code="AAAA-AAAA-AAAA",
+            head_code="AAAA-AAAA-AAAA",
+            document={},
+            created_by=secretary,
         )
         found[side] = {
             "agreement": agreement.pk,
