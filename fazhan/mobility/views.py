@@ -87,6 +87,11 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
             "overdue": [row for row in away if row.overdue],
             "came_in": picture.came_in(request.user),
             "went_out": picture.went_out(request.user),
+            "departed": Departure.objects.filter(
+                candidate__in=Candidate.objects.visible_to(request.user)
+            )
+            .select_related("candidate__person", "outside")
+            .order_by("-departed_on", "pk"),
             "today": today,
         },
     )
