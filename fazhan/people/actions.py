@@ -56,6 +56,8 @@ if TYPE_CHECKING:
 # Steps taken by the superior committee (rules-reference §1, actor SC/OD): a branch secretary
 # cannot record them for their own branch.
 COMMITTEE_STEPS = frozenset({"S13", "S16", "S17", "S18", "S24"})
+# The writer kind of an organization recording under a cooperation agreement (fazhan.mobility).
+COOPERATING = "cooperating"
 
 
 class Mode(StrEnum):
@@ -79,7 +81,7 @@ def _check_writer(user: User, candidate: Candidate, step: str | None = None) -> 
                     "细则第十二条；发展党员工作意见 三(三)",
                 )
             )
-        kinds = {"cooperating"}
+        kinds = {COOPERATING}
     if not kinds:
         raise ActionRefused(_("只读账号不能修改档案"))
     if step in COMMITTEE_STEPS and not kinds & COMMITTEE_KINDS:
@@ -257,9 +259,9 @@ def do_record_step(
     today = today or dates.today()
     with transaction.atomic():
         locked = _lock(candidate)
-        _check_writer(user, locked, step)
+        kinds = _check_writer(user, locked, step)
         raw = dict(payload or {})
-        if not authority(user).may_write(locked.org_id):
+        if kinds == {COOPERATING}:
             # Which organization recorded it, under which agreement (Issue 16 item 2).
             right = cooperation_for(user, locked.pk, step)
             if right is not None:

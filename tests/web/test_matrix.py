@@ -253,7 +253,12 @@ ACCOUNT_KINDS = {"account", "managed_branch"}
 
 
 # Pages that exist only in a later state of their object (a result sheet after the count).
-LATER_STATE = {"meetings/items/<int:pk>/sheet/", "meetings/items/<int:pk>/sheet.pdf"}
+LATER_STATE = {
+    "meetings/items/<int:pk>/sheet/",
+    "meetings/items/<int:pk>/sheet.pdf",
+    # A file's history as its old owner recorded it: only once the file has moved away.
+    "mobility/history/<int:pk>/",
+}
 
 
 def object_routes() -> list[str]:
