@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "fazhan.web",
     "fazhan.demo",
     "fazhan.ops",
+    "fazhan.mobility",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",

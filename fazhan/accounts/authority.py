@@ -382,3 +382,51 @@ def _writer(a: Authority) -> bool:
 no_sysadmin = authority_required(_not_sysadmin)
 # Pages that only change records: a writing role somewhere (never the auditor or the sysadmin).
 requires_writer = authority_required(_writer)
+
+
+# -- cooperating organizations (Step 13) ----------------------------------------------------------
+#
+# A cooperation agreement (seed 三(三): 双边共管, 委托培养, 跟踪教育, 授权考察) lets the cooperating
+# organization record some steps of one candidate's file that another organization is responsible
+# for. It is a right on one file, not on a subtree, so it is not a Grant: the mobility app
+# registers a source answering "which agreements are open on this file", and the questions below
+# are the only place that turns them into a right to write.
+
+
+@dataclass(frozen=True)
+class CooperationRight:
+    """An open agreement on a file: its cooperating organization records `steps`."""
+
+    agreement_id: int
+    org_id: int
+    kind: str
+    steps: frozenset[str]
+
+
+CooperationSource = Callable[[int], Iterable[CooperationRight]]
+_cooperation_sources: list[CooperationSource] = []
+
+
+def register_cooperation_source(source: CooperationSource) -> None:
+    if source not in _cooperation_sources:
+        _cooperation_sources.append(source)
+
+
+def cooperations_of(user: UserLike, candidate_id: int) -> list[CooperationRight]:
+    """The open agreements on the file through which the user writes: those whose cooperating
+    organization the user writes for. Never for the auditor or the system administrator."""
+    held = authority(user)
+    if not held.is_writer:
+        return []
+    return [
+        right
+        for source in _cooperation_sources
+        for right in source(candidate_id)
+        if held.may_write(right.org_id)
+    ]
+
+
+def cooperation_for(user: UserLike, candidate_id: int, step: str) -> CooperationRight | None:
+    """The agreement under which the user may record `step` on a file they are not responsible
+    for (None: no agreement of theirs has that step in its scope)."""
+    return next((r for r in cooperations_of(user, candidate_id) if step in r.steps), None)

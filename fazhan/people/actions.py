@@ -20,7 +20,12 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from fazhan.accounts.authority import COMMITTEE_KINDS, authority
+from fazhan.accounts.authority import (
+    COMMITTEE_KINDS,
+    authority,
+    cooperation_for,
+    cooperations_of,
+)
 from fazhan.accounts.scope import reach
 from fazhan.audit.chain import append_event, events_of
 from fazhan.audit.models import Event as ChainEvent
@@ -51,6 +56,8 @@ if TYPE_CHECKING:
 # Steps taken by the superior committee (rules-reference §1, actor SC/OD): a branch secretary
 # cannot record them for their own branch.
 COMMITTEE_STEPS = frozenset({"S13", "S16", "S17", "S18", "S24"})
+# The writer kind of an organization recording under a cooperation agreement (fazhan.mobility).
+COOPERATING = "cooperating"
 
 
 class Mode(StrEnum):
@@ -65,6 +72,16 @@ def _check_writer(user: User, candidate: Candidate, step: str | None = None) -> 
     if not Candidate.objects.visible_to(user).filter(pk=candidate.pk).exists():
         raise Http404(_("没有这份档案"))
     kinds = authority(user).writer_kinds(candidate.org_id)
+    if not kinds and cooperations_of(user, candidate.pk):
+        # A cooperating organization (fazhan.mobility): exactly the steps of its agreement.
+        if step is None or cooperation_for(user, candidate.pk, step) is None:
+            raise ActionRefused(
+                Reason(
+                    _("协作协议的范围不包括这项记录，由负责的党组织办理"),
+                    "细则第十二条；发展党员工作意见 三(三)",
+                )
+            )
+        kinds = {COOPERATING}
     if not kinds:
         raise ActionRefused(_("只读账号不能修改档案"))
     if step in COMMITTEE_STEPS and not kinds & COMMITTEE_KINDS:
@@ -242,8 +259,13 @@ def do_record_step(
     today = today or dates.today()
     with transaction.atomic():
         locked = _lock(candidate)
-        _check_writer(user, locked, step)
+        kinds = _check_writer(user, locked, step)
         raw = dict(payload or {})
+        if kinds == {COOPERATING}:
+            # Which organization recorded it, under which agreement (Issue 16 item 2).
+            right = cooperation_for(user, locked.pk, step)
+            if right is not None:
+                raw |= {"recorded_for_org_id": right.org_id, "agreement_id": right.agreement_id}
         if step in ("S17", "S24") and "approver" not in raw:
             acting = authority(user).acting_committee(locked.org_id)
             # 细则 art. 23: only a committee with approval authority approves.

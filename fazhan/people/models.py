@@ -369,12 +369,15 @@ class Candidate(models.Model):
 class LinkRole(models.TextChoices):
     OUTFLOW = "outflow", _("流出地党组织")
     INFLOW = "inflow", _("流入地党组织")
+    # Under a cooperation agreement (fazhan.mobility): sees the file, records its scope.
+    COOPERATING = "cooperating", _("协作党组织")
 
 
 class Agreement(models.TextChoices):
     JOINT = "joint", _("双边共管")
     ENTRUSTED = "entrusted", _("委托培养")
     AUTHORIZED = "authorized", _("授权考察")
+    TRACKING = "tracking", _("跟踪教育")
     NONE = "none", _("无")
 
 

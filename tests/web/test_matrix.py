@@ -210,6 +210,16 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "paperwork/approvals/<int:pk>/notice.pdf": ("approval", {}),
     "paperwork/org/<int:pk>/filing/": ("branch", {}),
     "paperwork/org/<int:pk>/filing.pdf": ("branch", {}),
+    "mobility/candidates/<int:pk>/": ("candidate", {}),
+    "mobility/history/<int:pk>/": ("candidate", {}),
+    "mobility/candidates/<int:pk>/depart/": ("candidate", {}),
+    "mobility/candidates/<int:pk>/letter.pdf": ("candidate", {}),
+    "mobility/candidates/<int:pk>/file.json": ("candidate", {}),
+    "mobility/candidates/<int:pk>/refuse/": ("candidate", {}),
+    "mobility/candidates/<int:pk>/agreement/": ("candidate", {}),
+    "mobility/candidates/<int:pk>/contact/": ("candidate", {}),
+    "mobility/agreements/<int:pk>/end/": ("agreement", {}),
+    "mobility/agreements/<int:pk>/report/": ("agreement", {}),
 }
 # Routes with an id that names nothing inside an organization's subtree: the national holiday
 # table by year is district-wide reference data, the same for every account (tried below with a
@@ -243,7 +253,12 @@ ACCOUNT_KINDS = {"account", "managed_branch"}
 
 
 # Pages that exist only in a later state of their object (a result sheet after the count).
-LATER_STATE = {"meetings/items/<int:pk>/sheet/", "meetings/items/<int:pk>/sheet.pdf"}
+LATER_STATE = {
+    "meetings/items/<int:pk>/sheet/",
+    "meetings/items/<int:pk>/sheet.pdf",
+    # A file's history as its old owner recorded it: only once the file has moved away.
+    "mobility/history/<int:pk>/",
+}
 
 
 def object_routes() -> list[str]:
@@ -259,6 +274,7 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
     from fazhan.education.models import Nomination, TrainingClass
     from fazhan.imports.models import BatchKind, ImportBatch
     from fazhan.meetings.models import AgendaItem, Exclusion, ExclusionReason, ItemKind, Meeting
+    from fazhan.mobility.models import Cooperation, Departure, OutsideOrg
     from fazhan.notices.models import Feedback, Notice, NoticeEntry, NoticeStatus
     from fazhan.orgs.models import Member
     from fazhan.paperwork.models import VolunteerForm
@@ -396,7 +412,35 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
         nomination = Nomination.objects.create(
             org=branch, source="youth_league", received_on=day, name="示例"
         )
+        # A 跟踪教育 agreement with an organization outside the district (Step 13).
+        outside = OutsideOrg.objects.create(
+            name=f"区外流动党员党组织{side}",
+            kind="mobile",
+            contact="联系人 0851-0000000",
+            registered_for=committee,
+            registered_by=secretary,
+            registered_on=day,
+        )
+        agreement = Cooperation.objects.create(
+            candidate=candidate,
+            kind="tracking",
+            responsible=branch,
+            outside=outside,
+            steps=["S06"],
+            contact="联系人",
+            started_on=day,
+        )
+        Departure.objects.create(
+            candidate=candidate,
+            outside=outside,
+            departed_on=day,
+            letter_code="AAAA-AAAA-AAAA",
+            head_code="AAAA-AAAA-AAAA",
+            document={},
+            created_by=secretary,
+        )
         found[side] = {
+            "agreement": agreement.pk,
             "training": training.pk,
             "nomination": nomination.pk,
             "task": task.pk,
