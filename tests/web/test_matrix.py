@@ -149,6 +149,7 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "reviews/approvals/<int:pk>/sheet.pdf": ("approval", {}),
     "meetings/<int:pk>/": ("meeting", {}),
     "meetings/<int:pk>/roll/": ("meeting", {}),
+    "meetings/<int:pk>/officers/": ("meeting", {}),
     "meetings/<int:pk>/exclusions/": ("meeting", {}),
     "meetings/exclusions/<int:pk>/consent/": ("exclusion", {}),
     "meetings/exclusions/<int:pk>/withdraw/": ("exclusion", {}),
