@@ -528,3 +528,33 @@ def do_close(user: User, org: Organization | int, *, on: date) -> Organization:
         locked.save(update_fields=["closed_on"])
         _updated(user, locked, on, {"closed_on": [None, on.isoformat()]})
     return locked
+
+
+# -- the public contact (printed on the notices of the organizations below) -------------------
+
+
+def do_set_contact(
+    user: User, org: Organization | int, *, phone: str, address: str, on: date
+) -> Organization:
+    """The organization's telephone and address, printed as the superior committee's contact on
+    the notices of the organizations below it (fazhan.notices.reportline). The chain records
+    the change as `org.updated` with the values (an office's public contact, not a person's)."""
+    with transaction.atomic():
+        locked = _lock(org)
+        _check(user, locked)
+        phone, address = phone.strip(), address.strip()
+        if len(phone) > 32 or len(address) > 200:
+            raise ActionRefused(_("电话不超过 32 个字符，地址不超过 200 个字"))
+        if phone and not all(c.isdigit() or c in "-+() " for c in phone):
+            raise ActionRefused(_("联系电话只能包含数字和 - + ( ) 空格"))
+        changes: dict[str, list[Any]] = {}
+        if phone != locked.phone:
+            changes["phone"] = [locked.phone, phone]
+        if address != locked.address:
+            changes["address"] = [locked.address, address]
+        if not changes:
+            raise ActionRefused(_("联系方式没有变化"))
+        locked.phone, locked.address = phone, address
+        locked.save(update_fields=["phone", "address"])
+        _updated(user, locked, on, changes)
+    return locked

@@ -172,6 +172,7 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "orgs/<int:pk>/": ("branch", {}),
     "orgs/<int:pk>/edit/": ("branch", {}),
     "orgs/<int:pk>/type/": ("branch", {}),
+    "orgs/<int:pk>/contact/": ("branch", {}),
     "orgs/<int:pk>/approval/": ("committee", {}),
     "orgs/<int:pk>/move/": ("branch", {}),
     "orgs/<int:pk>/merge/": ("branch", {}),
