@@ -537,8 +537,9 @@ def do_set_contact(
     user: User, org: Organization | int, *, phone: str, address: str, on: date
 ) -> Organization:
     """The organization's telephone and address, printed as the superior committee's contact on
-    the notices of the organizations below it (fazhan.notices.reportline). The chain records
-    the change as `org.updated` with the values (an office's public contact, not a person's)."""
+    the notices of the organizations below it (fazhan.notices.reportline). As for the
+    secretary, the chain records only which of them changed (`org.updated`), never the values
+    (the chain takes no telephone or address key: principle 8)."""
     with transaction.atomic():
         locked = _lock(org)
         _check(user, locked)
@@ -549,9 +550,9 @@ def do_set_contact(
             raise ActionRefused(_("联系电话只能包含数字和 - + ( ) 空格"))
         changes: dict[str, list[Any]] = {}
         if phone != locked.phone:
-            changes["phone"] = [locked.phone, phone]
+            changes["contact_tel"] = [bool(locked.phone), bool(phone)]
         if address != locked.address:
-            changes["address"] = [locked.address, address]
+            changes["contact_post"] = [bool(locked.address), bool(address)]
         if not changes:
             raise ActionRefused(_("联系方式没有变化"))
         locked.phone, locked.address = phone, address
