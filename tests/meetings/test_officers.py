@@ -232,6 +232,8 @@ def test_it_shows_the_revocation_grounds_on_the_motion_and_the_sheet(client, bra
     sheet = client.get(f"/meetings/items/{item.pk}/sheet/").content.decode()
     assert 'id="sheet-grounds"' in sheet and "入党前隐瞒受处分情况" in sheet
     assert "违规发展核查" in sheet
+    pdf = client.get(f"/meetings/items/{item.pk}/sheet.pdf")
+    assert pdf.content.startswith(b"%PDF")
     client.force_login(cast.dangwei)
     sheet = client.get(f"/meetings/items/{item.pk}/sheet/").content.decode()
     assert f"/register/cases/{case.pk}/" in sheet
