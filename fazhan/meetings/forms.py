@@ -128,6 +128,7 @@ class CodesForm(forms.Form):
 
 
 class CountForm(forms.Form):
+    teller = forms.TypedChoiceField(label=_("计票人"), coerce=int)
     issued = forms.IntegerField(label=_("发出纸质选票"), min_value=0)
     returned = forms.IntegerField(label=_("收回纸质选票"), min_value=0)
     valid = forms.IntegerField(label=_("有效票"), min_value=0)
@@ -137,13 +138,20 @@ class CountForm(forms.Form):
     abstain = forms.IntegerField(label=_("弃权"), min_value=0)
     e_issued = forms.IntegerField(label=_("发出电子票卡"), min_value=0, initial=0)
 
-    def __init__(self, *args: Any, electronic: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        electronic: bool = False,
+        tellers: Iterable[tuple[int, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["teller"].choices = list(tellers)  # type: ignore[attr-defined]
         if not electronic:
             del self.fields["e_issued"]
 
     def counts(self) -> dict[str, int]:
-        data = {name: int(self.cleaned_data[name]) for name in self.fields}
+        data = {name: int(self.cleaned_data[name]) for name in self.fields if name != "teller"}
         data.setdefault("e_issued", 0)
         return data
 

@@ -173,6 +173,10 @@ class AgendaItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     confirmed_round = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The monitor (a member chosen for the meeting) whose confirmation `confirmed_by` entered.
+    confirmed_monitor = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     # The tally as announced, frozen at the close and witnessed by the `meeting.tally` event: the
     # verifier compares these columns with the event and recomputes the ballots' hash.
     result = models.CharField(max_length=8, blank=True)
@@ -258,13 +262,23 @@ class Exclusion(models.Model):
         return f"{self.member} ({self.get_reason_display()})"
 
 
+class Absence(models.TextChoices):
+    """Why a member on the roster is not at the meeting (the roll call's exceptions)."""
+
+    LEAVE = "leave", _("请假")
+    ABSENT = "absent", _("缺席")
+
+
 class Attendance(models.Model):
-    """The roll call (签到): one row per member of the branch roster, present or not. Editable
-    until the meeting opens, then frozen into ElectorateEntry."""
+    """The roll call (签到): one row per member of the branch roster, present or not (then on
+    leave or absent, with the reason given). Editable until the meeting opens, then frozen into
+    ElectorateEntry."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendance")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     present = models.BooleanField(default=False)
+    absence = models.CharField(_("未到会"), max_length=8, choices=Absence.choices, blank=True)
+    absence_note = models.CharField(_("未到会原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("签到")
@@ -347,14 +361,52 @@ class WrittenOpinion(models.Model):
         return f"{self.member}：{self.get_choice_display()}"
 
 
+class OfficerRole(models.TextChoices):
+    TELLER = "teller", _("计票人")
+    MONITOR = "monitor", _("监票人")
+
+
+class MeetingOfficer(models.Model):
+    """A teller (计票人) or the monitor (监票人) of the meeting: a member of the branch present at
+    the meeting, proposed by the branch committee and approved by the meeting (rules-reference
+    §2 "Tellers and monitors"). Printed by name on the result sheet. One role per person, and
+    never a person being voted on at this meeting (by analogy with 《中国共产党基层组织选举工作
+    条例》: 监票人从不是候选人的党员中推选)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="officers")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("职责"), max_length=8, choices=OfficerRole.choices)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("计票人、监票人")
+        verbose_name_plural = _("计票人、监票人")
+        ordering = ("role", "pk")
+        constraints = (
+            models.UniqueConstraint(fields=("meeting", "member"), name="meeting_officer_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.member} ({self.get_role_display()})"
+
+
 class TellerCount(models.Model):
-    """One teller's count of the paper ballots (and of the electronic cards handed out), entered
-    from their own account without seeing the other's. Two tellers per round; a mismatch starts a
-    new round in which both count again."""
+    """One teller's count of the paper ballots (and of the electronic cards handed out). The
+    teller is a member chosen for the meeting; the count is entered from a branch account
+    (`entered_by`), each teller's without seeing the other's. Two tellers per round; a mismatch
+    starts a new round in which both count again."""
 
     item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="teller_counts")
     round = models.PositiveSmallIntegerField(default=1)
-    teller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # NULL only on counts entered before tellers were members (the account was the teller then).
+    teller = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     entered_at = models.DateTimeField(auto_now_add=True)
     issued = models.PositiveIntegerField(_("发出纸质选票"))
     returned = models.PositiveIntegerField(_("收回纸质选票"))

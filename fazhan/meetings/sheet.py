@@ -16,7 +16,15 @@ from django.utils.translation import gettext_lazy
 
 from fazhan.accounts.models import User
 from fazhan.audit.chain import head_code
-from fazhan.meetings.models import AgendaItem, ElectorateEntry, ItemKind, Meeting, WrittenOpinion
+from fazhan.meetings.models import (
+    AgendaItem,
+    ElectorateEntry,
+    ItemKind,
+    Meeting,
+    MeetingOfficer,
+    OfficerRole,
+    WrittenOpinion,
+)
 from fazhan.meetings.tally import FAIL, PASS, VOID
 
 RESULT_LABELS = {
@@ -46,10 +54,38 @@ def _names(user_ids: list[int]) -> list[str]:
     return [str(users[pk]) if pk in users else f"#{pk}" for pk in user_ids]
 
 
+def revocation_grounds(item: AgendaItem) -> Any:
+    """The grounds of a revocation motion (fazhan.accountability.Revocation, read through the
+    candidate's reverse relation): the latest proposed on or before the meeting, or None."""
+    if item.kind != ItemKind.REVOCATION:
+        return None
+    return (
+        item.candidate.revocations.filter(proposed_on__lte=item.meeting.held_on)
+        .select_related("case")
+        .order_by("-proposed_on", "-pk")
+        .first()
+    )
+
+
+def officer_names(meeting: Meeting, role: str) -> list[str]:
+    """The members chosen as tellers or monitors, by name (the sheet is for the file)."""
+    rows = MeetingOfficer.objects.filter(meeting=meeting, role=role).select_related("member")
+    return [row.member.name for row in rows.order_by("pk")]
+
+
 def sheet_context(item: AgendaItem) -> dict[str, Any]:
     meeting: Meeting = item.meeting
     tally: dict[str, int] = item.tally or {}
-    tellers = _names(sorted({t.teller_id for t in item.teller_counts.all()}))
+    counts = list(item.teller_counts.all())
+    tellers = officer_names(meeting, OfficerRole.TELLER)
+    if not tellers:  # counted before tellers were members: the accounts were the tellers
+        tellers = _names(sorted({t.entered_by_id for t in counts}))
+    monitors = officer_names(meeting, OfficerRole.MONITOR)
+    if item.confirmed_monitor_id is not None:
+        monitor = item.confirmed_monitor.name if item.confirmed_monitor else ""
+    else:
+        monitor = _names([item.confirmed_by_id])[0] if item.confirmed_by_id else ""
+    accounts = _names(sorted({t.entered_by_id for t in counts}))
     excluded = ElectorateEntry.objects.filter(meeting=meeting, excluded=True).count()
     written = list(WrittenOpinion.objects.filter(item=item, counted=True).select_related("member"))
     expected = tally.get("expected", 0)
@@ -70,7 +106,11 @@ def sheet_context(item: AgendaItem) -> dict[str, Any]:
         "result_label": RESULT_LABELS.get(item.result, ""),
         "head_code": head_code(item.head_hash) if item.head_hash else "",
         "tellers": tellers,
-        "monitor": _names([item.confirmed_by_id])[0] if item.confirmed_by_id else "",
+        "monitors": monitors or ([monitor] if monitor else []),
+        "monitor": monitor,
+        "accounts": accounts,
+        "confirmed_by": _names([item.confirmed_by_id])[0] if item.confirmed_by_id else "",
+        "grounds": revocation_grounds(item),
         "entered_by": str(item.closed_by) if item.closed_by_id else "",
         "late_approved_by": (str(meeting.late_approved_by) if meeting.late_approved_by_id else ""),
     }

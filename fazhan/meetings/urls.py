@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("vote/", views.vote, name="vote"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/roll/", views.roll, name="roll"),
+    path("<int:pk>/officers/", views.officers_set, name="officers"),
     path("<int:pk>/exclusions/", views.exclusion_add, name="exclusion_add"),
     path("exclusions/<int:pk>/consent/", views.exclusion_consent, name="exclusion_consent"),
     path("exclusions/<int:pk>/withdraw/", views.exclusion_withdraw, name="exclusion_withdraw"),

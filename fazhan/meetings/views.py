@@ -41,6 +41,7 @@ from fazhan.meetings.forms import (
 )
 from fazhan.meetings.gates import candidate_gates
 from fazhan.meetings.models import (
+    Absence,
     AgendaItem,
     Attendance,
     ElectorateEntry,
@@ -49,10 +50,19 @@ from fazhan.meetings.models import (
     ItemStatus,
     Meeting,
     MeetingStatus,
+    OfficerRole,
+    TellerCount,
     WrittenOpinion,
     get_meeting_for_user,
 )
-from fazhan.meetings.sheet import cards_pdf, motion, sheet_context, sheet_pdf
+from fazhan.meetings.roll import officer_context, posted_ids, roll_absences
+from fazhan.meetings.sheet import (
+    cards_pdf,
+    motion,
+    revocation_grounds,
+    sheet_context,
+    sheet_pdf,
+)
 from fazhan.meetings.tally import outcome
 from fazhan.members.history import roster_on
 from fazhan.orgs.models import Kind, Member, Organization
@@ -176,7 +186,8 @@ def _item_rows(meeting: Meeting, today: date) -> list[dict[str, Any]]:
         gates: list[Reason] = []
         if item.status == ItemStatus.PENDING and not meeting.late_entry:
             gates = candidate_gates(item.candidate, item.step, today, item.outcome)
-        rows.append({"item": item, "motion": motion(item), "gates": gates})
+        grounds = revocation_grounds(item)
+        rows.append({"item": item, "motion": motion(item), "gates": gates, "grounds": grounds})
     return rows
 
 
@@ -201,17 +212,24 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "today": today,
         "excluded_count": ElectorateEntry.objects.filter(meeting=meeting, excluded=True).count(),
     }
+    context.update(officer_context(meeting))
+    context["counting_started"] = TellerCount.objects.filter(item__meeting=meeting).exists()
     if meeting.is_draft:
-        present = set(
-            Attendance.objects.filter(meeting=meeting, present=True).values_list(
-                "member_id", flat=True
-            )
-        )
+        taken = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
         context["preview"] = act.electorate_preview(meeting)
-        context["roll_taken"] = Attendance.objects.filter(meeting=meeting).exists()
+        context["roll_taken"] = bool(taken)
+        # Before the roll is taken every member is shown present (全部到会, the usual case).
         context["roll"] = [
-            {"member": m, "present": m.pk in present, "may_vote": m.may_vote} for m in roster
+            {
+                "member": m,
+                "present": m.pk not in taken or taken[m.pk].present,
+                "absence": taken[m.pk].absence if m.pk in taken else "",
+                "note": taken[m.pk].absence_note if m.pk in taken else "",
+                "may_vote": m.may_vote,
+            }
+            for m in roster
         ]
+        context["absence_choices"] = Absence.choices
         context["exclusion_form"] = ExclusionForm(members=_voter_choices(meeting))
         context["item_form"] = ItemForm(
             candidates=_candidate_choices(meeting), late=meeting.late_entry
@@ -242,18 +260,45 @@ def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def roll(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The roll call: the ticked members are present; "全部到会" (all_present) makes everyone
+    present but the rows marked 请假 or 缺席 (the server-side default of the JS behaviour)."""
     meeting = get_meeting_for_user(request.user, pk)
-    form = RollCallForm(request.POST, members=[(m.pk, m.name) for m in _roster(meeting)])
+    members = _roster(meeting)
+    form = RollCallForm(request.POST, members=[(m.pk, m.name) for m in members])
     if form.is_valid():
+        all_present = bool(request.POST.get("all_present"))
+        present = set(form.cleaned_data["present"])
+        absences = roll_absences(request.POST, [m.pk for m in members])
+        if not all_present:  # a ticked row is present whatever its (stale) reason says
+            absences = {i: a for i, a in absences.items() if i not in present}
         _run(
             request,
             lambda: act.do_set_roll_call(
-                request.user, meeting, present_ids=form.cleaned_data["present"]
+                request.user,
+                meeting,
+                present_ids=present,
+                absences=absences,
+                all_present=all_present,
             ),
             _("签到已保存。"),
         )
     else:
         _refused(request, [Reason(_("签到名单有误"))])
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def officers_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Choose the tellers and the monitor from the members present."""
+    meeting = get_meeting_for_user(request.user, pk)
+    tellers = posted_ids(request.POST.getlist("tellers"))
+    monitors = posted_ids(request.POST.getlist("monitors"))
+    _run(
+        request,
+        lambda: act.do_set_officers(request.user, meeting, tellers=tellers, monitors=monitors),
+        _("计票人、监票人已确定。"),
+    )
     return redirect("meetings:detail", pk=meeting.pk)
 
 
@@ -414,8 +459,12 @@ def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _item_for_user(request.user, pk)
     meeting = item.meeting
     state = act.count_state(item)
-    me = request.user.pk
-    previous = [t for t in item.teller_counts.order_by("round", "pk") if t.round < state.round]
+    previous = [
+        t
+        for t in item.teller_counts.select_related("teller", "entered_by").order_by("round", "pk")
+        if t.round < state.round
+    ]
+    grounds = revocation_grounds(item)
     preview = None
     if state.agreed is not None:
         preview = outcome(act.item_counts(meeting, item, state.agreed))
@@ -425,12 +474,18 @@ def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "motion": motion(item),
         "can_write": act.may_write(request.user, meeting),
         "state": state,
-        "i_entered": me in state.tellers,
         "missing": 2 - len(state.entries),
-        "i_am_teller": me in state.tellers,
+        "entries": [
+            t
+            for t in item.teller_counts.select_related("teller", "entered_by")
+            if t.round == state.round
+        ],
+        "tellers": act.officers(meeting, OfficerRole.TELLER),
+        "monitors": act.officers(meeting, OfficerRole.MONITOR),
+        "grounds": grounds,
+        "link_case": _case_visible(request.user, grounds),
         "previous": previous,
         "cast": act.ballots_cast(item),
-        "count_form": CountForm(electronic=item.electronic),
         "codes_form": CodesForm(
             initial={"count": max((meeting.present or 0) - item.codes_generated, 1)}
         ),
@@ -444,7 +499,16 @@ def item_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ),
         "confirmed": item.confirmed_round is not None and item.confirmed_round == state.round,
     }
+    if item.confirmed_monitor_id is not None:
+        context["confirmed_monitor"] = Member.objects.get(pk=item.confirmed_monitor_id)
     return render(request, "meetings/item.html", context)
+
+
+def _case_visible(user: Any, grounds: Any) -> bool:
+    """Whether the revocation's case page opens for this user (the link is shown only then)."""
+    if grounds is None or grounds.case is None:
+        return False
+    return bool(type(grounds.case).objects.visible_to(user).filter(pk=grounds.case_id).exists())
 
 
 @login_required
@@ -488,8 +552,13 @@ def item_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    chosen = posted_ids(request.POST.getlist("monitor"))
+    monitor = chosen[0] if chosen else None
     return _item_post(
-        request, pk, lambda item: act.do_confirm_count(request.user, item), _("监票人已确认。")
+        request,
+        pk,
+        lambda item: act.do_confirm_count(request.user, item, monitor=monitor),
+        _("监票人已确认。"),
     )
 
 
@@ -508,18 +577,27 @@ def item_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def item_count(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _item_for_user(request.user, pk)
     refused: list[Reason] = []
+    state = act.count_state(item)
+    tellers = [
+        (m.pk, m.name)
+        for m in act.officers(item.meeting, OfficerRole.TELLER)
+        if m.pk not in state.tellers
+    ]
     if request.method == "POST":
-        form = CountForm(request.POST, electronic=item.electronic)
+        form = CountForm(request.POST, electronic=item.electronic, tellers=tellers)
         if form.is_valid():
             try:
-                act.do_enter_count(request.user, item, **form.counts())
+                act.do_enter_count(
+                    request.user, item, teller=form.cleaned_data["teller"], **form.counts()
+                )
             except ActionRefused as error:
                 refused = error.reasons
             else:
                 messages.success(request, _("计票结果已录入。"))
                 return redirect("meetings:item", pk=item.pk)
     else:
-        form = CountForm(electronic=item.electronic)
+        initial = {"teller": tellers[0][0]} if tellers else {}
+        form = CountForm(electronic=item.electronic, tellers=tellers, initial=initial)
     return render(
         request,
         "meetings/count.html",
@@ -529,7 +607,7 @@ def item_count(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "motion": motion(item),
             "form": form,
             "refused": refused,
-            "state": act.count_state(item),
+            "state": state,
         },
         status=422 if refused else 200,
     )
@@ -562,7 +640,9 @@ def sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = _item_for_user(request.user, pk)
     if item.tally_seq is None:
         raise Http404(_("该事项尚未宣布结果。"))
-    return render(request, "meetings/sheet.html", sheet_context(item))
+    context = sheet_context(item)
+    context["link_case"] = _case_visible(request.user, context["grounds"])
+    return render(request, "meetings/sheet.html", context)
 
 
 @login_required

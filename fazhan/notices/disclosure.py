@@ -18,6 +18,7 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from fazhan.notices.models import PROPOSED, Notice, NoticeEntry, NoticeKind
+from fazhan.notices.reportline import REPORT_PHONE, REPORT_SITE
 from fazhan.people.models import Education, Sex
 
 # An 18-character resident ID (GB 11643-1999) anywhere in a text: the pattern the tests check every
@@ -107,6 +108,13 @@ class PublicNotice:
     working_days: int
     contact: str
     entries: tuple[PublicEntry, ...]
+    # The 12380 line (fazhan.notices.reportline), the superior committee's contact and the 落款.
+    superior_name: str = ""
+    superior_phone: str = ""
+    superior_address: str = ""
+    report_phone: str = REPORT_PHONE
+    report_site: str = REPORT_SITE
+    signed_on: str = ""
 
 
 def public_entry(entry: NoticeEntry, kind: str) -> PublicEntry:
@@ -142,6 +150,7 @@ def public_notice(notice: Notice) -> PublicNotice:
         .only(*ENTRY_COLUMNS)
         .order_by("position", "pk")
     )
+    superior = notice.org.parent
     return PublicNotice(
         token=notice.token,
         title=notice.title,
@@ -153,6 +162,10 @@ def public_notice(notice: Notice) -> PublicNotice:
         working_days=notice.working_days,
         contact=notice.contact,
         entries=tuple(public_entry(e, notice.kind) for e in entries),
+        superior_name=superior.name if superior else "",
+        superior_phone=superior.phone if superior else "",
+        superior_address=superior.address if superior else "",
+        signed_on=shown_date(notice.first_day),
     )
 
 

@@ -528,3 +528,34 @@ def do_close(user: User, org: Organization | int, *, on: date) -> Organization:
         locked.save(update_fields=["closed_on"])
         _updated(user, locked, on, {"closed_on": [None, on.isoformat()]})
     return locked
+
+
+# -- the public contact (printed on the notices of the organizations below) -------------------
+
+
+def do_set_contact(
+    user: User, org: Organization | int, *, phone: str, address: str, on: date
+) -> Organization:
+    """The organization's telephone and address, printed as the superior committee's contact on
+    the notices of the organizations below it (fazhan.notices.reportline). As for the
+    secretary, the chain records only which of them changed (`org.updated`), never the values
+    (the chain takes no telephone or address key: principle 8)."""
+    with transaction.atomic():
+        locked = _lock(org)
+        _check(user, locked)
+        phone, address = phone.strip(), address.strip()
+        if len(phone) > 32 or len(address) > 200:
+            raise ActionRefused(_("电话不超过 32 个字符，地址不超过 200 个字"))
+        if phone and not all(c.isdigit() or c in "-+() " for c in phone):
+            raise ActionRefused(_("联系电话只能包含数字和 - + ( ) 空格"))
+        changes: dict[str, list[Any]] = {}
+        if phone != locked.phone:
+            changes["contact_tel"] = [bool(locked.phone), bool(phone)]
+        if address != locked.address:
+            changes["contact_post"] = [bool(locked.address), bool(address)]
+        if not changes:
+            raise ActionRefused(_("联系方式没有变化"))
+        locked.phone, locked.address = phone, address
+        locked.save(update_fields=["phone", "address"])
+        _updated(user, locked, on, changes)
+    return locked

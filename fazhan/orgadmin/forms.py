@@ -94,3 +94,8 @@ class TargetForm(forms.Form):
         """The confirm page: what was chosen is carried along, not offered again."""
         self.fields["target"].widget = forms.HiddenInput()
         self.fields["on"].widget = forms.HiddenInput()
+
+
+class ContactForm(forms.Form):
+    phone = forms.CharField(label=_("联系电话"), max_length=32, required=False)
+    address = forms.CharField(label=_("通信地址"), max_length=200, required=False)

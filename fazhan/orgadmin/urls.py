@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/type/", views.set_type, name="type"),
+    path("<int:pk>/contact/", views.set_contact, name="contact"),
     path("<int:pk>/approval/", views.set_approval, name="approval"),
     path("<int:pk>/move/", views.move, name="move"),
     path("<int:pk>/merge/", views.merge, name="merge"),

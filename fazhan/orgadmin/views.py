@@ -337,3 +337,24 @@ def move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @district_only
 def merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _target_page(request, pk, merge=True)
+
+
+@require_POST
+@district_only
+def set_contact(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The telephone and address printed on the notices of the organizations below."""
+    from fazhan.orgadmin.actions import do_set_contact
+    from fazhan.orgadmin.forms import ContactForm
+
+    org = get_org_for_user(request.user, pk)
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, org, refused=[Reason(_("请检查填写的内容"))])
+    data = form.cleaned_data
+    return _act(
+        request,
+        org,
+        lambda: do_set_contact(
+            request.user, org, phone=data["phone"], address=data["address"], on=dates.today()
+        ),
+    )

@@ -183,6 +183,10 @@ class Organization(_TreeNode):
     # contracts.md §7 has no secretary column: a free text the district keeps up to date on the
     # organization pages (shown on the tree; never written on the chain, principle 8).
     secretary = models.CharField(_("书记"), max_length=64, blank=True)
+    # The organization's public contact, printed on the notices of the organizations below it
+    # (区委意见 公示制: the superior committee's telephone and address for the public's reports).
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    address = models.CharField(_("通信地址"), max_length=200, blank=True)
     # 撤销 or 撤并 (fazhan.orgs.actions): a closed organization holds no open file, no member on
     # the roster and no open child; it is hidden from pickers and receives no file.
     closed_on = models.DateField(_("撤销日期"), null=True, blank=True)

@@ -67,10 +67,20 @@ def test_it_runs_an_admission_meeting_with_paper_ballots_and_prints_the_sheet(
     page.click("form.stepform button[type=submit]")
     page.wait_for_url(re.compile(r".*/meetings/\d+/$"))
     meeting = Meeting.objects.get()
+    # All present by default; the one on leave is the exception (the select unticks the row).
     for member in branch.voters[:9]:
-        page.check(f"#present-{member.pk}")
-    page.check(f"#present-{branch.probationary.pk}")  # attends, has no vote
+        assert page.is_checked(f"#present-{member.pk}")
+    away = branch.voters[9]
+    page.select_option(f"select[name=absence-{away.pk}]", "leave")
+    assert not page.is_checked(f"#present-{away.pk}") and not page.is_checked("#roll-all")
+    page.fill(f"input[name=note-{away.pk}]", "外出学习")
     page.click("#roll-form button[type=submit]")
+    one, two, three = branch.voters[:3]
+    page.check(f"#teller-{one.pk}")
+    page.check(f"#teller-{two.pk}")
+    page.check(f"#monitor-{three.pk}")
+    page.click("#officers-form button[type=submit]")
+    assert three.name in page.inner_text("#chosen-monitors")
     page.select_option("#id_candidate", str(candidate.pk))
     page.click("#item-form button[type=submit]")
     assert page.inner_text("#expected") == "10" and page.inner_text("#present") == "9"
@@ -105,6 +115,7 @@ def test_it_runs_an_admission_meeting_with_paper_ballots_and_prints_the_sheet(
     sheet = page.inner_text("article.sheet")
     assert "表决结果报告单" in sheet and "接收王小红同志为中共预备党员" in sheet
     assert "通过" in sheet and "计票人（签名）" in sheet and "监票人（签名）" in sheet
+    assert f"{one.name}、{two.name}" in sheet and three.name in page.inner_text("#sheet-monitors")
     item.refresh_from_db()
     from fazhan.audit.chain import head_code
 
@@ -139,6 +150,8 @@ def test_it_records_a_vote_short_of_a_majority_cast_on_the_kiosk_as_failed(
     candidate = ready_for_admission(cast, branch.voters, name="赵六")
     meeting = act.do_create_meeting(cast.zhibu, org=cast.branch_a, held_on=_today())
     act.do_set_roll_call(cast.zhibu, meeting, present_ids=[m.pk for m in branch.voters[:6]])
+    one, two, three = (m.pk for m in branch.voters[:3])
+    act.do_set_officers(cast.zhibu, meeting, tellers=[one, two], monitors=[three])
     item = act.do_add_item(
         cast.zhibu, meeting, candidate=candidate, kind="admission", electronic=True
     )

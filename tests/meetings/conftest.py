@@ -180,9 +180,27 @@ def count_paper(
         "abstain": abstain,
         "e_issued": e_issued,
     }
-    act.do_enter_count(b.cast.zhibu, item, **counts)
-    act.do_enter_count(b.zuzhi, item, **counts)
-    act.do_confirm_count(b.jiancha, item)
+    one, two, monitor = officers_for(b, item.meeting)
+    act.do_enter_count(b.cast.zhibu, item, teller=one, **counts)
+    act.do_enter_count(b.zuzhi, item, teller=two, **counts)
+    act.do_confirm_count(b.jiancha, item, monitor=monitor)
+
+
+def officers_for(b: Branch, meeting: Meeting) -> tuple[int, int, int]:
+    """The meeting's two tellers and monitor, chosen from the members present on first use."""
+    from fazhan.meetings.models import MeetingOfficer, OfficerRole
+
+    rows = list(MeetingOfficer.objects.filter(meeting=meeting).order_by("role", "pk"))
+    if not rows:
+        present = set(meeting.attendance.filter(present=True).values_list("member_id", flat=True))
+        barred = act.voted_on(meeting)
+        members = [b.probationary, b.disciplined, *b.voters]
+        pool = [m.pk for m in members if m.pk in present - barred.keys()]
+        act.do_set_officers(b.cast.zhibu, meeting, tellers=pool[:2], monitors=pool[2:3])
+        rows = list(MeetingOfficer.objects.filter(meeting=meeting).order_by("role", "pk"))
+    tellers = [r.member_id for r in rows if r.role == OfficerRole.TELLER]
+    monitors = [r.member_id for r in rows if r.role == OfficerRole.MONITOR]
+    return tellers[0], tellers[1], monitors[0]
 
 
 def admission_item(b: Branch, meeting: Meeting, candidate: Candidate, **kw) -> AgendaItem:

@@ -27,7 +27,12 @@ from fazhan.meetings import actions as act
 from fazhan.meetings.actions import ballots_cast
 from fazhan.meetings.codes import ALPHABET, code_hash
 from fazhan.meetings.models import BallotBoxEntry, BallotCode, CastBallot, ItemStatus
-from tests.meetings.conftest import build_branch, fast_ready_for_admission, new_meeting
+from tests.meetings.conftest import (
+    build_branch,
+    fast_ready_for_admission,
+    new_meeting,
+    officers_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +67,11 @@ def machine(branch):
         def sign_in(self, data):
             members = data.draw(st.lists(st.sampled_from(branch.voters), min_size=1, max_size=4))
             self.present.update(m.pk for m in members)
-            act.do_set_roll_call(cast.zhibu, self.meeting, present_ids=sorted(self.present))
+            # The two members without a vote attend too (they may count; they never vote).
+            others = {branch.probationary.pk, branch.disciplined.pk}
+            act.do_set_roll_call(
+                cast.zhibu, self.meeting, present_ids=sorted(self.present | others)
+            )
 
         @precondition(lambda self: not self.opened and self.present)
         @rule()
@@ -131,9 +140,10 @@ def machine(branch):
                 "against": 0,
                 "abstain": 0,
             }
-            act.do_enter_count(cast.zhibu, self.item, **zero, e_issued=drawn)
-            act.do_enter_count(branch.zuzhi, self.item, **zero, e_issued=drawn)
-            act.do_confirm_count(branch.jiancha, self.item)
+            one, two, monitor = officers_for(branch, self.item.meeting)
+            act.do_enter_count(cast.zhibu, self.item, teller=one, **zero, e_issued=drawn)
+            act.do_enter_count(branch.zuzhi, self.item, teller=two, **zero, e_issued=drawn)
+            act.do_confirm_count(branch.jiancha, self.item, monitor=monitor)
             act.do_close_item(cast.zhibu, self.item)
             self.closed = True
             STATS["closed"] += 1

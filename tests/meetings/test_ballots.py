@@ -16,7 +16,13 @@ from fazhan.core.errors import ActionRefused
 from fazhan.meetings import actions as act
 from fazhan.meetings.codes import code_hash, normalise, pretty
 from fazhan.meetings.models import BallotBoxEntry, BallotCode, CastBallot
-from tests.meetings.conftest import admission_item, count_paper, new_meeting, ready_for_admission
+from tests.meetings.conftest import (
+    admission_item,
+    count_paper,
+    new_meeting,
+    officers_for,
+    ready_for_admission,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -98,10 +104,11 @@ def test_it_keeps_the_tellers_honest_about_the_cards(voting):
         "against": 0,
         "abstain": 0,
     }
+    one, _two, _monitor = officers_for(branch, item.meeting)
     with pytest.raises(ActionRefused, match="不能少于已投的电子票"):
-        act.do_enter_count(branch.cast.zhibu, item, **counts, e_issued=1)
+        act.do_enter_count(branch.cast.zhibu, item, teller=one, **counts, e_issued=1)
     with pytest.raises(ActionRefused, match="不能多于印制"):
-        act.do_enter_count(branch.cast.zhibu, item, **counts, e_issued=7)
+        act.do_enter_count(branch.cast.zhibu, item, teller=one, **counts, e_issued=7)
 
 
 SENTINEL_IP = "203.0.113.77"

@@ -20,6 +20,7 @@ from tests.meetings.conftest import (
     count_paper,
     days_ago,
     new_meeting,
+    officers_for,
     probationary,
     ready_for_admission,
 )
@@ -130,21 +131,23 @@ def test_it_forces_a_recount_when_the_tellers_disagree(branch):
         "abstain": 0,
     }
     other = dict(one, votes_for=7, against=1)
-    act.do_enter_count(cast.zhibu, item, **one)
+    first, second, monitor = officers_for(branch, meeting)
+    act.do_enter_count(cast.zhibu, item, teller=first, **one)
     with pytest.raises(ActionRefused, match="另一位计票人"):
-        act.do_enter_count(cast.zhibu, item, **one)
-    act.do_enter_count(branch.zuzhi, item, **other)
+        act.do_enter_count(cast.zhibu, item, teller=first, **one)
+    # The same branch account enters the second teller's count: each entry records it.
+    act.do_enter_count(cast.zhibu, item, teller=second, **other)
     state = act.count_state(item)
     assert state.agreed is None and state.round == 2 and state.mismatch_rounds == 1
     with pytest.raises(ActionRefused, match="一致后"):
-        act.do_confirm_count(branch.jiancha, item)
-    act.do_enter_count(cast.zhibu, item, **other)
-    act.do_enter_count(branch.zuzhi, item, **other)
-    with pytest.raises(ActionRefused, match="计票人兼任"):
-        act.do_confirm_count(branch.zuzhi, item)
+        act.do_confirm_count(branch.jiancha, item, monitor=monitor)
+    act.do_enter_count(cast.zhibu, item, teller=first, **other)
+    act.do_enter_count(branch.zuzhi, item, teller=second, **other)
+    with pytest.raises(ActionRefused, match="监票人"):
+        act.do_confirm_count(branch.zuzhi, item, monitor=second)
     with pytest.raises(ActionRefused, match="监票人尚未确认"):
         act.do_close_item(cast.zhibu, item)
-    act.do_confirm_count(branch.jiancha, item)
+    act.do_confirm_count(branch.jiancha, item, monitor=monitor)
     act.do_close_item(cast.zhibu, item)
     item.refresh_from_db()
     assert item.tally["for"] == 7

@@ -38,6 +38,10 @@ def test_it_runs_a_meeting_from_the_pages(client, branch):
     item = AgendaItem.objects.get()
     page = client.get(f"/meetings/{meeting.pk}/").content.decode()
     assert "接收王小红同志为中共预备党员" in page and 'id="expected">10<' in page
+    one, two, three = branch.voters[:3]
+    client.post(
+        f"/meetings/{meeting.pk}/officers/", {"tellers": [one.pk, two.pk], "monitors": [three.pk]}
+    )
     client.post(f"/meetings/{meeting.pk}/open/")
     meeting.refresh_from_db()
     assert meeting.status == "open" and meeting.present == 9
@@ -53,14 +57,19 @@ def test_it_runs_a_meeting_from_the_pages(client, branch):
         "abstain": 0,
     }
     assert client.get(f"/meetings/items/{item.pk}/count/").status_code == 200
-    assert client.post(f"/meetings/items/{item.pk}/count/", counts).status_code == 302
+    response = client.post(f"/meetings/items/{item.pk}/count/", counts | {"teller": one.pk})
+    assert response.status_code == 302
     page = client.get(f"/meetings/items/{item.pk}/").content.decode()
-    assert "还需 1 位计票人录入" in page and 'id="enter-count"' not in page
-    post(client, branch.zuzhi, f"/meetings/items/{item.pk}/count/", counts)
-    post(client, branch.jiancha, f"/meetings/items/{item.pk}/confirm/")
+    assert "还需 1 位计票人录入" in page and 'id="enter-count"' in page
+    assert f"计票人 {one.name} 的结果已录入" in page
+    # The branch's own account enters the second teller's count too.
+    response = client.post(f"/meetings/items/{item.pk}/count/", counts | {"teller": two.pk})
+    assert response.status_code == 302
+    client.post(f"/meetings/items/{item.pk}/confirm/", {"monitor": three.pk})
     response = post(client, cast.zhibu, f"/meetings/items/{item.pk}/close/")
     assert response["Location"] == f"/meetings/items/{item.pk}/sheet/"
     sheet = client.get(response["Location"]).content.decode()
+    assert f"{one.name}、{two.name}" in sheet and three.name in sheet
     item.refresh_from_db()
     from fazhan.audit.chain import head_code
 

@@ -8,7 +8,7 @@ at the close seals the ballots instead.
 The order of a meeting: create → roll call, exclusions (superior consent), agenda, written
 opinions → open (the electorate freezes; the meeting adopts the exclusions) → for each motion in
 turn: start voting → codes printed (electronic, optional) → ballots → end balloting → two tellers
-count → a monitor confirms → close (the tally event, then the candidate's S15 or S23) → close the
+count → the monitor confirms → close (the tally event, then the candidate's S15 or S23) → close the
 meeting.
 """
 
@@ -23,6 +23,7 @@ from fazhan.meetings.actions.counting import (
     item_ballots,
     item_counts,
 )
+from fazhan.meetings.actions.officers import do_set_officers, officers, voted_on
 from fazhan.meetings.actions.prepare import (
     Preview,
     do_add_item,
@@ -65,6 +66,7 @@ __all__ = [
     "do_open_meeting",
     "do_propose_exclusion",
     "do_record_opinion",
+    "do_set_officers",
     "do_set_roll_call",
     "do_start_voting",
     "do_withdraw_exclusion",
@@ -73,5 +75,7 @@ __all__ = [
     "item_ballots",
     "item_counts",
     "may_write",
+    "officers",
     "superior_org",
+    "voted_on",
 ]

@@ -22,6 +22,7 @@ from fazhan.meetings.actions.common import (
     _lock_meeting,
     _require,
 )
+from fazhan.meetings.actions.officers import OFFICER_RULE, officers
 from fazhan.meetings.models import (
     TALLIED,
     AgendaItem,
@@ -30,10 +31,12 @@ from fazhan.meetings.models import (
     ItemStatus,
     Meeting,
     MeetingStatus,
+    OfficerRole,
     TellerCount,
     WrittenOpinion,
 )
 from fazhan.meetings.tally import VOID, Counts, Outcome, ballots_digest, outcome
+from fazhan.orgs.models import Member
 from fazhan.people.actions import Mode, do_record_step
 
 if TYPE_CHECKING:
@@ -54,7 +57,13 @@ class CountState:
 
     @property
     def tellers(self) -> list[int]:
-        return [e.teller_id for e in self.entries]
+        """The members (tellers) who entered a count this round."""
+        return [e.teller_id for e in self.entries if e.teller_id is not None]
+
+    @property
+    def accounts(self) -> list[int]:
+        """The accounts that entered this round's counts."""
+        return [e.entered_by_id for e in self.entries]
 
 
 def count_state(item: AgendaItem) -> CountState:
@@ -76,10 +85,27 @@ def count_state(item: AgendaItem) -> CountState:
     return CountState(last, entries, None, mismatched)
 
 
+def _officer(meeting: Meeting, member: Member | int | None, role: str) -> Member:
+    chosen = {m.pk: m for m in officers(meeting, role)}
+    if not chosen:
+        raise ActionRefused(
+            Reason(_("尚未推选计票人和监票人：请先在会议页面从到会党员中推选"), OFFICER_RULE)
+        )
+    if member is None and role == OfficerRole.MONITOR and len(chosen) == 1:
+        return next(iter(chosen.values()))
+    member_id = member.pk if isinstance(member, Member) else member
+    if member_id not in chosen:
+        if role == OfficerRole.TELLER:
+            raise ActionRefused(Reason(_("请选择本次会议推选的计票人"), OFFICER_RULE))
+        raise ActionRefused(Reason(_("请选择本次会议推选的监票人"), OFFICER_RULE))
+    return chosen[member_id]
+
+
 def do_enter_count(
     user: User,
     item: AgendaItem | int,
     *,
+    teller: Member | int | None,
     issued: int,
     returned: int,
     valid: int,
@@ -89,9 +115,11 @@ def do_enter_count(
     abstain: int,
     e_issued: int = 0,
 ) -> TellerCount:
-    """One teller's count, from their own account. Two tellers enter independently; when their
-    numbers differ both count again (a new round). More ballots returned than issued is entered
-    as counted: it voids the vote at the close."""
+    """One teller's count: `teller` is a member chosen for the meeting, `user` the branch account
+    that enters it (the same account may enter both tellers' counts, each on its own form, the
+    other's never shown). Two tellers count independently; when their numbers differ both count
+    again (a new round). More ballots returned than issued is entered as counted: it voids the
+    vote at the close."""
     values = (issued, returned, valid, invalid, votes_for, against, abstain, e_issued)
     if any(v < 0 for v in values):
         raise ActionRefused(_("票数不能为负数"))
@@ -104,8 +132,12 @@ def do_enter_count(
         state = count_state(locked)
         if state.agreed is not None:
             raise ActionRefused(_("两位计票人的结果已经一致，无须再录入"))
-        if user.pk in state.tellers:
-            raise ActionRefused(_("本轮您已录入，另一位计票人须从其本人账号独立录入"))
+        counter = _officer(meeting, teller, OfficerRole.TELLER)
+        if counter.pk in state.tellers:
+            raise ActionRefused(
+                _("本轮已录入计票人 %(name)s 的结果，另一位计票人须独立清点后录入")
+                % {"name": counter.name}
+            )
         problems: list[str] = []
         if valid != votes_for + against + abstain:
             problems.append(_("有效票数须等于赞成、反对、弃权之和"))
@@ -132,7 +164,8 @@ def do_enter_count(
         row = TellerCount.objects.create(
             item=locked,
             round=state.round,
-            teller=user,
+            teller_id=counter.pk,
+            entered_by=user,
             issued=issued,
             returned=returned,
             valid=valid,
@@ -146,14 +179,23 @@ def do_enter_count(
             user,
             "meeting.teller.count",
             meeting,
-            {"item_id": locked.pk, "round": state.round, "counts": list(row.counts())},
+            {
+                "item_id": locked.pk,
+                "round": state.round,
+                "teller_id": counter.pk,
+                "counts": list(row.counts()),
+            },
             candidate_id=locked.candidate_id,
         )
     return row
 
 
-def do_confirm_count(user: User, item: AgendaItem | int) -> None:
-    """A monitor (监票人) confirms the agreed count from a third account (ASVS 2.3.5)."""
+def do_confirm_count(
+    user: User, item: AgendaItem | int, *, monitor: Member | int | None = None
+) -> None:
+    """The monitor (监票人, a member chosen for the meeting, never a teller) confirms the agreed
+    count; `user` is the branch account that enters the confirmation (`monitor` may be left out
+    when the meeting chose one)."""
     with transaction.atomic():
         meeting, locked = _lock_item(item)
         _check_writer(user, meeting)
@@ -163,18 +205,20 @@ def do_confirm_count(user: User, item: AgendaItem | int) -> None:
         state = count_state(locked)
         if state.agreed is None:
             raise ActionRefused(_("两位计票人的结果一致后，监票人才能确认"))
-        if user.pk in state.tellers:
-            raise ActionRefused(_("监票人不能由计票人兼任：须从第三个账号确认"))
+        checker = _officer(meeting, monitor, OfficerRole.MONITOR)
+        if checker.pk in state.tellers:
+            raise ActionRefused(Reason(_("监票人不能由计票人兼任"), OFFICER_RULE))
         if locked.confirmed_round == state.round:
             raise ActionRefused(_("本轮计票已经确认"))
         locked.confirmed_by = user
+        locked.confirmed_monitor = checker
         locked.confirmed_round = state.round
-        locked.save(update_fields=["confirmed_by", "confirmed_round"])
+        locked.save(update_fields=["confirmed_by", "confirmed_monitor", "confirmed_round"])
         _event(
             user,
             "meeting.count.confirmed",
             meeting,
-            {"item_id": locked.pk, "round": state.round},
+            {"item_id": locked.pk, "round": state.round, "monitor_id": checker.pk},
             candidate_id=locked.candidate_id,
         )
 
@@ -216,6 +260,8 @@ def item_ballots(item: AgendaItem) -> list[tuple[Any, str]]:
 def _step_payload(
     meeting: Meeting, item: AgendaItem, counts: Counts, result: Outcome, tally_seq: int
 ) -> dict[str, Any]:
+    tellers = officers(meeting, OfficerRole.TELLER)
+    monitors = officers(meeting, OfficerRole.MONITOR)
     payload: dict[str, Any] = {
         "result": result.result,
         "vote": {
@@ -231,8 +277,8 @@ def _step_payload(
             "candidates": 1,  # 逐个表决: one candidate per motion, by construction
             "issued": counts.issued,
             "returned": counts.returned,
-            "tellers": 2,  # two accounts entered the agreed count
-            "monitors": 1,  # a third confirmed it
+            "tellers": len(tellers),  # members chosen to count (two entered the agreed count)
+            "monitors": len(monitors),  # members chosen to monitor (one confirmed it)
         },
         "meeting_id": meeting.pk,
         "item_id": item.pk,
@@ -291,7 +337,9 @@ def do_close_item(user: User, item: AgendaItem | int, *, today: date | None = No
                 "ballots": len(ballots),
                 "ballots_sha256": digest,
                 "tellers": sorted(state.tellers),
-                "monitor": locked.confirmed_by_id,
+                "monitor": locked.confirmed_monitor_id,
+                "entered_by": sorted(set(state.accounts)),
+                "confirmed_by": locked.confirmed_by_id,
                 "late_entry": meeting.late_entry,
             },
             candidate_id=locked.candidate_id,

@@ -3,7 +3,7 @@ frozen electorate, and the second approver of a late entry."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -30,6 +30,7 @@ from fazhan.meetings.actions.common import (
     superior_org,
 )
 from fazhan.meetings.models import (
+    Absence,
     AgendaItem,
     Attendance,
     Choice,
@@ -39,6 +40,7 @@ from fazhan.meetings.models import (
     ItemKind,
     ItemStatus,
     Meeting,
+    MeetingOfficer,
     MeetingStatus,
     WrittenOpinion,
 )
@@ -93,28 +95,61 @@ def do_create_meeting(
     return meeting
 
 
-def do_set_roll_call(user: User, meeting: Meeting | int, *, present_ids: Iterable[int]) -> None:
-    """The sign-in sheet (签到): who of the branch roster is present. Each change is an event."""
+def do_set_roll_call(
+    user: User,
+    meeting: Meeting | int,
+    *,
+    present_ids: Iterable[int] = (),
+    absences: Mapping[int, tuple[str, str]] | None = None,
+    all_present: bool = False,
+) -> None:
+    """The sign-in sheet (签到): who of the branch roster is present. With `all_present` (全部到会)
+    everyone is present but the exceptions in `absences` (member id → leave or absent, and the
+    reason); otherwise those in `present_ids`, and anyone else is absent (with the reason given,
+    if any). Each change is an event (ids and codes; the reasons stay on the sheet)."""
+    absences = dict(absences or {})
     with transaction.atomic():
         locked = _lock_meeting(meeting)
         _check_writer(user, locked)
         _require(locked, MeetingStatus.DRAFT)
         roster = _roster(locked)
-        present = set(present_ids)
-        unknown = present - roster.keys()
+        present = set(roster) - set(absences) if all_present else set(present_ids)
+        unknown = (present | set(absences)) - roster.keys()
         if unknown:
             raise ActionRefused(_("签到名单中有不在本支部名册上的党员"))
+        if present & set(absences):
+            raise ActionRefused(_("同一名党员不能既到会又请假或缺席"))
+        if any(kind not in Absence.values for kind, _note in absences.values()):
+            raise ActionRefused(_("未到会只能是请假或缺席"))
+        serving = MeetingOfficer.objects.filter(meeting=locked).exclude(member_id__in=present)
+        if serving.exists():
+            names = "、".join(o.member.name for o in serving.select_related("member"))
+            raise ActionRefused(
+                _("%(names)s 已被推选为计票人或监票人，须先改选才能登记为未到会") % {"names": names}
+            )
         existing = {a.member_id: a for a in Attendance.objects.filter(meeting=locked)}
         for member_id in roster:
+            is_present = member_id in present
+            kind, note = absences.get(member_id, ("", ""))
+            if not is_present and not kind:
+                kind = Absence.ABSENT
+            values = {"present": is_present, "absence": kind, "absence_note": note.strip()[:200]}
             row = existing.get(member_id)
             if row is None:
-                Attendance.objects.create(
-                    meeting=locked, member_id=member_id, present=member_id in present
-                )
-            elif row.present != (member_id in present):
-                row.present = member_id in present
-                row.save(update_fields=["present"])
-        _event(user, "meeting.roll", locked, {"present": sorted(present)})
+                Attendance.objects.create(meeting=locked, member_id=member_id, **values)
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(row, k, v)
+                row.save(update_fields=list(values))
+        _event(
+            user,
+            "meeting.roll",
+            locked,
+            {
+                "present": sorted(present),
+                "leave": sorted(i for i, (k, _n) in absences.items() if k == Absence.LEAVE),
+            },
+        )
 
 
 def do_propose_exclusion(
