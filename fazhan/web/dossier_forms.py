@@ -19,20 +19,22 @@ QUARTERS = [(1, _("第一季度")), (2, _("第二季度")), (3, _("第三季度"
 
 
 class PastFactForm(StepForm):
-    """StepForm's fields for the step, then where the fact comes from and why it is late."""
+    """StepForm's fields for the step, then where the fact comes from and why it is late. The
+    three are checked by the action (fazhan.dossier.actions), which names every one missing."""
 
     def __init__(self, *args: Any, step: str, members: list[Member], **kwargs: Any) -> None:
         super().__init__(*args, step=step, members=members, **kwargs)
         self.fields["happened_on"].label = _("事情发生的日期（按纸质材料）")
         self.fields["source_kind"] = forms.ChoiceField(
-            label=_("依据的纸质材料"), choices=[("", "——"), *SourceKind.choices]
+            label=_("依据的纸质材料"), choices=[("", "——"), *SourceKind.choices], required=False
         )
         self.fields["source_ref"] = forms.CharField(
-            label=_("材料出处（如：支部大会会议记录第3页）"), max_length=200
+            label=_("材料出处（如：支部大会会议记录第3页）"), max_length=200, required=False
         )
         self.fields["late_reason"] = forms.CharField(
             label=_("当时未在系统中记录的原因"),
             max_length=500,
+            required=False,
             widget=forms.Textarea(attrs={"rows": 3}),
         )
         if allows_exception(step):
