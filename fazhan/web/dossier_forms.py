@@ -35,7 +35,7 @@ class PastFactForm(StepForm):
             label=_("当时未在系统中记录的原因"),
             max_length=500,
             required=False,
-            widget=forms.Textarea(attrs={"rows": 3}),
+            widget=forms.Textarea(attrs={"rows": 3, "cols": 28}),
         )
         if allows_exception(step):
             self.fields["exception"] = forms.BooleanField(
@@ -49,7 +49,7 @@ class DecideForm(forms.Form):
         label=_("不予确认的理由"),
         max_length=500,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 28}),
     )
 
 
@@ -61,7 +61,7 @@ class ThoughtReportForm(forms.Form):
         label=_("摘要（可选）"),
         max_length=500,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 28}),
     )
     attachment_ref = forms.CharField(
         label=_("原件存放位置（可选，如：档案盒2026-03）"), max_length=200, required=False
