@@ -88,3 +88,16 @@ def test_it_keeps_the_thought_log_inside_the_branch(client, cast):
     assert refused.status_code == 404
     client.force_login(cast.zhibu2)
     assert client.get(f"/candidates/{candidate.pk}/thoughts/").status_code == 404
+
+
+def test_it_points_a_live_refusal_to_the_past_fact_page_and_its_paper(client, cast):
+    candidate = activist(cast)
+    client.force_login(cast.zhibu)
+    with at("2026-11-20"):
+        response = client.post(
+            f"/candidates/{candidate.pk}/record/S06/", {"happened_on": "2026-11-21"}
+        )
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "注明依据的材料和当时未记录的原因" in body
+    assert f"/candidates/{candidate.pk}/past/S06/" in body
