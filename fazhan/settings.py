@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "fazhan.dossier",
 ]
 
 # Queued work (django-tasks, its database backend): a page confirmation of a large import runs

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fazhan.web import intake, lifecycle, views
+from fazhan.web import dossier_views, intake, lifecycle, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,4 +21,6 @@ urlpatterns = [
     path("candidates/<int:pk>/accept/", lifecycle.accept, name="accept"),
     path("candidates/<int:pk>/correct/", lifecycle.correct, name="correct"),
     path("candidates/batch/", views.batch, name="batch"),
+    path("candidates/<int:pk>/thoughts/", dossier_views.thoughts, name="thoughts"),
+    path("past-facts/<int:pk>/", dossier_views.past_fact, name="past_fact"),
 ]

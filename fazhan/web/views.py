@@ -42,6 +42,7 @@ from fazhan.people.models import (
 from fazhan.people.record import is_record_kind
 from fazhan.policy.data import load_policy
 from fazhan.policy.guidance import load_guidance
+from fazhan.web.dossier_forms import PastFactForm, record_past_fact_from
 from fazhan.web.filters import filter_candidates, open_files
 from fazhan.web.forms import BatchForm, StepForm
 from fazhan.web.intake import earlier_files, writable_branches
@@ -294,25 +295,34 @@ def _step_page(
         raise Http404(_("没有这个步骤"))
     members = _members_for(candidate, _posted_day(request) if request.method == "POST" else None)
     refused: list[Reason] = []
+    # A past fact names its paper and why it is late (fazhan.dossier, principle 4).
+    form_class = PastFactForm if mode == Mode.PAST else StepForm
     if request.method == "POST":
-        form = StepForm(request.POST, step=step, members=members)
+        form = form_class(request.POST, step=step, members=members)
         if form.is_valid():
+            fact = None
             try:
-                do_record_step(
-                    request.user,
-                    candidate,
-                    step=step,
-                    happened_on=form.cleaned_data["happened_on"],
-                    payload=form.payload(),
-                    mode=mode,
-                )
+                if isinstance(form, PastFactForm):
+                    fact = record_past_fact_from(request.user, candidate, form)
+                else:
+                    do_record_step(
+                        request.user,
+                        candidate,
+                        step=step,
+                        happened_on=form.cleaned_data["happened_on"],
+                        payload=form.payload(),
+                        mode=mode,
+                    )
             except ActionRefused as error:
                 refused = error.reasons
             else:
-                messages.success(request, _("已记录。"))
+                if fact is not None and fact.status == "pending":
+                    messages.success(request, _("已提交，等待上级党组织另一人确认后记入档案。"))
+                else:
+                    messages.success(request, _("已记录。"))
                 return redirect("candidate", pk=candidate.pk)
     else:
-        form = StepForm(step=step, members=members)
+        form = form_class(step=step, members=members)
     return render(
         request,
         "web/record_step.html",

@@ -187,6 +187,7 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "candidates/<int:pk>/transfer/": ("candidate", {}),
     "candidates/<int:pk>/accept/": ("candidate", {}),
     "candidates/<int:pk>/correct/": ("candidate", {}),
+    "candidates/<int:pk>/thoughts/": ("candidate", {}),
     "education/trainings/<int:pk>/": ("training", {}),
     "education/trainings/<int:pk>/attend/": ("training", {}),
     "education/candidates/<int:pk>/pair/": ("candidate", {}),
@@ -222,6 +223,7 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "mobility/candidates/<int:pk>/contact/": ("candidate", {}),
     "mobility/agreements/<int:pk>/end/": ("agreement", {}),
     "mobility/agreements/<int:pk>/report/": ("agreement", {}),
+    "past-facts/<int:pk>/": ("past_fact", {}),
 }
 # Routes with an id that names nothing inside an organization's subtree: the national holiday
 # table by year is district-wide reference data, the same for every account (tried below with a
@@ -273,6 +275,7 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
     from datetime import date
 
     from fazhan.accountability.models import Case, Irregularity, Party, SupervisionTask
+    from fazhan.dossier.models import PastFact
     from fazhan.education.models import Nomination, TrainingClass
     from fazhan.imports.models import BatchKind, ImportBatch
     from fazhan.meetings.models import AgendaItem, Exclusion, ExclusionReason, ItemKind, Meeting
@@ -441,8 +444,22 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             document={},
             created_by=secretary,
         )
+        past_fact = PastFact.objects.create(
+            candidate=candidate,
+            step="S11",
+            happened_on=day,
+            source_kind="certificate",
+            source_ref="结业证书",
+            reason="纸质档案",
+            exception=True,
+            payload={"days": 1},
+            status="pending",
+            confirm_org=committee,
+            requested_by=secretary,
+        )
         found[side] = {
             "agreement": agreement.pk,
+            "past_fact": past_fact.pk,
             "training": training.pk,
             "nomination": nomination.pk,
             "task": task.pk,

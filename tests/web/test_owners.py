@@ -191,6 +191,10 @@ def test_the_notices_record_the_notice_event(client, cast):
 
 # -- /past/ ---------------------------------------------------------------------------------------
 
+# A past fact names its paper and why it comes late (fazhan.dossier, DESIGN principle 4).
+PAPER = {"source_kind": "general_meeting", "source_ref": "会议记录第2页", "late_reason": "纸质档案"}
+PAST = {"source_kind": "general_meeting", "source_ref": "会议记录第2页", "reason": "纸质档案"}
+
 
 def test_past_takes_an_owned_step_and_keeps_its_breach_as_a_finding(client, cast):
     candidate = new_candidate(cast)
@@ -211,7 +215,7 @@ def test_past_takes_an_owned_step_and_keeps_its_breach_as_a_finding(client, cast
         "outcome": "convert",
     }
     with at("2026-03-02"):
-        response = client.post(f"/candidates/{candidate.pk}/past/S15/", counts)
+        response = client.post(f"/candidates/{candidate.pk}/past/S15/", counts | PAPER)
     assert response.status_code == 302
     event = last(candidate, "S15")
     assert event.payload["mode"] == "past" and event.payload["result"] == "pass"
@@ -225,10 +229,11 @@ def test_past_takes_a_committee_step_from_the_committee(client, cast):
     client.force_login(cast.dangwei)
     with at("2026-03-02"):
         response = client.post(
-            f"/candidates/{candidate.pk}/past/S13/", {"happened_on": "2020-06-10", "result": "pass"}
+            f"/candidates/{candidate.pk}/past/S13/",
+            {"happened_on": "2020-06-10", "result": "pass"} | PAPER,
         )
     assert response.status_code == 302
-    assert last(candidate, "S13").payload == {"result": "pass", "mode": "past"}
+    assert last(candidate, "S13").payload == {"result": "pass", "mode": "past", "past": PAST}
 
 
 def test_past_takes_an_unowned_step_and_is_hidden_outside_the_subtree(client, cast):
@@ -239,11 +244,11 @@ def test_past_takes_an_unowned_step_and_is_hidden_outside_the_subtree(client, ca
     with at("2026-03-02"):
         assert (
             client.post(
-                f"/candidates/{candidate.pk}/past/S01/", {"happened_on": "2019-03-04"}
+                f"/candidates/{candidate.pk}/past/S01/", {"happened_on": "2019-03-04"} | PAPER
             ).status_code
             == 302
         )
-    assert last(candidate, "S01").payload == {"mode": "past"}
+    assert last(candidate, "S01").payload == {"mode": "past", "past": PAST}
     client.force_login(cast.zhibu2)
     assert client.get(f"/candidates/{candidate.pk}/past/S01/").status_code == 404
     assert client.get(f"/candidates/{candidate.pk}/past/S99/").status_code == 404
@@ -268,7 +273,7 @@ def test_the_result_of_a_past_vote_follows_its_counts_not_the_post(client, cast)
         "result": "pass",
     }
     with at("2026-03-02"):
-        response = client.post(f"/candidates/{candidate.pk}/past/S15/", counts)
+        response = client.post(f"/candidates/{candidate.pk}/past/S15/", counts | PAPER)
     assert response.status_code == 302
     # 5 of 10 expected is not more than half (细则 art. 21): the meeting failed.
     assert last(candidate, "S15").payload["result"] == "fail"

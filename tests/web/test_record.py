@@ -52,7 +52,13 @@ def test_it_records_the_same_breach_as_a_past_fact_when_asked(client, cast):
     client.force_login(cast.zhibu)
     with at("2026-03-23"):
         response = client.post(
-            f"/candidates/{candidate.pk}/past/S07/", {"happened_on": "2020-03-23"}
+            f"/candidates/{candidate.pk}/past/S07/",
+            {
+                "happened_on": "2020-03-23",
+                "source_kind": "branch_committee",
+                "source_ref": "支部委员会会议记录第5页",
+                "late_reason": "系统启用前的纸质档案",
+            },
         )
     assert response.status_code == 302
     candidate.refresh_from_db()
@@ -78,7 +84,12 @@ def test_it_takes_the_result_of_a_vote_from_its_counts(client, cast):
         "result": "pass",  # a POST that says otherwise is not heard: the counts decide
     }
     with at("2020-06-29"):
-        response = client.post(f"/candidates/{candidate.pk}/past/S15/", counts)
+        paper = {
+            "source_kind": "general_meeting",
+            "source_ref": "支部大会会议记录第8页",
+            "late_reason": "系统启用前的纸质档案",
+        }
+        response = client.post(f"/candidates/{candidate.pk}/past/S15/", counts | paper)
     assert response.status_code == 302
     s15 = [e for e in events_of(candidate.pk) if e.kind == "S15"][-1]
     # 10 of 20 expected present: exactly half, no quorum (细则 art. 20): a failed meeting.
