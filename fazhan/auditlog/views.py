@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
@@ -79,8 +80,7 @@ def log(request: HttpRequest) -> HttpResponse:
             "f": chosen,
             "orgs": _orgs(),
             "kinds": kind_choices(),
-            "query": "&".join(f"{k}={v}" for k, v in query.items()),
-            "query_items": query,
+            "query": urlencode(query),
         },
     )
 
