@@ -36,7 +36,7 @@ def do_request_verify(user: UserLike) -> VerifyRun:
     a time is enough: it reads every event)."""
     from fazhan.auditlog.tasks import verify_run
 
-    if not may_audit(user):
+    if user.pk is None or not may_audit(user):
         raise Http404(_("没有找到该页面。"))
     with transaction.atomic():
         waiting = (

@@ -295,11 +295,12 @@ def value_text(key: str, value: Any, names: Names) -> str:
 
 def details(payload: Mapping[str, Any], names: Names) -> list[tuple[str, str]]:
     """The payload as (label, value) pairs in the reader's language; an id of a thing without a
-    name to show (a notice's or a role's row number) is left out, as internal."""
+    name to show (a notice's or a role's row number) is left out, as internal, and so is an empty
+    value."""
     return [
         (field_label(key), value_text(key, value, names))
         for key, value in payload.items()
-        if not (key.endswith("_id") and key not in NAMED_KEYS)
+        if value is not None and not (key.endswith("_id") and key not in NAMED_KEYS)
     ]
 
 

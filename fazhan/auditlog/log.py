@@ -133,11 +133,12 @@ def _signins(rows: QuerySet[Attempt], f: LogFilter, subtree: set[int] | None) ->
 
 
 def _keyed(rows: QuerySet[Any], at: str, source: str, ref: str) -> QuerySet[Any]:
-    return (
+    keyed: QuerySet[Any] = (
         rows.order_by()
         .annotate(at=F(at), src=Value(source, output_field=CharField()), ref=F(ref))
         .values_list("at", "src", "ref")
     )
+    return keyed
 
 
 def entries(f: LogFilter) -> QuerySet[Any]:
@@ -159,8 +160,9 @@ def entries(f: LogFilter) -> QuerySet[Any]:
     if f.kind not in (SIGNIN, SIGNIN_FAILED):
         parts.append(_keyed(_events(f, subtree), "recorded_at", EVENT, "seq"))
     first, *rest = parts
-    combined = first.union(*rest, all=True) if rest else first
-    return combined.order_by("-at", "-ref")
+    combined: QuerySet[Any] = first.union(*rest, all=True) if rest else first
+    ordered: QuerySet[Any] = combined.order_by("-at", "-ref")
+    return ordered
 
 
 @dataclass

@@ -55,7 +55,7 @@ def test_it_reports_its_progress_while_it_walks(cast, monkeypatch):
     heard: list[int] = []
     result = verify_chain(progress=heard.append)
     assert result.ok
-    assert heard == [n for n in range(2, result.events + 1, 2)]
+    assert heard == list(range(2, result.events + 1, 2))
 
 
 def test_it_refuses_a_second_run_while_one_waits(cast):
