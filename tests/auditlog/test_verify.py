@@ -94,3 +94,27 @@ def test_it_puts_the_verification_on_the_auditors_home(client, cast):
     page = client.get("/").content.decode()
     assert 'action="/audit/verify/"' in page
     assert 'hx-get="/audit/verify/progress/"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_queues_the_verification_for_the_worker(client, cast, settings):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    _some_events()
+    client.force_login(cast.shenji)
+    client.post("/audit/verify/")
+    run = VerifyRun.objects.get()
+    assert run.state == RunState.QUEUED and run.total == chain.read_head().seq
+    assert DBTaskResult.objects.count() == 1
+    waiting = client.get("/audit/verify/progress/").content.decode()
+    assert "已排队，等待后台校验" in waiting
+    again = client.post("/audit/verify/", follow=True).content.decode()
+    assert "已有一次校验正在进行" in again and VerifyRun.objects.count() == 1
+
+    call_command("worker", batch=True, verbosity=0)
+    run.refresh_from_db()
+    assert run.state == RunState.INTACT and run.done == run.events == run.total
+    done = client.get("/audit/verify/progress/").content.decode()
+    assert "记录链完整" in done and "every 2s" not in done
