@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fazhan.accounts.authority import Authority, authority
 
@@ -67,11 +67,11 @@ RULES: tuple[tuple[str, Promise, Callable[[Authority], bool]], ...] = (
     ("orgadmin:tree", pgettext_lazy("nav", "党组织"), lambda a: a.is_committee and a.is_writer),
     ("holidays:index", pgettext_lazy("nav", "节假日"), lambda a: bool(a.kinds)),
     ("accounts:list", pgettext_lazy("nav", "账号"), lambda a: a.manages_accounts),
-    ("accounts:security", pgettext_lazy("nav", "安全管理"), lambda a: a.is_security_admin),
+    ("accounts:security", gettext_lazy("角色授予与第二验证因素"), lambda a: a.is_security_admin),
     ("auditlog:log", pgettext_lazy("nav", "审计日志"), lambda a: a.is_read_only),
     (
         "accounts:access_log",
-        pgettext_lazy("nav", "账号与登录记录"),
+        gettext_lazy("账号与登录记录"),
         lambda a: a.is_read_only or a.is_security_admin,
     ),
 )
