@@ -180,25 +180,31 @@ FIELD_LABELS: dict[str, Label] = {
     "changes": gettext_lazy("变更"),
 }
 
+# The codes payloads carry, by the labels their forms and models give them (same msgids).
 VALUE_LABELS: dict[str, Label] = {
-    "approved": gettext_lazy("同意"),
+    "approved": gettext_lazy("批准"),
+    "rejected": gettext_lazy("不批准"),
     "returned": gettext_lazy("退回"),
+    "pass": gettext_lazy("合格"),
+    "fail": gettext_lazy("不合格"),
     "passed": gettext_lazy("通过"),
     "failed": gettext_lazy("未通过"),
     "convert": gettext_lazy("按期转正"),
     "extend": gettext_lazy("延长预备期"),
     "revoke": gettext_lazy("取消预备党员资格"),
-    "upheld": gettext_lazy("反映属实"),
-    "founded_minor": gettext_lazy("部分属实"),
-    "unfounded": gettext_lazy("反映不实"),
+    "pending": gettext_lazy("核查中"),
+    "unfounded": gettext_lazy("经核查不属实"),
+    "founded_minor": gettext_lazy("部分属实，不影响发展"),
+    "upheld": gettext_lazy("经核查属实"),
     "full": gettext_lazy("正式党员"),
     "probationary": gettext_lazy("预备党员"),
     "record": gettext_lazy("档案记录"),
     "joined": gettext_lazy("入党"),
+    "member": gettext_lazy("党员推荐"),
     "youth_league": gettext_lazy("共青团推优"),
-    "federation_of_industry": gettext_lazy("工商联推荐"),
-    "party_member": gettext_lazy("党员推荐"),
-    "mass": gettext_lazy("群众推荐"),
+    "women_federation": gettext_lazy("妇联推优"),
+    "trade_union": gettext_lazy("工会推优"),
+    "federation_of_industry": gettext_lazy("工商联推优"),
 }
 
 # Keys whose values are ids of these things; `Names` resolves them.

@@ -181,7 +181,17 @@ def test_it_reads_a_payload_in_words():
     assert found == {
         "账号": "张三（zhangsan）",
         "组织": "第一支部",
-        "结果": "同意",
+        "结果": "批准",
         "表决": "赞成 10，反对 0，无记名投票 是",
         "结束的角色": "共 2 项",
     }
+
+
+def test_it_labels_every_code_the_forms_put_in_a_payload():
+    from fazhan.auditlog.describe import VALUE_LABELS
+    from fazhan.policy.model import FEEDBACK_OUTCOMES
+    from fazhan.web.forms import NOMINATIONS, RESULTS
+
+    codes = {code for code, _label in NOMINATIONS} | set(FEEDBACK_OUTCOMES)
+    codes |= {code for choices in RESULTS.values() for code, _label in choices}
+    assert codes <= set(VALUE_LABELS)
