@@ -195,3 +195,19 @@ def test_it_labels_every_code_the_forms_put_in_a_payload():
     codes = {code for code, _label in NOMINATIONS} | set(FEEDBACK_OUTCOMES)
     codes |= {code for choices in RESULTS.values() for code, _label in choices}
     assert codes <= set(VALUE_LABELS)
+
+
+def test_it_merges_a_page_in_the_same_order_as_the_whole_union(history, monkeypatch):
+    from fazhan.auditlog import log
+
+    with transaction.atomic():
+        for index in range(7):
+            append_event(kind="S01", candidate_id=None, happened_on=None, payload={"n": index})
+    _signin("zhibu")
+    everything = log.entries(log.LogFilter())
+    whole = list(everything.ordered()[0:100])
+    assert len(whole) == everything.count() == len(everything)
+    assert everything[0:100] == whole
+    assert everything[3:8] == whole[3:8]
+    monkeypatch.setattr(log, "MERGE_ROWS", 2)
+    assert everything[3:8] == whole[3:8]
