@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "fazhan.dossier",
+    "fazhan.auditlog",
 ]
 
 # Queued work (django-tasks, its database backend): a page confirmation of a large import runs
@@ -165,6 +166,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "fazhan.web.context.installation",
+                "fazhan.web.context.nav_menu",
             ],
         },
     },

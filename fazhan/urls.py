@@ -22,6 +22,7 @@ urlpatterns = [
     path("members/", include("fazhan.members.urls")),
     path("paperwork/", include("fazhan.paperwork.urls")),
     path("mobility/", include("fazhan.mobility.urls")),
+    path("audit/", include("fazhan.auditlog.urls")),
     path("gongshi/", include("fazhan.public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),

@@ -519,8 +519,12 @@ def _sequence_problem(expected: int, found: int) -> str:
     return f"序号不连续：此处应为 {expected}，实为 {found}（序号被改动）"
 
 
-def _walk(using: str) -> tuple[int, str, ChainProblem | None]:
-    """Walk the events in seq order; return (last seq, last hash, first problem or None)."""
+Progress = Callable[[int], None]
+
+
+def _walk(using: str, progress: Progress | None = None) -> tuple[int, str, ChainProblem | None]:
+    """Walk the events in seq order; return (last seq, last hash, first problem or None).
+    `progress(n)` is told the number of events checked every VERIFY_CHUNK events."""
     rows: Iterator[tuple[Any, ...]] = iter(
         Event.objects.using(using)
         .order_by("seq")
@@ -565,6 +569,8 @@ def _walk(using: str) -> tuple[int, str, ChainProblem | None]:
         if sha256(encoded).hexdigest() != stored:
             return expected - 1, prev, ChainProblem(seq, "内容与哈希不符（记录被修改）")
         expected, prev = seq + 1, stored
+        if progress is not None and seq % VERIFY_CHUNK == 0:
+            progress(seq)
 
 
 def _head_problem(
@@ -597,14 +603,15 @@ def _tables(using: str) -> set[str]:
     return set(connections[using].introspection.table_names())
 
 
-def verify_chain(using: str = DEFAULT_DB_ALIAS) -> VerifyResult:
+def verify_chain(using: str = DEFAULT_DB_ALIAS, progress: Progress | None = None) -> VerifyResult:
     """Recompute the whole chain and the head; name the first event that does not match.
 
     Checked, in seq order: the sequence is gapless from 1, each `prev_hash` is the hash of the event
     before (64 zeros for the first), each hash is the SHA-256 of the event's canonical encoding;
     then the head row holds the last event's seq and hash; then each registered verifier. The
     problem with the smallest seq is reported. A database with no events and no head (or a head at
-    0) is intact, and so is one where migrations never created the tables.
+    0) is intact, and so is one where migrations never created the tables. `progress(n)`, when
+    given, hears how many events were checked so far (the auditor's page shows it).
     """
     tables = _tables(using)
     has_events = Event._meta.db_table in tables
@@ -612,7 +619,7 @@ def verify_chain(using: str = DEFAULT_DB_ALIAS) -> VerifyResult:
     problems: list[ChainProblem] = []
     last_seq, last_hash = 0, GENESIS_HASH
     if has_events:
-        last_seq, last_hash, walk_problem = _walk(using)
+        last_seq, last_hash, walk_problem = _walk(using, progress)
         if walk_problem is not None:
             problems.append(walk_problem)
     head = (

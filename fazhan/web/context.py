@@ -16,3 +16,12 @@ def installation(request: HttpRequest) -> dict[str, Any]:
     if request.path == settings.LOGIN_URL:
         context["no_account"] = not get_user_model().objects.exists()
     return context
+
+
+def nav_menu(request: HttpRequest) -> dict[str, Any]:
+    """The header menu of the signed-in user (fazhan.web.menu), computed when a template uses it."""
+    from django.utils.functional import SimpleLazyObject
+
+    from fazhan.web.menu import menu_for
+
+    return {"nav_menu": SimpleLazyObject(lambda: menu_for(request.user))}
