@@ -21,6 +21,7 @@ urlpatterns = [
     path("education/", include("fazhan.education.urls")),
     path("members/", include("fazhan.members.urls")),
     path("paperwork/", include("fazhan.paperwork.urls")),
+    path("attachments/", include("fazhan.attachments.urls")),
     path("gongshi/", include("fazhan.public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
