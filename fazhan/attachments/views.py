@@ -4,7 +4,7 @@ always as a download of its checked type, never sniffed or shown inline by the b
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponseBase
 from django.utils.translation import gettext as _
 
 from fazhan.accounts.http import AuthenticatedHttpRequest
@@ -14,7 +14,7 @@ from fazhan.attachments.sniff import EXTENSIONS
 
 
 @login_required
-def download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     attachment = Attachment.objects.visible_to(request.user).filter(pk=pk).first()
     if attachment is None:
         raise Http404(_("没有这个附件"))

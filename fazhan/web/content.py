@@ -24,7 +24,7 @@ MEMBER_TITLES = {"contacts": gettext_lazy("培养联系人"), "introducers": get
 
 
 def _member_ids(payload: Mapping[str, Any]) -> set[int]:
-    ids: set[int] = set()
+    ids: set[Any] = set()
     for key in MEMBER_TITLES:
         ids |= {m.get("member_id") for m in payload.get(key) or () if isinstance(m, Mapping)}
     for value in (payload.get("content") or {}).values():
@@ -38,7 +38,7 @@ def _member_ids(payload: Mapping[str, Any]) -> set[int]:
 
 def _names(members: Iterable[Any], names: Mapping[int, str]) -> str:
     return "、".join(
-        names.get(m.get("member_id"), "—") for m in members or () if isinstance(m, Mapping)
+        names.get(m.get("member_id") or 0, "—") for m in members or () if isinstance(m, Mapping)
     )
 
 
@@ -71,7 +71,7 @@ def _source(item: Mapping[str, Any]) -> str:
 def _current(chain: list[ChainEvent], key: str, step: str) -> list[dict[str, Any]]:
     """The members named by the latest effective event of `step` (a replacement counts)."""
     superseded = {str(e.payload.get("supersedes")) for e in chain if e.kind == "correct"}
-    found: list[tuple[str, int, list[dict[str, Any]]]] = []
+    found: list[tuple[str, int, Mapping[str, Any]]] = []
     for e in chain:
         if e.kind == step and str(e.seq) not in superseded:
             found.append((e.happened_on.isoformat() if e.happened_on else "", e.seq, e.payload))

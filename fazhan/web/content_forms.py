@@ -9,7 +9,8 @@ refusal instead of Django's "invalid choice".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -63,13 +64,17 @@ class RosterMembersField(forms.TypedMultipleChoiceField):
     def __init__(self, *, roster: Sequence[Member], title: str, basis: str, **kwargs: Any) -> None:
         self.roster = {m.pk: m for m in roster}
         self.title, self.basis = title, basis
-        full = [(m.pk, m.name) for m in roster if _may_serve(m)]
+        self.offered = [(m.pk, m.name) for m in roster if _may_serve(m)]
         super().__init__(
-            choices=full, coerce=int, widget=forms.CheckboxSelectMultiple, label=title, **kwargs
+            choices=self.offered,
+            coerce=int,
+            widget=forms.CheckboxSelectMultiple,
+            label=title,
+            **kwargs,
         )
 
     def validate(self, value: Any) -> None:
-        offered = {str(pk) for pk, _label in self.choices}  # type: ignore[attr-defined]
+        offered = {str(pk) for pk, _label in self.offered}
         for pk in value:  # as posted (text): coerced to ids after validation
             if str(pk) in offered:
                 continue
@@ -99,16 +104,23 @@ def _may_serve(member: Member) -> bool:
 
 
 def add_content_fields(
-    form: forms.Form, step: str, members: Sequence[Member], *, attachments: bool = True
+    form: forms.Form,
+    step: str,
+    members: Sequence[Member],
+    *,
+    attachments: bool = True,
+    required: bool = True,
 ) -> None:
-    """The step's content fields, its contacts or introducers by name, and its scans."""
+    """The step's content fields, its contacts or introducers by name, and its scans (a
+    correction asks none of them: it keeps what it does not restate)."""
     for key, (title, basis) in MEMBER_FIELDS.items():
         if key in form.fields:
             form.fields[key] = RosterMembersField(roster=members, title=str(title), basis=basis)
             form.fields[key].label = form_label(key, title)
     spec = content_of(step)
-    for field in spec.fields if spec else ():
-        label = LABELS[field.key]
+    for asked in spec.fields if spec else ():
+        label = LABELS[asked.key]
+        field = replace(asked, required=asked.required and required)
         name = f"content_{field.key}"
         if field.kind == "member":
             form.fields[name] = forms.TypedChoiceField(
@@ -204,6 +216,22 @@ def content_payload(form: forms.Form, step: str) -> dict[str, Any]:
         if value not in (None, ""):
             content[field.key] = value
     return {"content": content} if content else {}
+
+
+def content_initial(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """A recorded event's content as the form's initial values (a correction starts from it)."""
+    content = payload.get("content")
+    initial: dict[str, Any] = {}
+    for key, value in content.items() if isinstance(content, Mapping) else ():
+        if key == "sources" and isinstance(value, list):
+            for i, source in enumerate(value, start=1):
+                for part in ("kind", "unit", "date"):
+                    initial[f"source{i}_{part}"] = source.get(part)
+        elif isinstance(value, Mapping):
+            initial[f"content_{key}"] = value.get("member_id")
+        else:
+            initial[f"content_{key}"] = value
+    return initial
 
 
 def uploads(form: forms.Form) -> list[UploadedFile]:

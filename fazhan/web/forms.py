@@ -65,6 +65,7 @@ VOTE_LABELS = {
 
 class StepForm(forms.Form):
     takes_attachments = True  # scans with the step (fazhan.web.content_forms)
+    content_required = True
     happened_on = forms.DateField(
         label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -119,7 +120,13 @@ class StepForm(forms.Form):
             self.fields["extension_months"] = forms.IntegerField(
                 label=_("延长月数（延长时填写，6至12个月）"), min_value=0, required=False
             )
-        add_content_fields(self, step, members, attachments=self.takes_attachments)
+        add_content_fields(
+            self,
+            step,
+            members,
+            attachments=self.takes_attachments,
+            required=self.content_required,
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -229,6 +236,7 @@ class CorrectForm(StepForm):
     StepForm asks them) or a void, and why (全程纪实: a new event supersedes the old one)."""
 
     takes_attachments = False  # the corrected event keeps the scans it had
+    content_required = False  # and the content it does not restate
 
     void = forms.BooleanField(label=_("作废该记录（不给出替换内容）"), required=False)
     reason = forms.CharField(

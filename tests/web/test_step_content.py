@@ -241,3 +241,29 @@ def test_it_refuses_an_introducer_who_is_not_on_the_roster(client, cast):
     body = response.content.decode()
     assert "入党介绍人须从本支部或上级党组织的党员名册中选择" in body
     assert "李外人" not in body  # another branch's member is not named to this branch
+
+
+def test_a_correction_starts_from_the_content_and_keeps_what_it_does_not_restate(client, cast):
+    candidate = new_candidate(cast)
+    record_clean_until(cast, candidate, "e1")
+    talker = member(cast.branch_a, "王谈话")
+    with at("2019-03-20"):
+        s02 = do_record_step(
+            cast.zhibu,
+            candidate,
+            step="S02",
+            happened_on=at_date("2019-03-20"),
+            payload={"content": {"talker": talker.pk, "summary": "了解入党动机。"}},
+        )
+    client.force_login(cast.zhibu)
+    url = f"/candidates/{candidate.pk}/correct/"
+    assert "了解入党动机。" in client.get(url, {"seq": s02.seq}).content.decode()
+    with at("2019-06-01"):
+        response = client.post(
+            url, {"seq": s02.seq, "happened_on": "2019-03-21", "reason": "核对纸质档案"}
+        )
+    assert response.status_code == 302
+    replacement = last(candidate, "correct").payload["replacement"]
+    assert replacement["date"] == "2019-03-21"
+    assert replacement["content"]["summary"] == "了解入党动机。"
+    assert replacement["content"]["talker"]["member_id"] == talker.pk
