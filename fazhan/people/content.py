@@ -73,3 +73,43 @@ def clean_content(candidate_org_id: int, step: str, content: Any, day: date) -> 
             )
         clean[field.key] = found.snapshot()
     return clean
+
+
+def content_member_ids(payload: Mapping[str, Any]) -> set[int]:
+    """The ids of the members a payload's content names (a 谈话人), its replacement's included."""
+    ids: set[int] = set()
+    for value in (payload.get("content") or {}).values():
+        if isinstance(value, Mapping) and isinstance(value.get("member_id"), int):
+            ids.add(value["member_id"])
+    replacement = payload.get("replacement")
+    if isinstance(replacement, Mapping):
+        ids |= content_member_ids(replacement)
+    return ids
+
+
+def content_rows(
+    step: str, payload: Mapping[str, Any], names: Mapping[int, str]
+) -> list[tuple[str, str]]:
+    """(label, text) for each part of the step's content, in the order the policy lists them."""
+    spec = content_of(step)
+    content = payload.get("content")
+    if spec is None or not isinstance(content, Mapping):
+        return []
+    rows: list[tuple[str, str]] = []
+    for field in spec.fields:
+        value = content.get(field.key)
+        if value in (None, "", []):
+            continue
+        if field.kind == "member" and isinstance(value, Mapping):
+            shown = names.get(value.get("member_id") or 0, "—")
+        elif field.kind == "sources" and isinstance(value, list):
+            shown = "；".join(_source(s) for s in value if isinstance(s, Mapping))
+        else:
+            shown = str(value)
+        rows.append((label(field.key), shown))
+    return rows
+
+
+def _source(item: Mapping[str, Any]) -> str:
+    way = SOURCE_LABELS.get(str(item.get("kind")), "")
+    return f"{way} {item.get('unit', '')} {item.get('date', '')}"

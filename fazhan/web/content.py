@@ -17,8 +17,7 @@ from fazhan.attachments.models import Attachment
 from fazhan.attachments.sniff import TYPE_LABELS
 from fazhan.audit.models import Event as ChainEvent
 from fazhan.orgs.models import Member
-from fazhan.people.content import LABELS, SOURCE_LABELS
-from fazhan.policy.content import content_of
+from fazhan.people.content import content_member_ids, content_rows
 
 MEMBER_TITLES = {"contacts": gettext_lazy("培养联系人"), "introducers": gettext_lazy("入党介绍人")}
 
@@ -27,13 +26,10 @@ def _member_ids(payload: Mapping[str, Any]) -> set[int]:
     ids: set[Any] = set()
     for key in MEMBER_TITLES:
         ids |= {m.get("member_id") for m in payload.get(key) or () if isinstance(m, Mapping)}
-    for value in (payload.get("content") or {}).values():
-        if isinstance(value, Mapping):
-            ids.add(value.get("member_id"))
     replacement = payload.get("replacement")
     if isinstance(replacement, Mapping):
         ids |= _member_ids(replacement)
-    return {i for i in ids if isinstance(i, int)}
+    return {i for i in ids if isinstance(i, int)} | content_member_ids(payload)
 
 
 def _names(members: Iterable[Any], names: Mapping[int, str]) -> str:
@@ -47,25 +43,8 @@ def _rows(step: str, payload: Mapping[str, Any], names: Mapping[int, str]) -> li
     for key, title in MEMBER_TITLES.items():
         if payload.get(key):
             rows.append({"label": str(title), "value": _names(payload[key], names)})
-    spec = content_of(step)
-    content = payload.get("content") or {}
-    for field in spec.fields if spec and isinstance(content, Mapping) else ():
-        value = content.get(field.key)
-        if value in (None, "", []):
-            continue
-        if field.kind == "member" and isinstance(value, Mapping):
-            shown = names.get(value.get("member_id") or 0, "—")
-        elif field.kind == "sources" and isinstance(value, list):
-            shown = "；".join(_source(s) for s in value if isinstance(s, Mapping))
-        else:
-            shown = str(value)
-        rows.append({"label": str(LABELS[field.key]), "value": shown})
+    rows += [{"label": k, "value": v} for k, v in content_rows(step, payload, names)]
     return rows
-
-
-def _source(item: Mapping[str, Any]) -> str:
-    way = SOURCE_LABELS.get(str(item.get("kind")), "")
-    return f"{way} {item.get('unit', '')} {item.get('date', '')}"
 
 
 def _current(chain: list[ChainEvent], key: str, step: str) -> list[dict[str, Any]]:

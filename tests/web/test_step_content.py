@@ -267,3 +267,25 @@ def test_a_correction_starts_from_the_content_and_keeps_what_it_does_not_restate
     assert replacement["date"] == "2019-03-21"
     assert replacement["content"]["summary"] == "了解入党动机。"
     assert replacement["content"]["talker"]["member_id"] == talker.pk
+
+
+def test_the_printed_record_carries_the_content_of_each_step(cast):
+    from fazhan.paperwork.printing import record_rows
+
+    candidate = new_candidate(cast)
+    record_clean_until(cast, candidate, "e1")
+    talker = member(cast.branch_a, "王谈话")
+    with at("2019-03-20"):
+        do_record_step(
+            cast.zhibu,
+            candidate,
+            step="S02",
+            happened_on=at_date("2019-03-20"),
+            payload={
+                "content": {"talker": talker.pk, "summary": "了解入党动机。"},
+                "attachments": [{"sha256": "0" * 64, "type": "application/pdf", "size": 9}],
+            },
+        )
+    [s02] = [row for row in record_rows(candidate) if row.code == "S02"]
+    people = s02.lines[0].people
+    assert people[:3] == ["谈话人：王谈话", "谈话内容摘要：了解入党动机。", "附件 1 份"]
