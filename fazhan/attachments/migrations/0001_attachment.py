@@ -9,8 +9,10 @@ class Migration(migrations.Migration):
 
     initial = True
 
+    # people 0001 holds Candidate: depending on people's latest would make a test that migrates
+    # people back (tests/people/test_migration_sealing.py) unapply this app's table first.
     dependencies = [
-        ('people', '0005_person_attribute_changes'),
+        ('people', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
