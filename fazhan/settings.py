@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "fazhan.dossier",
     "fazhan.auditlog",
+    "fazhan.attachments",
 ]
 
 # Queued work (django-tasks, its database backend): a page confirmation of a large import runs
@@ -380,3 +381,10 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+# Scans kept with a step (PDF, JPEG, PNG by content: fazhan.attachments), outside the chain and
+# outside the database, each named by its SHA-256; the largest accepted file.
+FAZHAN_ATTACHMENTS_ROOT = Path(
+    os.getenv("FAZHAN_ATTACHMENTS_ROOT", str(BASE_DIR.parent / "var" / "attachments"))
+)
+FAZHAN_ATTACHMENT_MAX_BYTES = envint("FAZHAN_ATTACHMENT_MAX_MB", 10) * 1024 * 1024

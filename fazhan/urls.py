@@ -23,6 +23,7 @@ urlpatterns = [
     path("paperwork/", include("fazhan.paperwork.urls")),
     path("mobility/", include("fazhan.mobility.urls")),
     path("audit/", include("fazhan.auditlog.urls")),
+    path("attachments/", include("fazhan.attachments.urls")),
     path("gongshi/", include("fazhan.public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),

@@ -77,3 +77,14 @@ def _second_factor_off_unless_asked(request, settings):
     without the second factor, as the demo does. Tests marked `second_factor` run as production
     (tests/accounts/test_signin.py)."""
     settings.FAZHAN_SECOND_FACTOR = request.node.get_closest_marker("second_factor") is not None
+
+
+@pytest.fixture(scope="session")
+def _attachments_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("attachments")
+
+
+@pytest.fixture(autouse=True)
+def _attachments_outside_the_tree(settings, _attachments_root):
+    """Scans stored by tests (fazhan.attachments) go to a temporary folder, not var/."""
+    settings.FAZHAN_ATTACHMENTS_ROOT = _attachments_root

@@ -24,8 +24,9 @@ from fazhan.audit.chain import events_of, read_head
 from fazhan.audit.models import Event
 from fazhan.core import dates, i18n_data
 from fazhan.notices.pdf import html_to_pdf, qr_data_uri
-from fazhan.orgs.models import Organization
+from fazhan.orgs.models import Member, Organization
 from fazhan.paperwork.models import FormState, VolunteerForm
+from fazhan.people.content import content_member_ids, content_rows
 from fazhan.people.models import Candidate
 from fazhan.people.record import MEMBER_LISTS, is_record_kind, member_names
 from fazhan.policy.data import load_policy
@@ -113,6 +114,7 @@ def record_rows(candidate: Candidate) -> list[Row]:
     chain = events_of(candidate.pk)
     events = effective_events(chain)
     names = member_names([p for _s, _k, _d, p in events])
+    names |= _content_names([p for _s, _k, _d, p in events])  # a 谈话人 (fazhan.people.content)
     recorders = {e.seq: e.recorded_by_id for e in chain if e.recorded_by_id is not None}
     users = {u.pk: str(u) for u in User.objects.filter(pk__in=set(recorders.values()))}
     prereviews = list(
@@ -138,6 +140,9 @@ def record_rows(candidate: Candidate) -> list[Row]:
             if key in payload:
                 label = _("培养联系人") if key == "contacts" else _("入党介绍人")
                 line.people.append(f"{label}：{'、'.join(_member_list(payload, key, names))}")
+        line.people += [f"{k}：{v}" for k, v in content_rows(kind, payload, names)]
+        if payload.get("attachments"):
+            line.people.append(_("附件 %(n)s 份") % {"n": len(payload["attachments"])})
         if kind.startswith("N-") and payload.get("end"):
             line.note = _("公示至 %(end)s") % {"end": payload["end"]}
         if kind in ("S15", "S23"):
@@ -329,3 +334,13 @@ def approval_html(request: HttpRequest, item: Approval, path: str) -> str:
             "qr": _page_qr(request, path),
         },
     )
+
+
+def _content_names(payloads: Iterable[Mapping[str, Any]]) -> dict[int, str]:
+    """The names of the members the steps' content names (a 谈话人), for the printed record."""
+    ids: set[int] = set()
+    for payload in payloads:
+        ids |= content_member_ids(payload)
+    if not ids:
+        return {}
+    return dict(Member.objects.filter(pk__in=ids).values_list("pk", "name"))

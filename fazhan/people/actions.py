@@ -35,6 +35,7 @@ from fazhan.core.rulings import reason
 from fazhan.holidays.table import current_table
 from fazhan.members.history import members_on
 from fazhan.orgs.models import Member, Organization
+from fazhan.people.content import clean_content
 from fazhan.people.models import Candidate, CandidateOrgLink, LinkRole, Person
 from fazhan.people.record import (
     candidate_document,
@@ -123,6 +124,8 @@ def _clean_payload(
     for field in ("contacts", "introducers"):
         if field in clean:
             clean[field] = _members_payload(clean[field], field, day)
+    if "content" in clean:  # what the step records besides its date (fazhan.people.content)
+        clean["content"] = clean_content(candidate.org_id, step, clean["content"], day)
     if step in ("S15", "S23") and isinstance(clean.get("vote"), dict) and "result" not in clean:
         clean["result"] = _vote_result(clean["vote"])
     return clean

@@ -3,12 +3,18 @@ and the 思想汇报 entry. Forms validate input only; the actions judge."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from fazhan.attachments.actions import checked_uploads, keep_uploads, with_scans
+from fazhan.audit.models import Event
 from fazhan.core import dates
+from fazhan.core.errors import ActionRefused
 from fazhan.dossier.actions import do_record_past_fact
 from fazhan.dossier.models import PastFact, SourceKind
 from fazhan.orgs.models import Member
@@ -75,17 +81,30 @@ class ThoughtReportForm(forms.Form):
         self.fields["period_quarter"].initial = (today.month - 1) // 3 + 1
 
 
-def record_past_fact_from(user: Any, candidate: Any, form: PastFactForm) -> PastFact:
-    """The 补录 page's call: the step's payload from StepForm, the paper and reason from ours."""
+def record_past_fact_from(
+    user: Any, candidate: Any, form: PastFactForm, files: Sequence[UploadedFile] = ()
+) -> PastFact:
+    """The 补录 page's call: the step's payload from StepForm (with its scans), the paper and
+    reason from ours. An exception waiting for the second person has no step event yet to keep
+    scans with: they are refused, never dropped."""
     data = form.cleaned_data
-    return do_record_past_fact(
-        user,
-        candidate,
-        step=form.step,
-        happened_on=data["happened_on"],
-        payload=form.payload(),
-        source_kind=data["source_kind"],
-        source_ref=data["source_ref"],
-        reason=data["late_reason"],
-        exception=bool(data.get("exception")),
-    )
+    scans = checked_uploads(files)
+    if scans and data.get("exception"):
+        raise ActionRefused(
+            str(_("待上级党委确认的特殊情况暂不能附扫描件：确认后请用「更正记录」补充扫描件"))
+        )
+    with transaction.atomic():
+        fact = do_record_past_fact(
+            user,
+            candidate,
+            step=form.step,
+            happened_on=data["happened_on"],
+            payload=with_scans(form.payload(), scans),
+            source_kind=data["source_kind"],
+            source_ref=data["source_ref"],
+            reason=data["late_reason"],
+            exception=bool(data.get("exception")),
+        )
+        if scans and fact.event_seq is not None:
+            keep_uploads(user, Event.objects.get(seq=fact.event_seq), form.step, scans)
+    return fact

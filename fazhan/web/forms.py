@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fazhan.core import dates
 from fazhan.orgs.models import Member, MemberStatus
+from fazhan.web.content_forms import add_content_fields, clean_sources, content_payload
 
 NOMINATIONS = [
     ("member", _("党员推荐")),
@@ -63,6 +64,8 @@ VOTE_LABELS = {
 
 
 class StepForm(forms.Form):
+    takes_attachments = True  # scans with the step (fazhan.web.content_forms)
+    content_required = True
     happened_on = forms.DateField(
         label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -117,6 +120,13 @@ class StepForm(forms.Form):
             self.fields["extension_months"] = forms.IntegerField(
                 label=_("延长月数（延长时填写，6至12个月）"), min_value=0, required=False
             )
+        add_content_fields(
+            self,
+            step,
+            members,
+            attachments=self.takes_attachments,
+            required=self.content_required,
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -126,6 +136,7 @@ class StepForm(forms.Form):
             and not data.get("extension_months")
         ):
             self.add_error("extension_months", _("延长预备期须写明月数"))
+        clean_sources(self)
         return data
 
     def payload(self) -> dict[str, Any]:
@@ -145,7 +156,7 @@ class StepForm(forms.Form):
             vote["secret"] = bool(data.get("vote_secret"))
             vote["candidates"] = 1  # 细则 art. 21: one candidate at a time, never bundled
             payload["vote"] = vote
-        return payload
+        return payload | content_payload(self, self.step)
 
 
 class BatchForm(forms.Form):
@@ -223,6 +234,9 @@ class AcceptForm(forms.Form):
 class CorrectForm(StepForm):
     """A correction of one earlier event: its replacement (date and the step's own fields, as
     StepForm asks them) or a void, and why (全程纪实: a new event supersedes the old one)."""
+
+    takes_attachments = False  # the corrected event keeps the scans it had
+    content_required = False  # and the content it does not restate
 
     void = forms.BooleanField(label=_("作废该记录（不给出替换内容）"), required=False)
     reason = forms.CharField(

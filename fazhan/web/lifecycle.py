@@ -34,6 +34,7 @@ from fazhan.people.actions import (
 )
 from fazhan.people.models import Candidate, get_candidate_for_user
 from fazhan.people.record import is_record_kind
+from fazhan.web.content_forms import content_initial
 from fazhan.web.forms import AcceptForm, CorrectForm, LifecycleForm, TransferForm
 from fazhan.web.views import _members_for, pending_transfer
 
@@ -246,7 +247,7 @@ def _initial(event: ChainEvent) -> dict[str, Any]:
             initial[key] = payload[key]
     for key, value in (payload.get("vote") or {}).items():
         initial[f"vote_{key}"] = value
-    return initial
+    return initial | content_initial(payload)
 
 
 @login_required

@@ -20,6 +20,7 @@ from fazhan.accounts.actions import is_security_admin
 from fazhan.accounts.authority import authority
 from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.models import Role, RoleKind, User
+from fazhan.attachments.actions import do_record_step_with_files
 from fazhan.audit.chain import events_of, read_head
 from fazhan.core import dates, i18n_data
 from fazhan.core.errors import ActionRefused, Reason
@@ -29,7 +30,6 @@ from fazhan.paperwork.models import print_links
 from fazhan.people.actions import (
     COMMITTEE_STEPS,
     Mode,
-    do_record_step,
     do_record_step_batch,
 )
 from fazhan.people.models import (
@@ -42,6 +42,8 @@ from fazhan.people.models import (
 from fazhan.people.record import is_record_kind
 from fazhan.policy.data import load_policy
 from fazhan.policy.guidance import load_guidance
+from fazhan.web.content import step_contents
+from fazhan.web.content_forms import uploads
 from fazhan.web.dossier_forms import PastFactForm, record_past_fact_from
 from fazhan.web.filters import filter_candidates, open_files
 from fazhan.web.forms import BatchForm, StepForm
@@ -250,6 +252,7 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             # A re-application's earlier files, or the later one (docs/intake.md).
             "other_files": earlier_files(request.user, candidate),
             "paperwork": print_links(candidate.pk),
+            **step_contents(candidate.pk, events_of(candidate.pk)),  # fazhan.web.content
         },
     )
 
@@ -298,19 +301,20 @@ def _step_page(
     # A past fact names its paper and why it is late (fazhan.dossier, principle 4).
     form_class = PastFactForm if mode == Mode.PAST else StepForm
     if request.method == "POST":
-        form = form_class(request.POST, step=step, members=members)
+        form = form_class(request.POST, request.FILES, step=step, members=members)
         if form.is_valid():
             fact = None
             try:
                 if isinstance(form, PastFactForm):
-                    fact = record_past_fact_from(request.user, candidate, form)
+                    fact = record_past_fact_from(request.user, candidate, form, uploads(form))
                 else:
-                    do_record_step(
+                    do_record_step_with_files(
                         request.user,
                         candidate,
                         step=step,
                         happened_on=form.cleaned_data["happened_on"],
                         payload=form.payload(),
+                        files=uploads(form),
                         mode=mode,
                     )
             except ActionRefused as error:

@@ -188,6 +188,7 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "candidates/<int:pk>/accept/": ("candidate", {}),
     "candidates/<int:pk>/correct/": ("candidate", {}),
     "candidates/<int:pk>/thoughts/": ("candidate", {}),
+    "attachments/<int:pk>/": ("attachment", {}),
     "education/trainings/<int:pk>/": ("training", {}),
     "education/trainings/<int:pk>/attend/": ("training", {}),
     "education/candidates/<int:pk>/pair/": ("candidate", {}),
@@ -316,6 +317,7 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             end=date(2026, 3, 6),
         )
         entry = NoticeEntry.objects.create(notice=notice, candidate=candidate, position=1)
+        attachment = _attachment(candidate, secretary)
         feedback = Feedback.objects.create(
             notice=notice,
             entry=entry,
@@ -473,6 +475,7 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             "candidate": candidate.pk,
             "notice": notice.pk,
             "notice_entry": entry.pk,
+            "attachment": attachment.pk,
             "feedback": feedback.pk,
             "meeting": meeting.pk,
             "item": item.pk,
@@ -490,6 +493,29 @@ def build_objects(cast) -> dict[str, dict[str, int]]:
             "next_year": 2027,  # a year, not an object: the request form's year
         }
     return found
+
+
+def _attachment(candidate, secretary):
+    """A scan kept with the candidate's file (fazhan.attachments), its bytes in the store."""
+    import hashlib
+
+    from fazhan.attachments.actions import stored_path
+    from fazhan.attachments.models import Attachment
+
+    data = b"%PDF-1.4 matrix " + str(candidate.pk).encode()
+    sha = hashlib.sha256(data).hexdigest()
+    stored_path(sha).parent.mkdir(parents=True, exist_ok=True)
+    stored_path(sha).write_bytes(data)
+    return Attachment.objects.create(
+        candidate=candidate,
+        event_seq=0,
+        step="S02",
+        original_name="谈话记录.pdf",
+        content_type="application/pdf",
+        size=len(data),
+        sha256=sha,
+        uploaded_by=secretary,
+    )
 
 
 def object_url(route: str, ids: dict[str, int]) -> str:
