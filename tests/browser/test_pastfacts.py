@@ -43,6 +43,7 @@ def test_it_records_a_past_exception_only_once_the_committee_confirms_it(page, c
     page.fill("#id_happened_on", trained)
     page.fill("#id_days", "1")
     page.fill("#id_hours", "8")
+    page.fill("#id_content_provider", "区委党校")
     page.check("#id_exception")
     page.click("form.stepform button[type=submit]")
     # Without the paper and the reason, the page says what is missing.

@@ -23,7 +23,13 @@ def test_it_refuses_a_past_fact_without_its_reason_with_a_clear_message(client, 
     with at("2026-11-20"):
         response = client.post(
             f"/candidates/{candidate.pk}/past/S06/",
-            {"happened_on": "2026-08-01", "source_kind": "assessment", "source_ref": "考察表"},
+            {
+                "happened_on": "2026-08-01",
+                "source_kind": "assessment",
+                "source_ref": "考察表",
+                "content_opinion": "表现良好",
+                "content_assessor": "支部委员会",
+            },
         )
     body = response.content.decode()
     assert response.status_code == 422
@@ -37,7 +43,14 @@ def test_it_takes_an_exception_to_the_committee_and_shows_both_people(client, ca
     with at("2026-11-20"):
         response = client.post(
             f"/candidates/{candidate.pk}/past/S11/",
-            {"happened_on": "2026-09-01", "days": 1, "hours": 8, "exception": "on"} | PAPER,
+            {
+                "happened_on": "2026-09-01",
+                "days": 1,
+                "hours": 8,
+                "exception": "on",
+                "content_provider": "区委党校",
+            }
+            | PAPER,
         )
     assert response.status_code == 302
     fact = PastFact.objects.get()
@@ -95,7 +108,12 @@ def test_it_points_a_live_refusal_to_the_past_fact_page_and_its_paper(client, ca
     client.force_login(cast.zhibu)
     with at("2026-11-20"):
         response = client.post(
-            f"/candidates/{candidate.pk}/record/S06/", {"happened_on": "2026-11-21"}
+            f"/candidates/{candidate.pk}/record/S06/",
+            {
+                "happened_on": "2026-11-21",
+                "content_opinion": "表现良好",
+                "content_assessor": "支部委员会",
+            },
         )
     body = response.content.decode()
     assert response.status_code == 422

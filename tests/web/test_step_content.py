@@ -11,6 +11,8 @@ from fazhan.orgs.models import Member, MemberStatus
 from fazhan.people.actions import do_record_step
 from tests.people.test_actions import at, new_candidate, record_clean_until
 
+# What every 补录 names (fazhan.dossier): the paper and why it comes late.
+PAPER = {"source_kind": "assessment", "source_ref": "纸质档案", "late_reason": "系统启用前的档案"}
 pytestmark = pytest.mark.django_db
 
 
@@ -149,7 +151,8 @@ def test_it_saves_each_steps_content_and_shows_it(client, cast, step):
     client.force_login(cast.zhibu)
     with at("2020-06-01"):
         response = client.post(
-            f"/candidates/{candidate.pk}/past/{step}/", {"happened_on": "2020-05-28", **fields}
+            f"/candidates/{candidate.pk}/past/{step}/",
+            {"happened_on": "2020-05-28", **fields, **PAPER},
         )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert last(candidate, step).payload["content"]
@@ -166,6 +169,7 @@ def test_it_records_the_committees_talk_by_a_committee_member(client, cast):
         response = client.post(
             f"/candidates/{candidate.pk}/past/S16/",
             {
+                **PAPER,
                 "happened_on": "2020-06-30",
                 "content_talker": organiser.pk,
                 "content_summary": "对入党动机和党的知识进行了谈话。",
@@ -184,6 +188,7 @@ def test_it_refuses_half_a_source_of_the_political_review(client, cast):
         response = client.post(
             f"/candidates/{candidate.pk}/past/S10/",
             {
+                **PAPER,
                 "happened_on": "2020-05-28",
                 "result": "pass",
                 "content_conclusion": "合格",
