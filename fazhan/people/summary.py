@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 
 from fazhan.audit.models import Event as ChainEvent
@@ -57,25 +58,33 @@ def _events_of(ids: Sequence[int]) -> Events:
     return found
 
 
-def _row(candidate_id: int, span: Span, approval: Approval | None, stage: str) -> CountSpan:
-    row = CountSpan(
-        candidate_id=candidate_id,
-        org_id=span.org,
-        valid_from=span.valid_from,
-        valid_to=span.valid_to,
-        stage=stage,
-        approved_on=approval.approved_on if approval else None,
-        after=approval.after if approval else NO_BOUND,
-    )
-    if approval is not None:
-        for column, index in zip(FLAG_COLUMNS, _FLAG_INDEX, strict=True):
-            setattr(row, column, approval.flags[index])
-    return row
+# CountSpan's columns as `summarize` writes them (one INSERT for many rows: at a bulk import's
+# scale, model instances cost more than judging the files).
+COLUMNS = (
+    "candidate_id",
+    "org_id",
+    "valid_from",
+    "valid_to",
+    "stage",
+    "approved_on",
+    "after",
+    *FLAG_COLUMNS,
+)
+Row = tuple[Any, ...]
+_NO_FLAGS = (0,) * len(FLAG_COLUMNS)
 
 
-def span_rows(candidate_id: int, spans: Iterable[Span]) -> Iterator[CountSpan]:
-    """A file's spans as rows: the first approval on the stage's row, any other on a row of its
-    own with no stage (counted in the figures, not again in the stages)."""
+def _row(candidate_id: int, span: Span, approval: Approval | None, stage: str) -> Row:
+    head = (candidate_id, span.org, span.valid_from, span.valid_to, stage)
+    if approval is None:
+        return (*head, None, NO_BOUND, *_NO_FLAGS)
+    flags = tuple(approval.flags[index] for index in _FLAG_INDEX)
+    return (*head, approval.approved_on, approval.after, *flags)
+
+
+def span_rows(candidate_id: int, spans: Iterable[Span]) -> Iterator[Row]:
+    """A file's spans as rows (COLUMNS): the first approval on the stage's row, any other on a
+    row of its own with no stage (counted in the figures, not again in the stages)."""
     for span in spans:
         first, *others = span.approvals or (None,)
         yield _row(candidate_id, span, first, span.stage)
@@ -88,7 +97,7 @@ def _file_rows(
     mine: list[tuple[int, str, date | None, dict[str, Any]]],
     changes: Sequence[Any],
     orgs: OrgIndex,
-) -> Iterator[CountSpan]:
+) -> Iterator[Row]:
     dated = [day for _s, kind, day, _p in mine if kind in EVENT_TYPES and day is not None]
     if not dated:
         return
@@ -97,14 +106,7 @@ def _file_rows(
         parsed = parse_document(_document(row, mine, changes))
     except Unreadable:
         # Counted nowhere; listed from its first dated event on, as the recount lists it.
-        yield CountSpan(
-            candidate_id=row[0],
-            org_id=None,
-            valid_from=min(dated),
-            valid_to=OPEN_END,
-            stage=UNREADABLE,
-            after=NO_BOUND,
-        )
+        yield (row[0], None, min(dated), OPEN_END, UNREADABLE, None, NO_BOUND, *_NO_FLAGS)
         return
     spans = file_spans(
         parsed,
@@ -113,6 +115,21 @@ def _file_rows(
         attributes=static_attributes(parsed.person),
     )
     yield from span_rows(row[0], spans)
+
+
+def _insert(rows: list[Row]) -> None:
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(CountSpan._meta.db_table)
+    names = ", ".join(quote(column) for column in COLUMNS)
+    marks = ", ".join(["%s"] * len(COLUMNS))
+    with connection.cursor() as cursor:
+        for at in range(0, len(rows), 1000):
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                rows[at : at + 1000],
+            )
 
 
 def summarize(candidate_ids: Iterable[int], chunk: int = CHUNK) -> int:
@@ -126,11 +143,11 @@ def summarize(candidate_ids: Iterable[int], chunk: int = CHUNK) -> int:
         events = _events_of(part)
         changes = changes_by_person({row[3] for row in rows})
         orgs = OrgIndex.covering(events.values())
-        new: list[CountSpan] = []
+        new: list[Row] = []
         for row in rows:
             new.extend(_file_rows(row, events.get(row[0], []), changes.get(row[3], ()), orgs))
         CountSpan.objects.filter(candidate_id__in=part).delete()
-        CountSpan.objects.bulk_create(new, batch_size=1000)
+        _insert(new)
         written += len(new)
     return written
 

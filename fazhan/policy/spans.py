@@ -16,7 +16,8 @@ approval of a file counts, exactly the one `file_count` would take.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,7 +34,7 @@ from fazhan.policy.counts import (
     structure_flags,
 )
 from fazhan.policy.engine import effective_events, stage_at
-from fazhan.policy.model import CandidateFile, Event
+from fazhan.policy.model import CORRECT, CandidateFile, Event
 from fazhan.policy.targets import COUNT_KEYS
 
 # valid_to of a span still open; after of an approval any start chooses.
@@ -85,6 +86,33 @@ def _approvals(record: list[Event], attributes: AttributesAt) -> tuple[Approval,
     return tuple(found)
 
 
+# The event types a file's stage (fazhan.policy.engine's judge_stage), its organization
+# (`org_at`) and its approvals (`_approvals`) read: a day adding none of them to a record that only
+# grows (no correction) changes no span.
+COUNTED_TYPES = frozenset(
+    {"S03", "S07", "S15", "S17", "S23", "S24", "withdraw", "reject", "transfer-in"}
+)
+
+
+def _judged_records(file: CandidateFile) -> Iterator[tuple[date, list[Event]]]:
+    """Each date on which the record as it stood may judge differently, with that record."""
+    days = breakpoints(file.events)
+    if any(event.type == CORRECT for event in file.events):
+        for day in days:
+            yield day, effective_events(file.events, day)
+        return
+    # Without a correction the record at a date is a prefix of the whole ordered record.
+    whole = effective_events(file.events, date.max)
+    ends = [event.date for event in whole]
+    done = 0
+    for day in days:
+        upto = bisect_right(ends, day)
+        added = whole[done:upto]
+        if upto and (done == 0 or any(event.type in COUNTED_TYPES for event in added)):
+            yield day, whole[:upto]
+        done = upto
+
+
 def file_spans(
     file: CandidateFile,
     *,
@@ -94,13 +122,12 @@ def file_spans(
 ) -> list[Span]:
     """The file's judgements over time (see the module); `org` is where it was opened."""
     source = attributes or static_attributes(file.person)
+    judged: list[tuple[date, list[Event]]] = list(_judged_records(file))
     spans: list[Span] = []
-    days = breakpoints(file.events)
-    for position, day in enumerate(days):
-        record = effective_events(file.events, day)
+    for position, (day, record) in enumerate(judged):
+        end = judged[position + 1][0] if position + 1 < len(judged) else OPEN_END
         if not record:
             continue
-        end = days[position + 1] if position + 1 < len(days) else OPEN_END
         span = Span(
             day,
             end,
