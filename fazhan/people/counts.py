@@ -441,3 +441,25 @@ def recount_counts(
         children=[_frozen(child, per_child[child.pk]) for child in children],
         unreadable=tuple(unreadable),
     )
+
+
+def pool_at(days: Sequence[date], org_ids: Iterable[int] | None = None) -> dict[int, list[int]]:
+    """The activist pool (files whose stage is `activist` or `target`, seed 三（一）) of each
+    organization at the end of each of `days`, judged from the record as `report_counts` judges
+    it: one aggregate query over the summary, a column per day."""
+    if not days:
+        return {}
+    spans = CountSpan.objects.filter(
+        stage__in=sorted(POOL_STAGES), valid_from__lte=max(days), valid_to__gt=min(days)
+    )
+    if org_ids is not None:
+        spans = spans.filter(org_id__in=list(org_ids))
+    columns = {
+        f"d{index}": Count("pk", filter=Q(valid_from__lte=day, valid_to__gt=day))
+        for index, day in enumerate(days)
+    }
+    found: dict[int, list[int]] = {}
+    for line in spans.values("org_id").annotate(**columns).order_by():
+        if line["org_id"] is not None:
+            found[line["org_id"]] = [line[f"d{index}"] for index in range(len(days))]
+    return found
