@@ -4,7 +4,11 @@ and `fazhan report counts` call.
 
 Unlike the live indicators (fazhan.plans.indicators, one aggregate over today's projection), a
 count at a past date cannot read the projected columns: a file's stage, its organization and its
-approval are those of the record as it stood at the end of `as_of`. So every file is judged by
+approval are those of the record as it stood at the end of `as_of`. The projection therefore keeps
+a summary (fazhan.people.summary, fazhan.policy.spans): each file's judgement for every date at
+once, as spans of dates. `report_counts` is two aggregate queries over it.
+
+`recount_counts`, the reference the summary is tested against, judges every file by
 fazhan.policy.counts from its events. The files are streamed: candidates in chunks of ids, with
 their people's derived attributes in the same query, and the events of each chunk in one query
 ordered by candidate (the chain's (candidate_id, seq) index) — never one query per candidate, and
