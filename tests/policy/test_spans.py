@@ -48,9 +48,14 @@ def files(draw: Any) -> dict[str, Any]:
             "date": made,
             "supersedes": target["id"],
         }
-        if draw(st.booleans()):
+        # A correction may be voided by another, never replaced by one.
+        if target["type"] != "correct" and draw(st.booleans()):
             moved = {k: v for k, v in copy.deepcopy(target).items() if k != "id"}
-            moved["date"] = _day(target["date"], draw(st.integers(-200, 200)))
+            delta = draw(st.integers(-200, 200))
+            moved["date"] = _day(target["date"], delta)
+            if "end" in moved:  # a notice keeps its length
+                moved["end"] = _day(moved["end"], delta)
+            moved.pop("feedback", None)
             correction["replacement"] = moved
         else:
             correction["void"] = True
