@@ -35,6 +35,7 @@ from fazhan.orgs.models import Member, MemberStatus, Organization
 from fazhan.people.idnumber import make_demo_id
 from fazhan.people.models import Candidate, Person
 from fazhan.people.record import apply_projection, file_event, person_document, projected
+from fazhan.people.summary import summarize
 from fazhan.policy.calendar import add_months, shipped_table
 from fazhan.policy.data import DEFAULT_POLICY
 from fazhan.policy.engine import evaluate
@@ -234,6 +235,7 @@ def build_demo(
         candidates = _save_files(files, rng, fake, day)
         _say(stdout, "写入纪实链……")
         head = _append_chain(files, candidates)
+        summarize(c.pk for c in candidates)  # the counts summary, now the chain holds the events
         summary.members = tree.members + _enrol(files, candidates)
         Installation.objects.create(demo=True, district_name=DISTRICT_NAME)
     summary.sub_orgs = len(tree.subs)

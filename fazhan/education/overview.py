@@ -5,15 +5,17 @@ this year and still waiting."""
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Q
 
 from fazhan.education.actions import POOL_STAGES
 from fazhan.education.models import Attendance, Nomination, Outcome, Pairing
 from fazhan.orgs.models import Organization
+from fazhan.people.counts import pool_at
 from fazhan.people.models import Candidate
 from fazhan.plans.board import find_plan
 from fazhan.policy.allocation import POOL_RATIO  # seed 三（一）: 3:1
@@ -101,4 +103,60 @@ def pool_rows(root: Organization, year: int, today: date) -> list[PoolRow]:
                 waiting=waiting[child.pk],
             )
         )
+    return rows
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    day: date
+    pool: int
+    needed: int | None
+
+    @property
+    def short(self) -> bool:
+        return self.needed is not None and self.pool < self.needed
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    org: Organization
+    points: list[TrendPoint]
+
+
+def month_ends(today: date, months: int = 12) -> list[date]:
+    """The last day of each of the `months` months up to today's, today's month ending today."""
+    out = [today]
+    first = today.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+        out.append(first.replace(day=monthrange(first.year, first.month)[1]))
+    return sorted(out)
+
+
+def pool_trend(root: Organization, today: date, months: int = 12) -> list[TrendRow]:
+    """The pool of each organization directly below `root` (or `root` alone) at the end of each
+    of the last `months` months, as the record stood then (the counts summary, one query),
+    against three times that year's plan share (seed 三（一）: 3:1)."""
+    children = list(Organization.objects.filter(parent=root).order_by("code")) or [root]
+    days = month_ends(today, months)
+    group: dict[int, int] = {}
+    for child in children:
+        for org_id in Organization.objects.subtree_ids([child.pk]):
+            group[org_id] = child.pk
+    totals: dict[int, list[int]] = {child.pk: [0] * len(days) for child in children}
+    for org_id, values in pool_at(days, list(group)).items():
+        mine = totals[group[org_id]]
+        for index, value in enumerate(values):
+            mine[index] += value
+    rows = []
+    for child in children:
+        shares: dict[int, int | None] = {}
+        for year in sorted({day.year for day in days}):
+            _plan, share = find_plan(child, year)
+            shares[year] = POOL_RATIO * share.total if share is not None else None
+        points = [
+            TrendPoint(day, totals[child.pk][index], shares[day.year])
+            for index, day in enumerate(days)
+        ]
+        rows.append(TrendRow(child, points))
     return rows

@@ -34,7 +34,7 @@ from fazhan.education.models import (
     Source,
     TrainingClass,
 )
-from fazhan.education.overview import pool_rows
+from fazhan.education.overview import pool_rows, pool_trend
 from fazhan.orgs.models import Member, MemberStatus, Organization, get_org_for_user
 from fazhan.people.models import Candidate, get_candidate_for_user
 
@@ -88,6 +88,7 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "home": home,
             "rows": pool_rows(home, today.year, today) if home else [],
+            "trend": pool_trend(home, today) if home else [],
             "trainings": TrainingClass.objects.visible_to(request.user).select_related("org")[:30],
             "nominations": Nomination.objects.visible_to(request.user)
             .select_related("org", "candidate__person")

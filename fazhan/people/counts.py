@@ -4,7 +4,11 @@ and `fazhan report counts` call.
 
 Unlike the live indicators (fazhan.plans.indicators, one aggregate over today's projection), a
 count at a past date cannot read the projected columns: a file's stage, its organization and its
-approval are those of the record as it stood at the end of `as_of`. So every file is judged by
+approval are those of the record as it stood at the end of `as_of`. The projection therefore keeps
+a summary (fazhan.people.summary, fazhan.policy.spans): each file's judgement for every date at
+once, as spans of dates. `report_counts` is two aggregate queries over it.
+
+`recount_counts`, the reference the summary is tested against, judges every file by
 fazhan.policy.counts from its events. The files are streamed: candidates in chunks of ids, with
 their people's derived attributes in the same query, and the events of each chunk in one query
 ordered by candidate (the chain's (candidate_id, seq) index) — never one query per candidate, and
@@ -16,20 +20,21 @@ of the subtree after `as_of` still counts where it stood then.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 
 from fazhan.audit.models import Event as ChainEvent
 from fazhan.orgs.models import Organization
 from fazhan.people.attributes import changes_by_person, file_person
-from fazhan.people.models import AttributeChange, Candidate
+from fazhan.people.models import AttributeChange, Candidate, CountSpan
 from fazhan.people.record import file_event
 from fazhan.policy.counts import (
     NOTHING,
+    POOL_STAGES,
     STAGES,
     AttributesAt,
     FileCount,
@@ -38,7 +43,11 @@ from fazhan.policy.counts import (
 )
 from fazhan.policy.model import CORRECT, EVENT_TYPES, FORMAT, Event, Person
 from fazhan.policy.parse import Unreadable, parse_document
-from fazhan.policy.targets import Counts
+from fazhan.policy.targets import COUNT_KEYS, Counts
+
+# The summary's flag columns (fazhan.people.summary), in COUNT_KEYS order.
+FLAG_COLUMNS = tuple(key for key in COUNT_KEYS if key not in ("developed", "activists"))
+UNREADABLE = "?"
 
 CHUNK = 2000
 # Where a file was opened or imported: the first event every do_create_candidate and
@@ -111,16 +120,46 @@ class OrgIndex:
     """Every organization by id, code and name: where a transfer takes a file. The transfer
     actions record ids; a file imported from elsewhere names organizations by code or name."""
 
-    def __init__(self) -> None:
+    def __init__(self, rows: Iterable[tuple[int, str, str]] | None = None) -> None:
         self.ids: set[int] = set()
         self.by_code: dict[str, int] = {}
         names: dict[str, list[int]] = {}
-        for pk, code, name in Organization.objects.values_list("pk", "code", "name"):
+        if rows is None:
+            rows = Organization.objects.values_list("pk", "code", "name")
+        for pk, code, name in rows:
             self.ids.add(pk)
             self.by_code[code] = pk
             names.setdefault(name, []).append(pk)
         # A name shared by several organizations (第一党支部) identifies none of them.
         self.by_name = {name: pks[0] for name, pks in names.items() if len(pks) == 1}
+
+    @classmethod
+    def covering(
+        cls, files: Iterable[Sequence[tuple[int, str, date | None, dict[str, Any]]]]
+    ) -> OrgIndex:
+        """Only the organizations these files' opening and transfer events may name (one query;
+        every organization bearing a named name, so that a shared name still names none)."""
+        ids: set[int] = set()
+        texts: set[str] = set()
+        for events in files:
+            for _seq, _kind, _day, payload in events:
+                # A correction's replacement may be a transfer too.
+                inner = payload.get("replacement")
+                for data in (payload, inner if isinstance(inner, dict) else {}):
+                    for key in ("org_id", "from_org_id", "to_org_id"):
+                        value = data.get(key)
+                        if isinstance(value, int) and not isinstance(value, bool):
+                            ids.add(value)
+                    for key in ("from_org", "to_org"):
+                        text = data.get(key)
+                        if isinstance(text, str) and text.strip():
+                            texts.add(text.strip())
+        if not ids and not texts:
+            return cls(())
+        rows = Organization.objects.filter(
+            Q(pk__in=ids) | Q(code__in=texts) | Q(name__in=texts)
+        ).values_list("pk", "code", "name")
+        return cls(rows)
 
     def find(self, org_id: Any, text: str | None) -> int | None:
         if isinstance(org_id, int) and org_id in self.ids:
@@ -316,7 +355,75 @@ def report_counts(
     chunk: int = CHUNK,
 ) -> CountsReport:
     """The counts of `root` and of each organization directly below it (in code order), as the
-    files stood at the end of `as_of` (contracts.md §8)."""
+    files stood at the end of `as_of` (contracts.md §8): two aggregate queries over the summary
+    the projection keeps (fazhan.people.summary). With `attributes` (another source of a
+    person's attributes than the file), or before the summary was ever built, every file is
+    judged again (`recount_counts`, the reference the summary is tested against)."""
+    if attributes is not None or not _summarized():
+        return recount_counts(root, start=start, as_of=as_of, attributes=attributes, chunk=chunk)
+    group_of = _child_of(root)
+    children = list(Organization.objects.filter(parent=root).order_by("code"))
+    total = Tally()
+    per_child: dict[int, Tally] = {child.pk: Tally() for child in children}
+
+    def tallies(org_id: int | None) -> list[Tally]:
+        if org_id not in group_of:
+            return []
+        child = group_of[org_id]
+        return [total] if child is None else [total, per_child[child]]
+
+    spans = CountSpan.objects.filter(valid_from__lte=as_of, valid_to__gt=as_of)
+    if root.parent_id is not None:  # the whole tree needs no list of ids
+        spans = spans.filter(org_id__in=list(group_of))
+    activists = COUNT_KEYS.index("activists")
+    for org_id, stage, n in spans.values_list("org_id", "stage").annotate(n=Count("*")):
+        if stage not in STAGES:
+            continue  # an approval's own row (its stage is on the file's row), or unreadable
+        for tally in tallies(org_id):
+            tally.stages[stage] += n
+            if stage in POOL_STAGES:
+                tally.counts[activists] += n
+    sums = {column: Sum(column) for column in FLAG_COLUMNS}
+    approved = (
+        spans.filter(approved_on__gte=start, approved_on__lte=as_of, after__lt=start)
+        .values("org_id")
+        .annotate(n=Count("*"), **sums)
+    )
+    developed = COUNT_KEYS.index("developed")
+    for line in approved:
+        for tally in tallies(line["org_id"]):
+            tally.counts[developed] += line["n"]
+            for column in FLAG_COLUMNS:
+                tally.counts[COUNT_KEYS.index(column)] += line[column] or 0
+    unreadable = (
+        CountSpan.objects.filter(stage=UNREADABLE, valid_from__lte=as_of)
+        .order_by("candidate_id")
+        .values_list("candidate_id", flat=True)
+    )
+    return CountsReport(
+        root=_frozen(root, total),
+        start=start,
+        as_of=as_of,
+        children=[_frozen(child, per_child[child.pk]) for child in children],
+        unreadable=tuple(unreadable),
+    )
+
+
+def _summarized() -> bool:
+    """The summary was built: some row, or no file at all (`fazhan summarize` after an
+    upgrade; a file without any dated event has no row)."""
+    return CountSpan.objects.exists() or not Candidate.objects.exists()
+
+
+def recount_counts(
+    root: Organization,
+    *,
+    start: date,
+    as_of: date,
+    attributes: AttributeSource | None = None,
+    chunk: int = CHUNK,
+) -> CountsReport:
+    """`report_counts` the slow way, every file's record judged again: the reference."""
     group_of = _child_of(root)
     children = list(Organization.objects.filter(parent=root).order_by("code"))
     total = Tally()
@@ -338,3 +445,25 @@ def report_counts(
         children=[_frozen(child, per_child[child.pk]) for child in children],
         unreadable=tuple(unreadable),
     )
+
+
+def pool_at(days: Sequence[date], org_ids: Iterable[int] | None = None) -> dict[int, list[int]]:
+    """The activist pool (files whose stage is `activist` or `target`, seed 三（一）) of each
+    organization at the end of each of `days`, judged from the record as `report_counts` judges
+    it: one aggregate query over the summary, a column per day."""
+    if not days:
+        return {}
+    spans = CountSpan.objects.filter(
+        stage__in=sorted(POOL_STAGES), valid_from__lte=max(days), valid_to__gt=min(days)
+    )
+    if org_ids is not None:
+        spans = spans.filter(org_id__in=list(org_ids))
+    columns = {
+        f"d{index}": Count("pk", filter=Q(valid_from__lte=day, valid_to__gt=day))
+        for index, day in enumerate(days)
+    }
+    found: dict[int, list[int]] = {}
+    for line in spans.values("org_id").annotate(**columns).order_by():
+        if line["org_id"] is not None:
+            found[line["org_id"]] = [line[f"d{index}"] for index in range(len(days))]
+    return found

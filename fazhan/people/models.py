@@ -467,3 +467,39 @@ class AttributeChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.effective_on or '—'}"
+
+
+class CountSpan(models.Model):
+    """The projection's summary for the counts at a date (contracts.md §8; fazhan.people.summary):
+    one file's stage and organization from `valid_from` until the day before `valid_to`, with an
+    approving S17 counted for the periods starting after `after` and on or before `approved_on`.
+    A file with several approving S17s has one more row per approval, with an empty `stage`; an
+    unreadable record has one row with stage `?`. No names, no ID numbers: ids, dates and 0/1."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
+    org_id = models.BigIntegerField(null=True)
+    valid_from = models.DateField()
+    valid_to = models.DateField()
+    stage = models.CharField(max_length=16, blank=True)
+    approved_on = models.DateField(null=True)
+    after = models.DateField(null=True)
+    le35 = models.PositiveSmallIntegerField(default=0)
+    le25 = models.PositiveSmallIntegerField(default=0)
+    hs_plus = models.PositiveSmallIntegerField(default=0)
+    college_plus = models.PositiveSmallIntegerField(default=0)
+    female = models.PositiveSmallIntegerField(default=0)
+    female_frontline = models.PositiveSmallIntegerField(default=0)
+    worker = models.PositiveSmallIntegerField(default=0)
+    farmer = models.PositiveSmallIntegerField(default=0)
+    mgmt_tech_rich = models.PositiveSmallIntegerField(default=0)
+    student = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            # The stages at a date: the spans still in force then, read from the index alone.
+            models.Index(fields=["valid_to", "valid_from", "org_id", "stage"], name="countspan_at"),
+            models.Index(fields=["approved_on", "valid_to"], name="countspan_approved"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} {self.valid_from}–{self.valid_to} {self.stage}"
