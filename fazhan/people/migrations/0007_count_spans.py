@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0005_person_attribute_changes'),
+        ('people', '0006_link_cooperating_tracking'),
     ]
 
     operations = [
