@@ -157,6 +157,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "head": read_head() if auth.is_read_only else None,
         "today": today,
         "committee": committee,
+        # Committee steps wait for the committees, not for the district (issue 14 item 4).
+        "district_only": auth.is_district_staff
+        and not auth.roots(RoleKind.SUB_STAFF, RoleKind.BRANCH_SECRETARY),
         "guidance": _guidance_for(auth),
         "home_org": auth.home,
     }
