@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "fazhan.notify",
 ]
 
 # Queued work (django-tasks, its database backend): a page confirmation of a large import runs
@@ -376,3 +377,8 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+# Notifications (fazhan.notify): the optional e-mail or SMS gateway, a class path such as
+# fazhan.notify.gateway.ConsoleBackend or fazhan.notify.gateway.EmailBackend; empty: the bell only.
+FAZHAN_NOTIFY_BACKEND = os.getenv("FAZHAN_NOTIFY_BACKEND", "")
+FAZHAN_NOTIFY_DUE_DAYS = int(os.getenv("FAZHAN_NOTIFY_DUE_DAYS", "7"))

@@ -22,6 +22,7 @@ urlpatterns = [
     path("members/", include("fazhan.members.urls")),
     path("paperwork/", include("fazhan.paperwork.urls")),
     path("gongshi/", include("fazhan.public.urls")),
+    path("notify/", include("fazhan.notify.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("", include("fazhan.web.urls")),
