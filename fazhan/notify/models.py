@@ -4,6 +4,8 @@ it was returned...), so producing it again finds the row already there (idempote
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +21,7 @@ class Kind(models.TextChoices):
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
-    def of(self, user: object) -> NotificationQuerySet:
+    def of(self, user: Any) -> NotificationQuerySet:
         """The notifications of this account only (each reads its own list)."""
         return self.filter(user=user)
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from fazhan.accounts.authority import authority
 from fazhan.accounts.models import SCOPED_KINDS, User
 from fazhan.core.dates import today
+from fazhan.core.i18n_data import step_label
 from fazhan.notify.models import Kind, Notification
 from fazhan.people.actions import COMMITTEE_STEPS
 from fazhan.people.models import Candidate
@@ -79,11 +80,11 @@ def _from_queue(user: Any, day: date) -> list[Draft]:
                 Draft(news, f"q:{item.kind}:{item.url}:{item.since}", item.title, item.url, None)
             )
         elif item.deadline is not None and item.deadline < day:
-            title = _("已逾期：%(item)s") % {"item": item.title}
+            title = _("期限已过：%(item)s") % {"item": item.title}
             key = f"q:overdue:{item.url}:{item.deadline}"
             drafts.append(Draft(Kind.OVERDUE, key, title, item.url, item.deadline))
         elif item.deadline is not None and item.deadline <= soon:
-            title = _("即将到期：%(item)s") % {"item": item.title}
+            title = _("期限将到：%(item)s") % {"item": item.title}
             key = f"q:due:{item.url}:{item.deadline}"
             drafts.append(Draft(Kind.DUE_SOON, key, title, item.url, item.deadline))
     return drafts
@@ -118,8 +119,8 @@ def _from_files(user: Any, day: date) -> list[Draft]:
             Draft(
                 Kind.OVERDUE,
                 f"file:overdue:{c.pk}:{c.next_step}:{c.next_due}",
-                _("已逾期：%(name)s 的 %(step)s，期限 %(due)s")
-                % {"name": c.person.name, "step": c.next_step, "due": c.next_due},
+                _("%(name)s：%(step)s，期限 %(due)s已过")
+                % {"name": c.person.name, "step": step_label(c.next_step), "due": c.next_due},
                 reverse("candidate", args=[c.pk]),
                 c.next_due,
             )
@@ -130,8 +131,8 @@ def _from_files(user: Any, day: date) -> list[Draft]:
             Draft(
                 Kind.DUE_SOON,
                 f"file:due:{c.pk}:{c.next_step}:{c.next_due}",
-                _("即将到期：%(name)s 的 %(step)s，期限 %(due)s")
-                % {"name": c.person.name, "step": c.next_step, "due": c.next_due},
+                _("%(name)s：%(step)s，期限 %(due)s")
+                % {"name": c.person.name, "step": step_label(c.next_step), "due": c.next_due},
                 reverse("candidate", args=[c.pk]),
                 c.next_due,
             )
