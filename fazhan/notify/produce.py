@@ -119,7 +119,7 @@ def _from_files(user: Any, day: date) -> list[Draft]:
             Draft(
                 Kind.OVERDUE,
                 f"file:overdue:{c.pk}:{c.next_step}:{c.next_due}",
-                _("%(name)s：%(step)s，期限 %(due)s已过")
+                _("%(name)s：%(step)s，期限 %(due)s 已过")
                 % {"name": c.person.name, "step": step_label(c.next_step), "due": c.next_due},
                 reverse("candidate", args=[c.pk]),
                 c.next_due,
