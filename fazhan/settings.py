@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "fazhan.dossier",
     "fazhan.auditlog",
     "fazhan.attachments",
+    "fazhan.notify",
 ]
 
 # Queued work (django-tasks, its database backend): a page confirmation of a large import runs
@@ -388,3 +389,7 @@ FAZHAN_ATTACHMENTS_ROOT = Path(
     os.getenv("FAZHAN_ATTACHMENTS_ROOT", str(BASE_DIR.parent / "var" / "attachments"))
 )
 FAZHAN_ATTACHMENT_MAX_BYTES = envint("FAZHAN_ATTACHMENT_MAX_MB", 10) * 1024 * 1024
+# Notifications (fazhan.notify): the optional e-mail or SMS gateway, a class path such as
+# fazhan.notify.gateway.ConsoleBackend or fazhan.notify.gateway.EmailBackend; empty: the bell only.
+FAZHAN_NOTIFY_BACKEND = os.getenv("FAZHAN_NOTIFY_BACKEND", "")
+FAZHAN_NOTIFY_DUE_DAYS = int(os.getenv("FAZHAN_NOTIFY_DUE_DAYS", "7"))

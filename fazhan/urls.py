@@ -25,6 +25,7 @@ urlpatterns = [
     path("audit/", include("fazhan.auditlog.urls")),
     path("attachments/", include("fazhan.attachments.urls")),
     path("gongshi/", include("fazhan.public.urls")),
+    path("notify/", include("fazhan.notify.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("", include("fazhan.web.urls")),

@@ -27,6 +27,7 @@ from fazhan.policy.gaps import gap_keys
 from fazhan.policy.membership import membership_facts
 from fazhan.policy.model import EVENT_TYPES, FORMAT
 from fazhan.policy.parse import parse_document
+from fazhan.policy.signals import signals
 
 MEMBER_LISTS = ("contacts", "introducers")
 
@@ -212,12 +213,15 @@ def apply_projection(
     due = [n for n in result.next if n.latest is not None]
     first = min(due, key=lambda n: n.latest or date.max) if due else None
     candidate.next_step = first.step if first else (result.next[0].step if result.next else "")
-    candidate.next_due = first.latest if first else None
-    candidate.overdue = bool(first and first.latest and first.latest < result.as_of)
     gaps = gap_keys(result.findings, imported_on)
     counted = [f for f in result.findings if (f.id, f.step, f.date) not in gaps]
-    candidate.violations = sum(f.severity == "violation" for f in counted)
-    candidate.lates = sum(f.severity == "late" for f in counted)
+    # The three signals, each meaning one thing (fazhan.policy.signals): the columns the lists
+    # filter and count on. "Overdue now" is next_due < today at reading time.
+    found = signals(result.next, counted, result.as_of)
+    candidate.next_due = found.next_due
+    candidate.overdue = found.overdue
+    candidate.violations = found.irregular
+    candidate.lates = found.late
     candidate.warnings = sum(f.severity == "warning" for f in counted)
     born = candidate.person.birth_date
     admitted = dates.admitted_on

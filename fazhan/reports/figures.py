@@ -17,11 +17,13 @@ from datetime import date
 from typing import Any
 
 from fazhan.core import i18n_data
+from fazhan.core.dates import today
 from fazhan.meetings.models import Meeting, MeetingStatus
 from fazhan.notices.models import Notice, NoticeStatus
 from fazhan.orgs.models import Organization, OrgType
 from fazhan.people.counts import report_counts
 from fazhan.people.models import Candidate
+from fazhan.people.signals import irregular, overdue_now
 from fazhan.plans.models import Plan, PlanShare
 from fazhan.policy.allocation import POOL_RATIO  # seed 三（一）: 3:1
 from fazhan.policy.counts import STAGES
@@ -105,8 +107,9 @@ def sender_figures(
             {"type": key, "counts": by_type[key]}
             for key in sorted(by_type, key=lambda k: order.index(k) if k in order else len(order))
         ],
-        "overdue": files.filter(overdue=True).count(),
-        "irregular": files.filter(violations__gt=0).count(),
+        # The signals of fazhan.policy.signals: overdue now (at filling time), irregular.
+        "overdue": overdue_now(files, today()).count(),
+        "irregular": irregular(files).count(),
         "notices": Notice.objects.filter(
             org_id__in=subtree,
             status=NoticeStatus.PUBLISHED,

@@ -13,6 +13,7 @@ from fazhan.core import dates
 from fazhan.orgs.models import Organization, OrgType
 from fazhan.people.actions import COMMITTEE_STEPS
 from fazhan.people.models import Candidate, Stage
+from fazhan.people.signals import irregular, overdue_now, was_late
 
 
 def open_files(candidates: QuerySet[Candidate]) -> QuerySet[Candidate]:
@@ -51,13 +52,15 @@ def filter_candidates(user: Any, params: Any) -> QuerySet[Candidate]:
             next_due__gte=today, next_due__lte=today + timedelta(days=7)
         )
     elif show == "overdue":
-        candidates = open_files(candidates).filter(next_due__lt=today)
+        candidates = overdue_now(candidates, today)
+    elif show == "late":
+        candidates = was_late(candidates)
     elif show == "waiting":
         committee = authority(user).is_committee
         mine = Q(next_step__in=COMMITTEE_STEPS)
         candidates = open_files(candidates).filter(mine if committee else ~mine)
     elif show == "findings":
-        candidates = candidates.filter(violations__gt=0)
+        candidates = irregular(candidates)
     elif show == "suspended":
         candidates = candidates.filter(suspended=True)
     return candidates

@@ -40,6 +40,7 @@ from fazhan.people.models import (
     get_candidate_for_user,
 )
 from fazhan.people.record import is_record_kind
+from fazhan.people.signals import irregular, overdue_now, was_late
 from fazhan.policy.data import load_policy
 from fazhan.policy.guidance import load_guidance
 from fazhan.web.content import step_contents
@@ -149,15 +150,19 @@ def home(request: HttpRequest) -> HttpResponse:
         "due_week": pending.filter(
             next_due__gte=today, next_due__lte=today + timedelta(days=7)
         ).order_by("next_due")[:LIST_ROWS],
-        "overdue": pending.filter(next_due__lt=today).order_by("next_due")[:LIST_ROWS],
-        "overdue_count": pending.filter(next_due__lt=today).count(),
+        "overdue": overdue_now(pending, today).order_by("next_due")[:LIST_ROWS],
+        "overdue_count": overdue_now(pending, today).count(),
+        "with_lates": was_late(candidates).count(),
         "waiting": mine.order_by("next_due")[:LIST_ROWS],
         "queue": queue_for(user)[: LIST_ROWS * 2],
-        "with_violations": candidates.filter(violations__gt=0).count(),
+        "with_violations": irregular(candidates).count(),
         "read_only": auth.is_read_only,
         "head": read_head() if auth.is_read_only else None,
         "today": today,
         "committee": committee,
+        # Committee steps wait for the committees, not for the district (issue 14 item 4).
+        "district_only": auth.is_district_staff
+        and not auth.roots(RoleKind.SUB_STAFF, RoleKind.BRANCH_SECRETARY),
         "guidance": _guidance_for(auth),
         "home_org": auth.home,
     }

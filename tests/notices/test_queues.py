@@ -14,7 +14,7 @@ from fazhan.notices.actions import (
     do_submit_feedback,
 )
 from fazhan.notices.queues import QueueItem
-from fazhan.web.queues import queue_for
+from fazhan.web.queues import by_deadline, queue_for
 from tests.notices.files import activist_ready, today
 from tests.notices.test_notices import at
 
@@ -48,8 +48,9 @@ def test_it_lists_drafts_due_notices_and_feedback_oldest_first_with_deadlines(ca
         do_assign_feedback(cast.zhibu, item, handler=cast.zhibu, deadline=date(2026, 3, 5))
         again = next(i for i in queue_for(cast.zhibu) if i.kind == "feedback")
         assert again.deadline == date(2026, 3, 5)
-        assert [i.since for i in mine] == sorted(i.since for i in mine)
-        # The committee above sees the same feedback; another branch and the auditor do not.
-        assert any(i.kind == "feedback" for i in queue_for(cast.dangwei))
+        assert mine == sorted(mine, key=by_deadline)
+        # Feedback on a branch's notice waits for the branch, not for the committee above
+        # (issue 14 item 4); another branch and the auditor do not see it either.
+        assert not any(i.kind == "feedback" for i in queue_for(cast.dangwei))
         assert not any(i.kind == "feedback" for i in queue_for(cast.zhibu2))
         assert queue_for(cast.shenji) == [] and queue_for(cast.admin) == []

@@ -26,7 +26,7 @@ from fazhan.reviews.actions import (
 )
 from fazhan.reviews.models import Approval, PrereviewRequest
 from fazhan.testing.factories import RoleFactory, SubOrgFactory, UserFactory
-from fazhan.web.queues import queue_for
+from fazhan.web.queues import by_deadline, queue_for
 from tests.notices.files import VOTE, admitted, target_ready
 
 pytestmark = pytest.mark.django_db
@@ -284,7 +284,7 @@ def test_the_queues_show_each_role_its_work_oldest_first(cast):
     assert {"prereview", "approval"} <= kinds
     item = next(i for i in committee if i.kind == "prereview")
     assert item.url == f"/reviews/prereview/{request.pk}/" and item.deadline > item.since
-    assert [i.since for i in committee] == sorted(i.since for i in committee)
+    assert committee == sorted(committee, key=by_deadline)
     for nobody in (cast.outsider, cast.shenji, cast.admin):
         assert queue_for(nobody) == []
     assert not [i for i in queue_for(cast.zhibu2) if i.candidate_id == candidate.pk]

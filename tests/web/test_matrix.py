@@ -240,6 +240,9 @@ NOT_IN_A_SUBTREE = {
     "accounts/manage/security/<int:pk>/reset-factor/",
     "accounts/manage/security/roles/<int:role_pk>/grant/",
     "accounts/manage/security/roles/<int:role_pk>/revoke/",
+    # One account's own notifications, 404 for every other account whatever its reach
+    # (tests/notify/test_notify.py).
+    "notify/<int:pk>/read/",
 }
 # Who reaches side a and side b. Accounts are reached by those who manage them: the system
 # administrator (every account) and district staff (the branch accounts of their subtree).

@@ -86,6 +86,12 @@ class Command(BaseCommand):
 
             notices = add_demo_notices(summary.today)
             self.stdout.write(f"公示：{notices} 个正在公示的公示（/gongshi/）")
+            # The daily job's notifications (fazhan.notify), so that each bell has its news.
+            from fazhan.notify.models import Notification
+            from fazhan.notify.produce import daily
+
+            accounts, _made = daily(summary.today)
+            self.stdout.write(f"通知：{Notification.objects.count()} 条（{accounts} 个账号）")
         rows = account_rows()
         if len(rows) > 1:
             self.stdout.write("")
