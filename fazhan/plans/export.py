@@ -72,7 +72,11 @@ def workbook(board: Board) -> bytes:
     append_row(
         sheet,
         [_("计划数"), plan.total if plan else "—", _("统计日期"), board.today.isoformat()]
-        + ([_("试算：尚未下达本年度计划，按种子计划计算")] if board.preview else []),
+        + (
+            [_("试算：尚未下达本年度计划，按区委《发展党员工作意见》的目标计算")]
+            if board.preview
+            else []
+        ),
     )
     append_row(sheet, [])
     _sheet_header(
