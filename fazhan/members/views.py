@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fazhan.accounts.authority import authority
@@ -28,11 +29,12 @@ from fazhan.members.state import MemberState
 from fazhan.orgs.models import Kind, Member, Organization, get_org_for_user
 
 STAFF_KINDS = ("discipline", "restored", "moved_away", "died")
+# Lazy: read in the reader's language at render time, not in the language of the first import.
 TITLES = {
-    "discipline": _("登记留党察看"),
-    "restored": _("登记恢复党员权利"),
-    "moved_away": _("登记转出本区"),
-    "died": _("登记去世"),
+    "discipline": gettext_lazy("登记留党察看"),
+    "restored": gettext_lazy("登记恢复党员权利"),
+    "moved_away": gettext_lazy("登记转出本区"),
+    "died": gettext_lazy("登记去世"),
 }
 
 

@@ -196,6 +196,10 @@ def structure_chart(unit: Unit, reference: targets.Plan | None) -> dict[str, Any
     plan = unit.plan
     own = plan is not None and any(t.category != DEVELOPED for t in plan.targets)
     source = plan if own else reference
+    # The bar's colour is the table's status (达标/有风险/未达标, the counts against the
+    # targets' counts now and at the forecast's low end): one comparison on the whole page.
+    # Reference rows (the issuer's targets) are not judged for this unit: no status.
+    statuses = {j.target.id: j.status for j in unit.judgements} if own else {}
     rows: list[dict[str, Any]] = []
     if source is not None:
         for t in source.targets:
@@ -205,19 +209,25 @@ def structure_chart(unit: Unit, reference: targets.Plan | None) -> dict[str, Any
             rows.append(
                 {
                     "id": t.id,
-                    "label": f"{t.id} {SHORT_LABELS.get(t.category, t.label)}",
+                    "label": f"{display_id(t.id)} {SHORT_LABELS.get(t.category, t.label)}",
                     "title": t.label,
                     "now": _pct(unit.now[t.category], unit.now[base_key]),
                     "low": _pct(unit.forecast.low[t.category], unit.forecast.low[base_key]),
                     "high": _pct(unit.forecast.high[t.category], unit.forecast.high[base_key]),
                     "required": t.percent,
                     "kind": t.kind,
+                    "status": statuses.get(t.id),
+                    "status_label": str(STATUS_LABELS[statuses[t.id]]) if t.id in statuses else "",
                 }
             )
     return {
         "rows": rows,
         "reference": not own,
-        "labels": {"now": _("当前占比"), "low": _("年底预计（低端）"), "required": _("目标要求")},
+        "labels": {
+            "now": _("当前占比（颜色为指标状态）"),
+            "low": _("年底预计（低端）"),
+            "required": _("目标要求"),
+        },
     }
 
 
@@ -274,6 +284,12 @@ def pool_chart(board: Board) -> dict[str, Any]:
             "floor": _("队伍规模下限"),
         },
     }
+
+
+def display_id(target_id: str) -> str:
+    """A target's number as the page shows it: "D1.aspiration" (the soft half of D1, 力争) is D1
+    on the page, its label says 力争; no key of the plan file is shown."""
+    return target_id.split(".", 1)[0]
 
 
 def category_label(key: str) -> str:

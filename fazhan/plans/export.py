@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from fazhan.core import i18n_data
 from fazhan.lib.xlsx import append_row
-from fazhan.plans.board import KIND_LABELS, STATUS_LABELS, Board, Unit
+from fazhan.plans.board import KIND_LABELS, STATUS_LABELS, Board, Unit, display_id
 from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS
 
 HEADER = Font(bold=True)
@@ -33,8 +34,9 @@ def indicator_rows(unit: Unit) -> list[dict[str, Any]]:
         t = j.target
         rows.append(
             {
-                "id": t.id,
-                "label": t.label,
+                # The plan file's words in the reader's language (fazhan/core/i18n_data.py).
+                "id": display_id(t.id),
+                "label": i18n_data.text(t.label),
                 "kind": str(KIND_LABELS.get(t.kind, t.kind)),
                 "kind_key": t.kind,
                 "required": required_text(j.now.required, t.kind),
@@ -45,8 +47,8 @@ def indicator_rows(unit: Unit) -> list[dict[str, Any]]:
                 "status": j.status,
                 "status_label": str(STATUS_LABELS[j.status]),
                 "gap": j.gap,
-                "clause": t.clause,
-                "basis": t.basis,
+                "clause": i18n_data.text(t.clause),
+                "basis": i18n_data.text(t.basis),
                 "hard": j.hard,
             }
         )
@@ -70,7 +72,11 @@ def workbook(board: Board) -> bytes:
     append_row(
         sheet,
         [_("计划数"), plan.total if plan else "—", _("统计日期"), board.today.isoformat()]
-        + ([_("试算：尚未下达本年度计划，按种子计划计算")] if board.preview else []),
+        + (
+            [_("试算：尚未下达本年度计划，按区委《发展党员工作意见》的目标计算")]
+            if board.preview
+            else []
+        ),
     )
     append_row(sheet, [])
     _sheet_header(

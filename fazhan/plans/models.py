@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fazhan.core import i18n_data
 from fazhan.policy import targets
 
 
@@ -58,7 +59,8 @@ class Plan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("%(year)s年 %(title)s") % {"year": self.year, "title": self.title or self.name}
+        title = i18n_data.text(self.title or self.name)  # stored Chinese, in the reader's language
+        return _("%(year)s年 %(title)s") % {"year": self.year, "title": title}
 
     def parsed(self) -> targets.Plan:
         """The plan as `fazhan.policy.targets` reads it (raises PlanError if the data is bad)."""

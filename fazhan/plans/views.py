@@ -254,7 +254,7 @@ def forecast_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         people = [
             {
                 "candidate": by_id[p.item.id],
-                "position": pure.POSITION_LABELS[p.position],
+                "position": i18n_data.text(pure.POSITION_LABELS[p.position]),
                 "fast": p.fast,
                 "typical": p.typical,
             }
@@ -277,7 +277,7 @@ def forecast_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "fc": fc,
             "gaps": gaps,
             "positions": [
-                (pure.POSITION_LABELS[pos], *positions[pos])
+                (i18n_data.text(pure.POSITION_LABELS[pos]), *positions[pos])
                 for pos in pure.POSITIONS
                 if pos in positions
             ],

@@ -55,4 +55,7 @@ def provisional_mark(value: Any) -> Any:
     if day is None:
         return value
     text = value if isinstance(value, str) else day.isoformat()
-    return f"{text}{_('（暂定）')}" if is_provisional(day) else text
+    if not is_provisional(day):
+        return text
+    mark = _("（暂定）")  # outside the f-string, where makemessages finds it
+    return f"{text}{mark}"

@@ -9,26 +9,32 @@
     return node ? JSON.parse(node.textContent) : null;
   }
 
-  function meets(row, value) {
-    if (value === null || value === undefined) return true;
-    return row.kind === "cap" ? value <= row.required : value >= row.required;
-  }
+  // The colour of a bar is the row's status in the indicator table (board.structure_chart): the
+  // same comparison (counts now and at the forecast's low end), never the percentage alone.
+  var STATUS = { met: GREEN, at_risk: AMBER, unmet: RED };
 
   function structure(el, d) {
     var rows = d.rows;
+    // On a phone the axis names only the target's number (A1, E2 …): the table below names it.
+    var narrow = el.clientWidth < 600;
     var chart = echarts.init(el);
     chart.setOption({
       animation: false,
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : v + "%"; } },
+      // Each category carries its status under its name: 达标 / 有风险 / 未达标.
       legend: { top: 0, data: [d.labels.now, d.labels.low, d.labels.required] },
-      grid: { left: 44, right: 12, top: 34, bottom: 40 },
-      xAxis: { type: "category", data: rows.map(function (r) { return r.label; }),
-               axisLabel: { interval: 0, fontSize: 12 } },
+      grid: { left: 44, right: 12, top: narrow ? 70 : 34, bottom: 56 },
+      xAxis: { type: "category",
+               data: rows.map(function (r) {
+                 var name = narrow ? r.label.split(" ")[0] : r.label;
+                 return r.status_label && !narrow ? name + "\n" + r.status_label : name;
+               }),
+               axisLabel: { interval: 0, fontSize: narrow ? 10 : 12 } },
       yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
       series: [
         { name: d.labels.now, type: "bar", barGap: "10%", itemStyle: { color: GREEN },
           data: rows.map(function (r) {
-            return { value: r.now, itemStyle: { color: meets(r, r.now) ? GREEN : RED } };
+            return { value: r.now, itemStyle: { color: STATUS[r.status] || BLUE } };
           }),
           label: { show: true, position: "top", fontSize: 10, formatter: "{c}" } },
         { name: d.labels.low, type: "bar", itemStyle: { color: GREY },
