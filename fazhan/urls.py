@@ -6,6 +6,9 @@ from django.urls import include, path
 from fazhan.ops.views import healthz
 
 urlpatterns = [
+    # First: the public notice pages are what many clients load at once (issue 11), and Django
+    # tries the patterns in order.
+    path("gongshi/", include("fazhan.public.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/manage/", include("fazhan.accounts.urls")),
@@ -24,7 +27,6 @@ urlpatterns = [
     path("mobility/", include("fazhan.mobility.urls")),
     path("audit/", include("fazhan.auditlog.urls")),
     path("attachments/", include("fazhan.attachments.urls")),
-    path("gongshi/", include("fazhan.public.urls")),
     path("notify/", include("fazhan.notify.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
