@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from fazhan.core import i18n_data
 
@@ -293,7 +293,7 @@ def value_text(key: str, value: Any, names: Names) -> str:
         if not value:
             return _("无")
         if key.endswith("_ids") and key not in NAMED_KEYS:
-            return _("共 %(n)s 项") % {"n": len(value)}
+            return ngettext("共 %(n)s 项", "共 %(n)s 项", len(value)) % {"n": len(value)}
         single = key[: -len("_ids")] + "_id" if key.endswith("_ids") else key
         return "；".join(value_text(single, item, names) for item in value)
     return _scalar(key, value, names)
