@@ -320,6 +320,8 @@ def _zhibu_files(rng: Random, branch: Branch, today: date) -> list[_File]:
         (Plan("activist", hold="S07", anchor=("N-TGT", ago(2))), ("unfounded",)),
         (Plan("activist"), None),
         (Plan("activist", variants=frozenset({"missed_review"})), None),
+        # A talk held after its month (细则 art. 7): done, but it was late (曾超期).
+        (Plan("applicant", variants=frozenset({"talk_late"})), None),
         # A target collecting introducers, review and training; one ready for the meeting.
         (Plan("target", hold="S12", anchor=("S07", ago(40))), None),
         (Plan("target", hold="S15", anchor=("S14", ago(5))), None),

@@ -5,12 +5,14 @@ calls its `do_*` action (fazhan.mobility.actions); reads are scoped (outside: 40
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fazhan.accounts.authority import authority, no_sysadmin, requires_writer
@@ -75,6 +77,25 @@ def _form_page(
     )
 
 
+def _submitted(
+    request: AuthenticatedHttpRequest,
+    form: Any,
+    act: Callable[[dict[str, Any]], object],
+    done: str,
+    to: str,
+) -> HttpResponse | list[Reason]:
+    """A posted, valid form runs its action: the next page when it ran, its refusals when it
+    was refused, none when nothing was posted (or the form names its own errors)."""
+    if request.method != "POST" or form is None or not form.is_valid():
+        return []
+    try:
+        act(form.cleaned_data)
+    except ActionRefused as error:
+        return error.reasons
+    messages.success(request, done)
+    return redirect(to)
+
+
 @no_sysadmin
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = dates.today()
@@ -129,26 +150,23 @@ def refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     link = pending_transfer(request.user, found)
     if link is None:
         raise Http404(_("没有待接收的转接"))
-    refused: list[Reason] = []
     form = RefuseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            do_refuse_transfer(
-                request.user,
-                found,
-                happened_on=form.cleaned_data["happened_on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ActionRefused as error:
-            refused = error.reasons
-        else:
-            messages.success(request, _("已退回，档案仍由%(org)s负责。") % {"org": found.org.name})
-            return redirect("mobility:overview")
+    outcome = _submitted(
+        request,
+        form,
+        lambda d: do_refuse_transfer(
+            request.user, found, happened_on=d["happened_on"], reason=d["reason"]
+        ),
+        _("已退回，档案仍由%(org)s负责。") % {"org": found.org.name},
+        reverse("mobility:overview"),
+    )
+    if not isinstance(outcome, list):
+        return outcome
     return _form_page(
         request,
         title=_("不接收转入"),
         form=form,
-        refused=refused,
+        refused=outcome,
         back=f"/candidates/{found.pk}/",
         back_label=found.person.name,
         intro=_("由%(from)s转入%(to)s：写明不接收的理由，档案仍由原党支部负责。")
@@ -227,26 +245,21 @@ def _agreement_for(request: AuthenticatedHttpRequest, pk: int) -> Cooperation:
 @requires_writer
 def end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     row = _agreement_for(request, pk)
-    refused: list[Reason] = []
     form = EndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            do_end_cooperation(
-                request.user,
-                row,
-                ended_on=form.cleaned_data["ended_on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ActionRefused as error:
-            refused = error.reasons
-        else:
-            messages.success(request, _("协议已结束。"))
-            return redirect("mobility:candidate", pk=row.candidate_id)
+    outcome = _submitted(
+        request,
+        form,
+        lambda d: do_end_cooperation(request.user, row, ended_on=d["ended_on"], reason=d["reason"]),
+        _("协议已结束。"),
+        reverse("mobility:candidate", args=[row.candidate_id]),
+    )
+    if not isinstance(outcome, list):
+        return outcome
     return _form_page(
         request,
         title=_("结束协作协议"),
         form=form,
-        refused=refused,
+        refused=outcome,
         back=f"/mobility/candidates/{row.candidate_id}/",
         back_label=row.candidate.person.name,
         intro=f"{row.get_kind_display()} · {row.partner_name}",
@@ -259,27 +272,27 @@ def report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     row = _agreement_for(request, pk)
     if row.outside_id is None or not authority(request.user).may_write(row.candidate.org_id):
         raise Http404(_("没有找到该页面。"))
-    refused: list[Reason] = []
     form = ReportForm(request.POST or None, steps=list(row.steps))
-    if request.method == "POST" and form.is_valid():
-        try:
-            do_record_outside_report(
-                request.user,
-                row,
-                step=form.cleaned_data["step"],
-                happened_on=form.cleaned_data["happened_on"],
-                document=form.cleaned_data["document"],
-            )
-        except ActionRefused as error:
-            refused = error.reasons
-        else:
-            messages.success(request, _("已记录。"))
-            return redirect("mobility:candidate", pk=row.candidate_id)
+    outcome = _submitted(
+        request,
+        form,
+        lambda d: do_record_outside_report(
+            request.user,
+            row,
+            step=d["step"],
+            happened_on=d["happened_on"],
+            document=d["document"],
+        ),
+        _("已记录。"),
+        reverse("mobility:candidate", args=[row.candidate_id]),
+    )
+    if not isinstance(outcome, list):
+        return outcome
     return _form_page(
         request,
         title=_("记录区外党组织的报告"),
         form=form,
-        refused=refused,
+        refused=outcome,
         back=f"/mobility/candidates/{row.candidate_id}/",
         back_label=row.candidate.person.name,
         intro=_("%(org)s报来的考察材料或函调结果，作为历史事实记入档案。")
@@ -290,26 +303,23 @@ def report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @requires_writer
 def contact(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     found = get_candidate_for_user(request.user, pk)
-    refused: list[Reason] = []
     form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            do_record_contact(
-                request.user,
-                found,
-                happened_on=form.cleaned_data["happened_on"],
-                way=form.cleaned_data["way"],
-            )
-        except ActionRefused as error:
-            refused = error.reasons
-        else:
-            messages.success(request, _("已记录联系。"))
-            return redirect("mobility:candidate", pk=found.pk)
+    outcome = _submitted(
+        request,
+        form,
+        lambda d: do_record_contact(
+            request.user, found, happened_on=d["happened_on"], way=d["way"]
+        ),
+        _("已记录联系。"),
+        reverse("mobility:candidate", args=[found.pk]),
+    )
+    if not isinstance(outcome, list):
+        return outcome
     return _form_page(
         request,
         title=_("记录联系"),
         form=form,
-        refused=refused,
+        refused=outcome,
         back=f"/mobility/candidates/{found.pk}/",
         back_label=found.person.name,
     )

@@ -86,6 +86,8 @@ def test_it_sets_up_an_entrusted_agreement_and_the_cooperating_side_assesses(pag
     sign_in(page, cast.zhibu2.username)
     page.goto(f"/candidates/{candidate.pk}/record/S06/")
     page.fill("#id_happened_on", timezone.localdate().isoformat())
+    page.fill("#id_content_opinion", "委托培养期间表现良好")
+    page.fill("#id_content_assessor", "协作党支部")
     page.click("form.stepform button[type=submit]")
     page.wait_for_url(f"**/candidates/{candidate.pk}/")
     event = events_of(candidate.pk)[-1]

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0005_member_record_link'),
-        ('people', '0005_person_attribute_changes'),
+        ('people', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
