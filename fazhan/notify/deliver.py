@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from fazhan.notify.gateway import Message, get_backend
 from fazhan.notify.models import Notification
@@ -30,15 +32,17 @@ def deliver() -> int:
             )
             if not rows:
                 return sent
-            messages = [
-                Message(
-                    user_id=n.user_id,
-                    address=n.user.email,
-                    subject=_("发展党员工作通知：%(kind)s") % {"kind": n.get_kind_display()},
-                    body=n.title + (f"\n{n.url}" if n.url else ""),
-                )
-                for n in rows
-            ]
+            # In the default language: the gateway knows no reader's choice.
+            with override(settings.LANGUAGE_CODE):
+                messages = [
+                    Message(
+                        user_id=n.user_id,
+                        address=n.user.email,
+                        subject=_("发展党员工作通知：%(kind)s") % {"kind": n.get_kind_display()},
+                        body=n.text + (f"\n{n.url}" if n.url else ""),
+                    )
+                    for n in rows
+                ]
             backend.send(messages)
             Notification.objects.filter(pk__in=[n.pk for n in rows]).update(sent_at=timezone.now())
             sent += len(rows)

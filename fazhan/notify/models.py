@@ -35,7 +35,12 @@ class Notification(models.Model):
     )
     kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
     key = models.CharField(max_length=200)
+    # The line in the default language: what old rows (without a code) and the gateway show.
     title = models.CharField(_("内容"), max_length=300)
+    # Which sentence and its data (fazhan.notify.text): the line is built in the reader's
+    # language when it is shown. Empty code: a row made before, shown by its title.
+    code = models.CharField(max_length=32, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     deadline = models.DateField(_("期限"), null=True, blank=True)
     created_on = models.DateField(_("日期"))
@@ -56,4 +61,11 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"])]
 
     def __str__(self) -> str:
-        return self.title
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The line in the active language (the stored title for old rows)."""
+        from fazhan.notify.text import line
+
+        return line(self.code, self.params, self.title) if self.code else self.title

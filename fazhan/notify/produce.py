@@ -10,24 +10,25 @@ for the accounts concerned (fazhan.notify.events). Both compute the same list fr
   whose deadline is near or passed;
 - a report campaign opened, for the sending committee's staff.
 Each has a key (what, and the date that makes it new), unique per account: producing it twice
-finds it there.
+finds it there. Each keeps its sentence as a code and data (fazhan.notify.text), built in the
+reader's language when shown; its title is the line in the default language.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from fazhan.accounts.authority import authority
 from fazhan.accounts.models import SCOPED_KINDS, User
 from fazhan.core.dates import today
-from fazhan.core.i18n_data import step_label
+from fazhan.notify import text
 from fazhan.notify.models import Kind, Notification
 from fazhan.people.actions import COMMITTEE_STEPS
 from fazhan.people.models import Candidate
@@ -56,9 +57,16 @@ def due_days() -> int:
 class Draft:
     kind: str
     key: str
-    title: str
+    code: str
+    params: dict[str, Any]
     url: str
     deadline: date | None
+    # A queue item's identity, to find its title in the other languages (see _translate_items).
+    item: tuple[str, str, date] | None = field(default=None, compare=False)
+
+    @property
+    def title(self) -> str:
+        return text.default_line(self.code, self.params)
 
 
 def drafts_for(user: Any, day: date) -> list[Draft]:
@@ -73,21 +81,42 @@ def drafts_for(user: Any, day: date) -> list[Draft]:
 def _from_queue(user: Any, day: date) -> list[Draft]:
     soon = day + timedelta(days=due_days())
     drafts = []
-    for item in queue_for(user, day):
+    with override(settings.LANGUAGE_CODE):
+        items = queue_for(user, day)
+    for item in items:
         news = NEWS.get(item.kind)
+        params = {"item": {settings.LANGUAGE_CODE: item.title}}
+        ident = (item.kind, item.url, item.since)
         if news is not None:
-            drafts.append(
-                Draft(news, f"q:{item.kind}:{item.url}:{item.since}", item.title, item.url, None)
-            )
+            key = f"q:{item.kind}:{item.url}:{item.since}"
+            drafts.append(Draft(news, key, text.QUEUE_NEWS, params, item.url, None, ident))
         elif item.deadline is not None and item.deadline < day:
-            title = _("期限已过：%(item)s") % {"item": item.title}
             key = f"q:overdue:{item.url}:{item.deadline}"
-            drafts.append(Draft(Kind.OVERDUE, key, title, item.url, item.deadline))
+            drafts.append(
+                Draft(Kind.OVERDUE, key, text.QUEUE_OVERDUE, params, item.url, item.deadline, ident)
+            )
         elif item.deadline is not None and item.deadline <= soon:
-            title = _("期限将到：%(item)s") % {"item": item.title}
             key = f"q:due:{item.url}:{item.deadline}"
-            drafts.append(Draft(Kind.DUE_SOON, key, title, item.url, item.deadline))
+            drafts.append(
+                Draft(Kind.DUE_SOON, key, text.QUEUE_DUE, params, item.url, item.deadline, ident)
+            )
     return drafts
+
+
+def _translate_items(user: Any, day: date, drafts: list[Draft]) -> None:
+    """Write the queue items' titles of these (new) drafts in the other languages, once: the
+    queue is computed again in each language only when a new queue notification is made."""
+    wanted = {d.item: d for d in drafts if d.item is not None}
+    if not wanted:
+        return
+    for language in text.language_codes():
+        if language == settings.LANGUAGE_CODE:
+            continue
+        with override(language):
+            for item in queue_for(user, day):
+                draft = wanted.get((item.kind, item.url, item.since))
+                if draft is not None:
+                    draft.params["item"][language] = item.title
 
 
 def _mine(user: Any) -> Q | None:
@@ -119,8 +148,8 @@ def _from_files(user: Any, day: date) -> list[Draft]:
             Draft(
                 Kind.OVERDUE,
                 f"file:overdue:{c.pk}:{c.next_step}:{c.next_due}",
-                _("%(name)s：%(step)s，期限 %(due)s 已过")
-                % {"name": c.person.name, "step": step_label(c.next_step), "due": c.next_due},
+                text.FILE_OVERDUE,
+                _file_params(c),
                 reverse("candidate", args=[c.pk]),
                 c.next_due,
             )
@@ -131,13 +160,19 @@ def _from_files(user: Any, day: date) -> list[Draft]:
             Draft(
                 Kind.DUE_SOON,
                 f"file:due:{c.pk}:{c.next_step}:{c.next_due}",
-                _("%(name)s：%(step)s，期限 %(due)s")
-                % {"name": c.person.name, "step": step_label(c.next_step), "due": c.next_due},
+                text.FILE_DUE,
+                _file_params(c),
                 reverse("candidate", args=[c.pk]),
                 c.next_due,
             )
         )
     return drafts
+
+
+def _file_params(c: Candidate) -> dict[str, Any]:
+    # The name the line already shows to this account; never an ID number.
+    due = c.next_due.isoformat() if c.next_due else ""
+    return {"name": c.person.name, "step": c.next_step, "due": due}
 
 
 def _campaigns_opened(user: Any, day: date) -> list[Draft]:
@@ -157,8 +192,13 @@ def _campaigns_opened(user: Any, day: date) -> list[Draft]:
         Draft(
             Kind.REPORT,
             f"campaign:open:{row.pk}",
-            _("区委组织部已发起%(campaign)s，请于 %(due)s 前上报：%(org)s")
-            % {"campaign": row.campaign, "due": row.campaign.due, "org": row.sender.name},
+            text.CAMPAIGN_OPEN,
+            {
+                "campaign_year": row.campaign.year,
+                "campaign_kind": row.campaign.kind,
+                "due": row.campaign.due.isoformat(),
+                "org": row.sender.name,
+            },
             reverse("reports:submission", args=[row.pk]),
             row.campaign.due,
         )
@@ -177,18 +217,21 @@ def sync_user(user: Any, day: date | None = None) -> int:
             "key", flat=True
         )
     )
+    fresh = [d for d in drafts if d.key not in have]
+    _translate_items(user, when, fresh)
     new = [
         Notification(
             user=user,
             kind=d.kind,
             key=d.key[:200],
             title=d.title[:300],
+            code=d.code,
+            params=d.params,
             url=d.url,
             deadline=d.deadline,
             created_on=when,
         )
-        for d in drafts
-        if d.key not in have
+        for d in fresh
     ]
     # ignore_conflicts: an event and the daily job racing on the same key make one row.
     Notification.objects.bulk_create(new, ignore_conflicts=True)

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.utils.translation import override
 
 from fazhan.notices.models import Feedback, Notice, NoticeStatus
 from fazhan.notify.deliver import deliver
@@ -135,3 +136,68 @@ def test_it_prints_a_message_on_the_console_backend():
     stream = io.StringIO()
     ConsoleBackend(stream).send([Message(1, "a@example.invalid", "通知", "已逾期：S02")])
     assert "a@example.invalid" in stream.getvalue() and "已逾期：S02" in stream.getvalue()
+
+
+def test_it_shows_the_same_notification_in_the_readers_language(cast):
+    _applied(cast)
+    with at("2019-04-21"):
+        daily()
+    got = Notification.objects.of(cast.zhibu).get(kind=Kind.OVERDUE, url__startswith="/candidates/")
+    assert got.code == "file_overdue" and got.params["step"] == "S02"
+    assert got.params["due"] == "2019-04-04"
+    with override("zh-hans"):
+        assert got.text.endswith("S02 党组织派人谈话，期限 2019-04-04 已过")
+    with override("en"):
+        assert got.text.endswith("S02 Talk with the applicant, deadline 2019-04-04 has passed")
+    # The stored title is the default language's line, whatever language made the row.
+    assert "期限 2019-04-04 已过" in got.title
+
+
+def test_it_shows_a_queue_item_in_the_readers_language_whichever_language_made_it(cast):
+    with at("2026-03-03"), override("en"):
+        _feedback(cast)
+        sync_user(cast.zhibu)
+    got = Notification.objects.of(cast.zhibu).get(kind=Kind.FEEDBACK)
+    assert set(got.params["item"]) == {"zh-hans", "zh-hant", "en"}
+    with override("zh-hans"):
+        assert got.text.startswith("公示反馈 #")
+    with override("en"):
+        assert "公示反馈" not in got.text and got.text == got.params["item"]["en"]
+
+
+def test_it_keeps_an_old_row_without_data_readable_by_its_title(cast):
+    old = Notification.objects.create(
+        user=cast.zhibu,
+        kind=Kind.CASE,
+        key="old",
+        title="旧通知的文字",
+        created_on=date(2026, 3, 3),
+    )
+    with override("en"):
+        assert old.text == "旧通知的文字" == str(old)
+    broken = Notification.objects.create(
+        user=cast.zhibu,
+        kind=Kind.OVERDUE,
+        key="broken",
+        title="保存时的文字",
+        code="file_overdue",
+        params={"step": "S02"},
+        created_on=date(2026, 3, 3),
+    )
+    assert broken.text == "保存时的文字"
+
+
+def test_it_sends_through_the_gateway_in_the_default_language(cast, settings):
+    cast.zhibu.email = "zhibu@example.invalid"
+    cast.zhibu.save()
+    _applied(cast)
+    with at("2019-04-21"):
+        daily()
+    settings.FAZHAN_NOTIFY_BACKEND = "fazhan.notify.gateway.LocmemBackend"
+    LocmemBackend.outbox.clear()
+    with override("en"):
+        deliver()
+    bodies = [m.body for m in LocmemBackend.outbox]
+    assert any("期限 2019-04-04 已过" in body for body in bodies)
+    assert all("has passed" not in body for body in bodies)
+    assert all(m.subject.startswith("发展党员工作通知：") for m in LocmemBackend.outbox)
