@@ -201,3 +201,15 @@ def test_it_sends_through_the_gateway_in_the_default_language(cast, settings):
     assert any("期限 2019-04-04 已过" in body for body in bodies)
     assert all("has passed" not in body for body in bodies)
     assert all(m.subject.startswith("发展党员工作通知：") for m in LocmemBackend.outbox)
+
+
+def test_it_lists_the_lines_in_the_language_the_reader_chose(client, cast):
+    _applied(cast)
+    with at("2019-04-21"):
+        daily()
+        client.force_login(cast.zhibu)
+        english = client.get("/notify/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        chinese = client.get("/notify/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "S02 Talk with the applicant, deadline 2019-04-04 has passed" in english
+    assert "期限 2019-04-04 已过" not in english
+    assert "S02 党组织派人谈话，期限 2019-04-04 已过" in chinese
