@@ -8,9 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fazhan.content_forms import add_content_fields, content_payload
 from fazhan.core import dates
 from fazhan.orgs.models import Member
-from fazhan.web.content_forms import add_content_fields, content_payload
 
 # ISO values: a type=date input shows nothing for a localised "2026年3月2日".
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -67,7 +67,7 @@ class VolunteerForm(forms.Form):
 
 class TalkForm(forms.Form):
     """S16: the date, and the talk's content as every step form asks it (谈话人 from the roster,
-    place, summary: fazhan.web.content_forms, policy step-content.json)."""
+    place, summary: fazhan.content_forms, policy step-content.json)."""
 
     talked_on = forms.DateField(label=_("谈话日期（S16）"), widget=DATE)
 
