@@ -10,7 +10,7 @@ pre-reviews (细则 art. 19), and only a passed pre-review gets the volunteer fo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -252,16 +252,24 @@ def do_issue_volunteer_form(user: User, candidate: Candidate | int, *, issued_on
 
 
 def do_record_talk(
-    user: User, candidate: Candidate | int, *, talked_on: date, talker: str, summary: str = ""
+    user: User,
+    candidate: Candidate | int,
+    *,
+    talked_on: date,
+    talker: str,
+    summary: str = "",
+    payload: Mapping[str, Any] | None = None,
 ) -> Talk:
-    """S16: the committee's talk with the candidate before approval (党章 art. 5)."""
+    """S16: the committee's talk with the candidate before approval (党章 art. 5). `payload`
+    carries the talk's content (its 谈话人 by member id, place, summary) into the event, as the
+    candidate page's step form does, so the candidate page shows it under the step."""
     if not talker.strip():
         raise ActionRefused(_("须写明谈话人"))
     pk = candidate if isinstance(candidate, int) else candidate.pk
     with transaction.atomic():
         locked = _lock(pk)
         _require_committee(user, locked)
-        event = do_record_step(user, locked, step="S16", happened_on=talked_on)
+        event = do_record_step(user, locked, step="S16", happened_on=talked_on, payload=payload)
         return Talk.objects.create(
             candidate=locked,
             talked_on=talked_on,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fazhan.content_forms import add_content_fields, content_payload
 from fazhan.core import dates
+from fazhan.orgs.models import Member
 
 # ISO values: a type=date input shows nothing for a localised "2026年3月2日".
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -63,15 +66,24 @@ class VolunteerForm(forms.Form):
 
 
 class TalkForm(forms.Form):
-    talked_on = forms.DateField(label=_("谈话日期（S16）"), widget=DATE)
-    talker = forms.CharField(label=_("谈话人（党委委员或组织员，姓名、职务）"), max_length=100)
-    summary = forms.CharField(
-        label=_("谈话情况"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
+    """S16: the date, and the talk's content as every step form asks it (谈话人 from the roster,
+    place, summary: fazhan.content_forms, policy step-content.json)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    talked_on = forms.DateField(label=_("谈话日期（S16）"), widget=DATE)
+
+    def __init__(self, *args: Any, members: Sequence[Member] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _today(self, "talked_on")
+        self.members = {m.pk: m for m in members}
+        add_content_fields(self, "S16", members, attachments=False)
+
+    def payload(self) -> dict[str, Any]:
+        return content_payload(self, "S16")
+
+    def talker_name(self) -> str:
+        """The talker's name for the reviews page's list (the chain keeps only the member id)."""
+        member = self.members.get(self.cleaned_data.get("content_talker") or 0)
+        return member.name if member else ""
 
 
 class ApproveForm(forms.Form):

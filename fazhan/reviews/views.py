@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,9 @@ from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.audit.chain import events_of
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
+from fazhan.members.history import roster_on
 from fazhan.notices.pdf import html_to_pdf
+from fazhan.orgs.models import Member, Organization
 from fazhan.people.models import Candidate, Stage, get_candidate_for_user
 from fazhan.reviews.actions import (
     approving_org,
@@ -194,6 +197,21 @@ def prereview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def members_for(candidate: Candidate, day: date | None = None) -> list[Member]:
+    """The roster a 谈话人 is chosen from, as the candidate page's step forms offer it: the
+    candidate's branch and the organizations above it (the committee's members), on `day`."""
+    orgs = sorted(Organization.objects.ancestor_ids(candidate.org_id))
+    return [m for org_id in orgs for m in roster_on(org_id, day or dates.today())]
+
+
+def _posted_talk_day(request: AuthenticatedHttpRequest) -> date | None:
+    """The talk's date as posted: its 谈话人 is chosen from that day's roster."""
+    try:
+        return date.fromisoformat(request.POST.get("talked_on", ""))
+    except ValueError:
+        return None
+
+
 @login_required
 def candidate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Talk (S16), approval (S17/S24) and filing (S18) for one candidate, with the clocks."""
@@ -202,19 +220,22 @@ def candidate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     today = dates.today()
     waiting = approvals_waiting(Candidate.objects.filter(pk=target.pk), today)
     step = waiting[0].step if waiting else "S17"
-    talk_form, approve_form, file_form = TalkForm(), ApproveForm(initial={"step": step}), FileForm()
+    members = members_for(target, _posted_talk_day(request) if request.method == "POST" else None)
+    talk_form = TalkForm(members=members)
+    approve_form, file_form = ApproveForm(initial={"step": step}), FileForm()
     approvals = list(Approval.objects.filter(candidate=target).order_by("-pk"))
     if request.method == "POST":
         try:
             if "talk" in request.POST:
-                talk_form = TalkForm(request.POST)
+                talk_form = TalkForm(request.POST, members=members)
                 if talk_form.is_valid():
                     do_record_talk(
                         request.user,
                         target,
                         talked_on=talk_form.cleaned_data["talked_on"],
-                        talker=talk_form.cleaned_data["talker"],
-                        summary=talk_form.cleaned_data["summary"],
+                        talker=talk_form.talker_name(),
+                        summary=talk_form.cleaned_data["content_summary"],
+                        payload=talk_form.payload(),
                     )
                     messages.success(request, _("已记录谈话。"))
                     return redirect("reviews:candidate", pk=target.pk)

@@ -9,9 +9,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fazhan.content_forms import add_content_fields, clean_sources, content_payload
 from fazhan.core import dates
 from fazhan.orgs.models import Member, MemberStatus
-from fazhan.web.content_forms import add_content_fields, clean_sources, content_payload
 
 NOMINATIONS = [
     ("member", _("党员推荐")),
@@ -64,7 +64,7 @@ VOTE_LABELS = {
 
 
 class StepForm(forms.Form):
-    takes_attachments = True  # scans with the step (fazhan.web.content_forms)
+    takes_attachments = True  # scans with the step (fazhan.content_forms)
     content_required = True
     happened_on = forms.DateField(
         label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.audit.chain import events_of
 from fazhan.audit.models import Event as ChainEvent
+from fazhan.content_forms import content_initial
 from fazhan.core import i18n_data
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.orgs.models import Organization
@@ -34,7 +35,6 @@ from fazhan.people.actions import (
 )
 from fazhan.people.models import Candidate, get_candidate_for_user
 from fazhan.people.record import is_record_kind
-from fazhan.web.content_forms import content_initial
 from fazhan.web.forms import AcceptForm, CorrectForm, LifecycleForm, TransferForm
 from fazhan.web.views import _members_for, pending_transfer
 

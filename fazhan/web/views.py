@@ -22,6 +22,7 @@ from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.models import Role, RoleKind, User
 from fazhan.attachments.actions import do_record_step_with_files
 from fazhan.audit.chain import events_of, read_head
+from fazhan.content_forms import uploads
 from fazhan.core import dates, i18n_data
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.members.history import roster_on
@@ -44,7 +45,6 @@ from fazhan.people.signals import irregular, overdue_now, was_late
 from fazhan.policy.data import load_policy
 from fazhan.policy.guidance import load_guidance
 from fazhan.web.content import step_contents
-from fazhan.web.content_forms import uploads
 from fazhan.web.dossier_forms import PastFactForm, record_past_fact_from
 from fazhan.web.filters import filter_candidates, open_files
 from fazhan.web.forms import BatchForm, StepForm

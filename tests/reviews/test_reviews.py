@@ -14,6 +14,7 @@ from fazhan.accounts.models import RoleKind
 from fazhan.audit.chain import events_of, read_head
 from fazhan.audit.models import Event
 from fazhan.core.errors import ActionRefused
+from fazhan.orgs.models import Member
 from fazhan.people.actions import Mode, do_record_step
 from fazhan.reviews.actions import (
     collective_result,
@@ -288,3 +289,25 @@ def test_the_queues_show_each_role_its_work_oldest_first(cast):
     for nobody in (cast.outsider, cast.shenji, cast.admin):
         assert queue_for(nobody) == []
     assert not [i for i in queue_for(cast.zhibu2) if i.candidate_id == candidate.pk]
+
+
+def test_it_records_the_talk_page_s_content_in_the_event_and_shows_it(cast, client):
+    """Issue 14 item 1: the reviews talk page asks S16's content as the step forms do (谈话人
+    from the roster, place, summary); the event carries it and the candidate page shows it."""
+    candidate = admitted(cast, days_ago=30)
+    organiser = Member.objects.create(org=cast.sub_a, name="赵组织员")
+    client.force_login(cast.dangwei)
+    url = f"/reviews/candidates/{candidate.pk}/"
+    form = {"talk": "1", "talked_on": today().isoformat(), "content_talker": organiser.pk}
+    refused = client.post(url, form)
+    assert refused.status_code == 200 and "S16" not in {e.kind for e in events_of(candidate.pk)}
+    response = client.post(
+        url, {**form, "content_place": "党工委会议室", "content_summary": "谈入党动机。"}
+    )
+    assert response.status_code == 302
+    content = [e for e in events_of(candidate.pk) if e.kind == "S16"][-1].payload["content"]
+    assert content["talker"]["member_id"] == organiser.pk and "赵组织员" not in str(content)
+    assert content["place"] == "党工委会议室" and content["summary"] == "谈入党动机。"
+    page = client.get(f"/candidates/{candidate.pk}/").content.decode()
+    assert "赵组织员" in page and "党工委会议室" in page and "谈入党动机。" in page
+    assert "赵组织员" in client.get(url).content.decode()

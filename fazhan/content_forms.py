@@ -1,5 +1,7 @@
 """The fields a step form adds for the step's content (fazhan.policy.content) and its scans.
 
+A top-level module so that any app's step page can ask a step's content (the candidate page's
+forms in fazhan.web, the talk page in fazhan.reviews) without an import loop.
 `add_content_fields` is called at the end of StepForm.__init__ and `content_payload` by its
 payload(), so a live step, a past fact (补录) and a correction ask the same things. Members are
 chosen from the roster the form is given (the candidate's branch and the organizations above it);
