@@ -19,6 +19,7 @@ from typing import Any
 from fazhan.core import i18n_data
 from fazhan.core.dates import today
 from fazhan.meetings.models import Meeting, MeetingStatus
+from fazhan.mobility.picture import figures as mobile_figures
 from fazhan.notices.models import Notice, NoticeStatus
 from fazhan.orgs.models import Organization, OrgType
 from fazhan.people.counts import report_counts
@@ -122,6 +123,8 @@ def sender_figures(
             held_on__gte=start,
             held_on__lte=cutoff,
         ).count(),
+        # The mobile picture (Issue 16 item 4): away at the cut-off, in and out in the period.
+        "mobility": mobile_figures(subtree, cutoff, start),
     }
 
 
