@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 
 from fazhan.mobility import picture
 from fazhan.mobility.actions import do_open_cooperation, do_register_outside_org
@@ -127,3 +129,18 @@ def test_it_leaves_the_block_off_a_branch_secretarys_home(client, cast):
     with on(DAY):
         page = client.get("/").content.decode()
     assert 'id="mobility-home"' not in page
+
+
+def test_it_adds_the_counts_to_the_consolidated_workbook(client, cast):
+    seed(cast)
+    with on(date(2026, 6, 1)):
+        campaign = do_open_campaign(cast.qu, org=cast.district, kind="half_year", year=2026)
+    client.force_login(cast.qu)
+    with on(DAY):
+        response = client.get(f"/reports/campaigns/{campaign.pk}/report.xlsx")
+    book = load_workbook(BytesIO(response.content))
+    rows = {r[0]: list(r[1:]) for r in book["流动人员"].iter_rows(min_row=5, values_only=True)}
+    # Not sent yet: the record's figures as at the cut-off (away, four kinds, in, out, overdue).
+    assert rows["城关街道党工委"] == [1, 1, 0, 0, 0, 1, 0, 1]
+    assert rows["乌江镇党委"] == [0, 0, 0, 0, 0, 0, 1, 0]
+    assert rows["全区合计"] == [1, 1, 0, 0, 0, 1, 1, 1]
