@@ -22,14 +22,13 @@ from openpyxl.styles import Font
 from fazhan.audit.chain import head_code, read_head
 from fazhan.core import dates
 from fazhan.lib.xlsx import BOLD, append_row
-from fazhan.mobility.models import AgreementType
-from fazhan.mobility.picture import figures as mobile_figures
 from fazhan.orgs.models import Organization, OrgType
 from fazhan.people.counts import OrgCounts, report_counts
 from fazhan.people.models import Stage
 from fazhan.policy.counts import STAGES
 from fazhan.policy.targets import COUNT_KEYS
 from fazhan.reports.figures import (
+    EXTRA,
     UNTYPED,
     category_label,
     last_year,
@@ -59,7 +58,7 @@ class SenderRow:
     previous: dict[str, int] | None
     second_half: dict[str, int] | None = None
     by_type: list[dict[str, Any]] = field(default_factory=list)
-    mobility: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # In the column order of the tables (templates cannot index a dict by a variable).
     @property
@@ -99,7 +98,7 @@ class Consolidated:
     head: str
     made_on: str
     second_half_total: dict[str, int] | None = None
-    mobility_total: dict[str, Any] = field(default_factory=dict)
+    extra_total: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def second_half_total_list(self) -> list[int | None]:
@@ -169,14 +168,17 @@ def consolidate(campaign: ReportCampaign) -> Consolidated:
                 pool=pool_check(counts["activists"], share, counts["developed"]),
                 previous=previous.counts.as_dict() if previous else None,
                 second_half=later if half else None,
-                # Issue 16 item 4: as sent; the record's as at the cut-off when not sent (or
-                # sent before the figures carried them).
-                mobility=(sub.figures.get("mobility") if sent else None)
-                or mobile_figures(
-                    Organization.objects.subtree_ids([sub.sender_id]),
-                    campaign.cutoff,
-                    campaign.period_start,
-                ),
+                # Other apps' figures (the mobile picture): as sent; the record's as at the
+                # cut-off when not sent (or sent before the figures carried them).
+                extra={
+                    key: (sub.figures.get(key) if sent else None)
+                    or extra.compute(
+                        Organization.objects.subtree_ids([sub.sender_id]),
+                        campaign.cutoff,
+                        campaign.period_start,
+                    )
+                    for key, extra in EXTRA.items()
+                },
             )
         )
         for part in sub.figures.get("by_type", []) if sent else []:
@@ -207,22 +209,13 @@ def consolidate(campaign: ReportCampaign) -> Consolidated:
         head=head_code(read_head().hash),
         made_on=dates.today().isoformat(),
         second_half_total=half.root.counts.as_dict() if half else None,
-        mobility_total=mobile_figures(
-            Organization.objects.subtree_ids([org.pk]), campaign.cutoff, campaign.period_start
-        ),
+        extra_total={
+            key: extra.compute(
+                Organization.objects.subtree_ids([org.pk]), campaign.cutoff, campaign.period_start
+            )
+            for key, extra in EXTRA.items()
+        },
     )
-
-
-def mobile_list(counts: dict[str, Any]) -> list[int]:
-    """A row of the 流动人员 table: away, by agreement kind, came in, sent out, overdue."""
-    kinds = counts.get("away_by_kind") or {}
-    return [
-        int(counts.get("away", 0)),
-        *[int(kinds.get(value, 0)) for value, _label in AgreementType.choices],
-        int(counts.get("came_in", 0)),
-        int(counts.get("sent_out", 0)),
-        int(counts.get("overdue_contacts", 0)),
-    ]
 
 
 def ratio_text(pool: dict[str, Any]) -> str:
@@ -331,16 +324,12 @@ def workbook(data: Consolidated) -> bytes:
     for label, counts in data.by_type:
         append_row(ws, [label, *[counts[k] for k in COUNT_KEYS]])
 
-    ws = sheet(_("流动人员"))
-    kinds = [str(label) for _value, label in AgreementType.choices]
-    append_row(
-        ws,
-        [_("单位"), _("按协作协议在外"), *kinds, _("从区外转入"), _("转出区外"), _("联系逾期")],
-        BOLD,
-    )
-    for row in data.rows:
-        append_row(ws, [row.submission.sender.name, *mobile_list(row.mobility)])
-    append_row(ws, [_("全区合计"), *mobile_list(data.mobility_total)])
+    for key, extra in EXTRA.items():
+        ws = sheet(extra.title())
+        append_row(ws, [_("单位"), *extra.columns()], BOLD)
+        for row in data.rows:
+            append_row(ws, [row.submission.sender.name, *extra.row(row.extra.get(key, {}))])
+        append_row(ws, [_("全区合计"), *extra.row(data.extra_total.get(key, {}))])
 
     ws = sheet(_("上报情况"))
     append_row(
