@@ -11,3 +11,9 @@ class MobilityConfig(AppConfig):
 
         # The one authority answers who may write; this app tells it which agreements are open.
         register_cooperation_source(open_cooperations)
+
+        from fazhan.mobility.reporting import MOBILE_FIGURES
+        from fazhan.reports.figures import register_figures
+
+        # The report campaigns carry the mobile picture's counts (Issue 16 item 4).
+        register_figures(MOBILE_FIGURES)

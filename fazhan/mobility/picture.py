@@ -3,15 +3,16 @@ candidates who came in (by origin), and the contacts that are overdue. Read-only
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from fazhan.accounts.scope import reach
 from fazhan.audit.models import Event as ChainEvent
-from fazhan.mobility.models import Cooperation
+from fazhan.mobility.models import Cooperation, Departure
 from fazhan.orgs.models import Organization
 from fazhan.people.models import Candidate
 from fazhan.policy import mobility as rules
@@ -158,3 +159,51 @@ def recorded_before_leaving(user: Any, candidate_id: int) -> list[ChainEvent] | 
     return list(
         ChainEvent.objects.filter(candidate_id=candidate_id, seq__lte=last.seq).order_by("seq")
     )
+
+
+def figures(
+    org_ids: Iterable[int] | None, as_of: date, start: date | None = None
+) -> dict[str, Any]:
+    """The mobile picture's counts for a set of organizations (a subtree; None: the whole
+    district) as at the end of `as_of` (Issue 16 item 4), for the report figures and the home
+    page alike: files away under an agreement open that day (by agreement kind), files received
+    from outside the district and files sent out of it (from `start`, when given, to `as_of`),
+    and the agreements whose contact is overdue that day (a quarter, seed 三(三)).
+    Integers and codes only (the figures are stored on a report)."""
+    ids = None if org_ids is None else sorted(set(org_ids))
+    agreements = Cooperation.objects.filter(started_on__lte=as_of).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=as_of)
+    )
+    arrivals = ChainEvent.objects.filter(kind="mobility.arrived", happened_on__lte=as_of)
+    departures = Departure.objects.filter(departed_on__lte=as_of)
+    if start is not None:
+        arrivals = arrivals.filter(happened_on__gte=start)
+        departures = departures.filter(departed_on__gte=start)
+    if ids is not None:
+        agreements = agreements.filter(candidate__org_id__in=ids)
+        arrivals = arrivals.filter(payload__org_id__in=ids)
+        departures = departures.filter(candidate__org_id__in=ids)
+    rows = list(agreements.values_list("candidate_id", "kind", "started_on"))
+    contacts = ChainEvent.objects.filter(
+        kind="mobility.contact",
+        candidate_id__in=sorted({row[0] for row in rows}),
+        happened_on__lte=as_of,
+    )
+    last = {
+        row["candidate_id"]: row["last"]
+        for row in contacts.values("candidate_id").annotate(last=Max("happened_on"))
+    }
+    by_kind = dict.fromkeys(rules.AGREEMENT_TYPES, 0)
+    for _candidate, kind, _started in rows:
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+    return {
+        "away": len(rows),
+        "away_by_kind": by_kind,
+        "came_in": arrivals.count(),
+        "sent_out": departures.count(),
+        "overdue_contacts": sum(
+            1
+            for candidate, _kind, started in rows
+            if rules.contact_overdue(last.get(candidate), started, as_of)
+        ),
+    }

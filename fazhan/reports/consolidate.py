@@ -22,12 +22,13 @@ from openpyxl.styles import Font
 from fazhan.audit.chain import head_code, read_head
 from fazhan.core import dates
 from fazhan.lib.xlsx import BOLD, append_row
-from fazhan.orgs.models import OrgType
+from fazhan.orgs.models import Organization, OrgType
 from fazhan.people.counts import OrgCounts, report_counts
 from fazhan.people.models import Stage
 from fazhan.policy.counts import STAGES
 from fazhan.policy.targets import COUNT_KEYS
 from fazhan.reports.figures import (
+    EXTRA,
     UNTYPED,
     category_label,
     last_year,
@@ -57,6 +58,7 @@ class SenderRow:
     previous: dict[str, int] | None
     second_half: dict[str, int] | None = None
     by_type: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # In the column order of the tables (templates cannot index a dict by a variable).
     @property
@@ -96,6 +98,7 @@ class Consolidated:
     head: str
     made_on: str
     second_half_total: dict[str, int] | None = None
+    extra_total: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def second_half_total_list(self) -> list[int | None]:
@@ -165,6 +168,17 @@ def consolidate(campaign: ReportCampaign) -> Consolidated:
                 pool=pool_check(counts["activists"], share, counts["developed"]),
                 previous=previous.counts.as_dict() if previous else None,
                 second_half=later if half else None,
+                # Other apps' figures (the mobile picture): as sent; the record's as at the
+                # cut-off when not sent (or sent before the figures carried them).
+                extra={
+                    key: (sub.figures.get(key) if sent else None)
+                    or extra.compute(
+                        Organization.objects.subtree_ids([sub.sender_id]),
+                        campaign.cutoff,
+                        campaign.period_start,
+                    )
+                    for key, extra in EXTRA.items()
+                },
             )
         )
         for part in sub.figures.get("by_type", []) if sent else []:
@@ -195,6 +209,12 @@ def consolidate(campaign: ReportCampaign) -> Consolidated:
         head=head_code(read_head().hash),
         made_on=dates.today().isoformat(),
         second_half_total=half.root.counts.as_dict() if half else None,
+        extra_total={
+            key: extra.compute(
+                Organization.objects.subtree_ids([org.pk]), campaign.cutoff, campaign.period_start
+            )
+            for key, extra in EXTRA.items()
+        },
     )
 
 
@@ -303,6 +323,13 @@ def workbook(data: Consolidated) -> bytes:
     append_row(ws, [_("单位类型"), *categories], BOLD)
     for label, counts in data.by_type:
         append_row(ws, [label, *[counts[k] for k in COUNT_KEYS]])
+
+    for key, extra in EXTRA.items():
+        ws = sheet(extra.title())
+        append_row(ws, [_("单位"), *extra.columns()], BOLD)
+        for row in data.rows:
+            append_row(ws, [row.submission.sender.name, *extra.row(row.extra.get(key, {}))])
+        append_row(ws, [_("全区合计"), *extra.row(data.extra_total.get(key, {}))])
 
     ws = sheet(_("上报情况"))
     append_row(

@@ -13,6 +13,8 @@ frozen when the sender submits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -30,6 +32,26 @@ from fazhan.policy.counts import STAGES
 from fazhan.policy.targets import CATEGORY_LABELS, COUNT_KEYS
 
 UNTYPED = "untyped"
+
+
+@dataclass(frozen=True)
+class ExtraFigures:
+    """Figures another app adds to every report, stored under `key` (the mobile picture: Issue 16
+    item 4). The app registers them in its AppConfig.ready, so that this app does not import it
+    (tests/test_layers.py: no import loop between packages)."""
+
+    key: str
+    compute: Callable[[set[int], date, date], dict[str, Any]]  # subtree, cut-off, period start
+    title: Callable[[], str]  # the consolidated workbook's sheet
+    columns: Callable[[], list[str]]  # its columns after the sender's name
+    row: Callable[[dict[str, Any]], list[int]]  # one row of it from the stored figures
+
+
+EXTRA: dict[str, ExtraFigures] = {}
+
+
+def register_figures(extra: ExtraFigures) -> None:
+    EXTRA[extra.key] = extra
 
 
 def category_label(key: str) -> str:
@@ -122,7 +144,7 @@ def sender_figures(
             held_on__gte=start,
             held_on__lte=cutoff,
         ).count(),
-    }
+    } | {key: extra.compute(subtree, cutoff, start) for key, extra in EXTRA.items()}
 
 
 def last_year(day: date) -> date:

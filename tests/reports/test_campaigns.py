@@ -357,6 +357,7 @@ def test_it_consolidates_as_excel_and_pdf_with_last_year_beside(client, cast):
         "各阶段人数",
         "积极分子队伍",
         "按单位类型",
+        "流动人员",
         "上报情况",
         "差异说明",
     ]
