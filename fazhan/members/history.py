@@ -106,6 +106,14 @@ def roster_on(org: Organization | int, day: date) -> list[Member]:
     return sorted(found, key=lambda m: (m.name, m.pk))
 
 
+def rosters_up_from(org_id: int, day: date) -> list[Member]:
+    """The members of an organization and of every organization above it, as they stood on
+    `day`: whom a candidate's contacts, introducers and talkers are chosen from (a committee
+    member may introduce or talk)."""
+    orgs = sorted(Organization.objects.ancestor_ids(org_id))
+    return [member for above in orgs for member in roster_on(above, day)]
+
+
 def members_on(ids: Sequence[int], day: date) -> dict[int, Member]:
     """The given members on the roster on `day`, as they stood then (others left out)."""
     found: dict[int, Member] = {}

@@ -18,9 +18,9 @@ from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.audit.chain import events_of
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
-from fazhan.members.history import roster_on
+from fazhan.members.history import rosters_up_from
 from fazhan.notices.pdf import html_to_pdf
-from fazhan.orgs.models import Member, Organization
+from fazhan.orgs.models import Member
 from fazhan.people.models import Candidate, Stage, get_candidate_for_user
 from fazhan.reviews.actions import (
     approving_org,
@@ -200,8 +200,7 @@ def prereview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def members_for(candidate: Candidate, day: date | None = None) -> list[Member]:
     """The roster a 谈话人 is chosen from, as the candidate page's step forms offer it: the
     candidate's branch and the organizations above it (the committee's members), on `day`."""
-    orgs = sorted(Organization.objects.ancestor_ids(candidate.org_id))
-    return [m for org_id in orgs for m in roster_on(org_id, day or dates.today())]
+    return rosters_up_from(candidate.org_id, day or dates.today())
 
 
 def _posted_talk_day(request: AuthenticatedHttpRequest) -> date | None:

@@ -25,7 +25,7 @@ from fazhan.audit.chain import events_of, read_head
 from fazhan.content_forms import uploads
 from fazhan.core import dates, i18n_data
 from fazhan.core.errors import ActionRefused, Reason
-from fazhan.members.history import roster_on
+from fazhan.members.history import rosters_up_from
 from fazhan.orgs.models import Member, Organization
 from fazhan.paperwork.models import print_links
 from fazhan.people.actions import (
@@ -276,9 +276,7 @@ def _members_for(candidate: Candidate, day: date | None = None) -> list[Member]:
     """The rosters a candidate's contacts and introducers come from: its branch and the
     organizations above it (a committee member may introduce), as they stand on `day` (today);
     the action checks the roster again on the step's own date."""
-    orgs = sorted(Organization.objects.ancestor_ids(candidate.org_id))
-    when = day or dates.today()
-    return [member for org_id in orgs for member in roster_on(org_id, when)]
+    return rosters_up_from(candidate.org_id, day or dates.today())
 
 
 def _posted_day(request: HttpRequest) -> date | None:
