@@ -58,7 +58,8 @@ def test_it_fits_every_page_on_a_phone_and_a_desktop(browser, live_server, shot)
                 shot(tab, f"every-page/{width}/{slug(page)}")
             if width < 700 and username is not None:
                 tab.click("header.top .menu-toggle")
-                assert tab.is_visible("header.top nav a[href='/candidates/']")
+                # Each role's first menu link (the administrators have no records pages).
+                assert tab.locator("header.top nav a").first.is_visible(), username
                 shot(tab, f"every-page/{width}/{username}-menu-open")
             context.close()
     assert too_wide == [], too_wide
