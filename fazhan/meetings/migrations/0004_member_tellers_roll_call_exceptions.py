@@ -2,9 +2,16 @@
 count records the teller (a member) and the account that entered it; the roll call records why a
 member is not present (leave or absent, with the reason)."""
 
+from typing import Any
+
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+
+
+def accounts_entered_them(apps: Any, schema_editor: Any) -> None:
+    TellerCount = apps.get_model("meetings", "TellerCount")
+    TellerCount.objects.update(entered_by=models.F("teller"))
 
 
 class Migration(migrations.Migration):
@@ -19,7 +26,29 @@ class Migration(migrations.Migration):
             model_name="tellercount", name="meeting_teller_once_per_round"
         ),
         # The account that used to be the teller is, from now on, the account that entered it.
-        migrations.RenameField(model_name="tellercount", old_name="teller", new_name="entered_by"),
+        # Copied, not renamed: PostgreSQL keeps a renamed column's index under its old name, which
+        # the new `teller` column's index would then take again.
+        migrations.AddField(
+            model_name="tellercount",
+            name="entered_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.RunPython(accounts_entered_them, migrations.RunPython.noop),
+        migrations.RemoveField(model_name="tellercount", name="teller"),
+        migrations.AlterField(
+            model_name="tellercount",
+            name="entered_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
         migrations.AddField(
             model_name="tellercount",
             name="teller",
