@@ -40,7 +40,8 @@ def canonical(document: dict[str, Any]) -> bytes:
 
 
 def file_code(document: dict[str, Any]) -> str:
-    """The letter's code of an exported file: 12 base32 characters, XXXX-XXXX-XXXX."""
+    """The letter's code of an exported file: 12 base32 characters in three groups of four, as
+    the chain head code is written."""
     return head_code(hashlib.sha256(canonical(document)).hexdigest())
 
 

@@ -183,44 +183,40 @@ def agreement(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     found = get_candidate_for_user(request.user, pk)
     if not authority(request.user).may_write(found.org_id):
         raise Http404(_("没有找到该页面。"))
-    refused: list[Reason] = []
     form = AgreementForm(
         request.POST or None,
         branches=_branches_for_transfer(found),
         outside=_outside_choices(request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            do_open_cooperation(
-                request.user,
-                found,
-                kind=data["kind"],
-                cooperating=(
-                    Organization.objects.get(pk=data["cooperating"])
-                    if data["cooperating"]
-                    else None
-                ),
-                outside=(
-                    OutsideOrg.objects.visible_to(request.user).filter(pk=data["outside"]).first()
-                    if data["outside"]
-                    else None
-                ),
-                steps=data["steps"] or None,
-                started_on=data["started_on"],
-                until=data["until"],
-                contact=data["contact"],
-            )
-        except ActionRefused as error:
-            refused = error.reasons
-        else:
-            messages.success(request, _("协作协议已生效。"))
-            return redirect("mobility:candidate", pk=found.pk)
+
+    def open_it(data: dict[str, Any]) -> object:
+        return do_open_cooperation(
+            request.user,
+            found,
+            kind=data["kind"],
+            cooperating=(
+                Organization.objects.get(pk=data["cooperating"]) if data["cooperating"] else None
+            ),
+            outside=(
+                OutsideOrg.objects.visible_to(request.user).filter(pk=data["outside"]).first()
+                if data["outside"]
+                else None
+            ),
+            steps=data["steps"] or None,
+            started_on=data["started_on"],
+            until=data["until"],
+            contact=data["contact"],
+        )
+
+    to = reverse("mobility:candidate", args=[found.pk])
+    outcome = _submitted(request, form, open_it, _("协作协议已生效。"), to)
+    if not isinstance(outcome, list):
+        return outcome
     return _form_page(
         request,
         title=_("签订协作协议"),
         form=form,
-        refused=refused,
+        refused=outcome,
         back=f"/mobility/candidates/{found.pk}/",
         back_label=found.person.name,
         intro=_(
@@ -387,29 +383,25 @@ def depart(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     found = get_candidate_for_user(request.user, pk)
     if not authority(request.user).may_write(found.org_id):
         raise Http404(_("没有找到该页面。"))
-    refused: list[Reason] = []
     form = DepartForm(request.POST or None, outside=_outside_choices(request.user))
-    if request.method == "POST" and form.is_valid():
-        target = OutsideOrg.objects.visible_to(request.user).filter(pk=form.cleaned_data["outside"])
-        try:
-            if not target.exists():
-                raise ActionRefused(_("请选择区外党组织"))
-            do_transfer_out_of_district(
-                request.user,
-                found,
-                outside=target.get(),
-                happened_on=form.cleaned_data["happened_on"],
-            )
-        except ActionRefused as error:
-            refused = error.reasons
-        else:
-            messages.success(request, _("已转出区外：请打印介绍信，并把电子档案交给接收方。"))
-            return redirect("mobility:candidate", pk=found.pk)
+
+    def send(data: dict[str, Any]) -> object:
+        target = OutsideOrg.objects.visible_to(request.user).filter(pk=data["outside"]).first()
+        if target is None:
+            raise ActionRefused(_("请选择区外党组织"))
+        return do_transfer_out_of_district(
+            request.user, found, outside=target, happened_on=data["happened_on"]
+        )
+
+    done = _("已转出区外：请打印介绍信，并把电子档案交给接收方。")
+    outcome = _submitted(request, form, send, done, reverse("mobility:candidate", args=[found.pk]))
+    if not isinstance(outcome, list):
+        return outcome
     return _form_page(
         request,
         title=_("转出区外"),
         form=form,
-        refused=refused,
+        refused=outcome,
         back=f"/mobility/candidates/{found.pk}/",
         back_label=found.person.name,
         intro=_("档案按统一格式导出，介绍信印有档案编码和纪实链校验码；培养时间连续计算。"),
