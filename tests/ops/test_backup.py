@@ -105,3 +105,84 @@ def test_it_round_trips_on_postgresql(tmp_path) -> None:
     restore(target, force=True)
     assert read_head() == saved
     assert verify_chain().ok
+
+
+def _scan(cast, content: bytes) -> str:
+    """A scan as fazhan.attachments keeps it: under its SHA-256, with a row naming it."""
+    from django.conf import settings
+
+    from fazhan.attachments.models import Attachment
+    from tests.people.test_actions import new_candidate
+
+    sha256 = hashlib.sha256(content).hexdigest()
+    path = settings.FAZHAN_ATTACHMENTS_ROOT / sha256[:2] / sha256
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    Attachment.objects.create(
+        candidate=new_candidate(cast),
+        event_seq=1,
+        step="S01",
+        original_name="申请书.pdf",
+        content_type="application/pdf",
+        size=len(content),
+        sha256=sha256,
+    )
+    return sha256
+
+
+def test_it_backs_up_and_puts_back_the_scans_the_snapshot_refers_to(
+    on_sqlite, cast, tmp_path
+) -> None:
+    from django.conf import settings
+
+    build_chain(3)
+    kept = _scan(cast, b"%PDF-1.4 kept")
+    target = tmp_path / "b.sqlite3"
+    backup(target)
+    record = read_record(target)
+    assert (record.scans_count, record.scans_missing) == (1, [])
+    # The scans folder is lost with the server; the restore brings the scan back, same bytes.
+    path = settings.FAZHAN_ATTACHMENTS_ROOT / kept[:2] / kept
+    path.unlink()
+    call_command("restore", str(target), "--force")
+    assert path.read_bytes() == b"%PDF-1.4 kept"
+
+
+def test_it_names_a_scan_already_missing_at_backup_time(on_sqlite, cast, tmp_path) -> None:
+    from django.conf import settings
+
+    build_chain(2)
+    lost = _scan(cast, b"%PDF-1.4 lost")
+    (settings.FAZHAN_ATTACHMENTS_ROOT / lost[:2] / lost).unlink()
+    target = tmp_path / "b.sqlite3"
+    backup(target)
+    assert read_record(target).scans_missing == [lost]
+
+
+def test_it_refuses_a_tampered_scans_tar_before_touching_the_database(
+    on_sqlite, cast, tmp_path
+) -> None:
+    build_chain(3)
+    _scan(cast, b"%PDF-1.4 one")
+    target = tmp_path / "b.sqlite3"
+    backup(target)
+    build_chain(2)
+    later = read_head()
+    with (tmp_path / "b.sqlite3.scans.tar").open("ab") as stream:
+        stream.write(b"\0")
+    with pytest.raises(BackupError, match="扫描件包"):
+        restore(target, force=True)
+    assert read_head() == later  # the database was left as it was
+
+
+def test_it_still_reads_a_first_format_sidecar(on_sqlite, tmp_path) -> None:
+    build_chain(2)
+    target = tmp_path / "b.sqlite3"
+    backup(target)
+    record = json.loads(sidecar_of(target).read_text(encoding="utf-8"))
+    for key in ("scans", "scans_sha256", "scans_count", "scans_missing"):
+        del record[key]
+    record["format"] = "fazhan-backup/1"
+    sidecar_of(target).write_text(json.dumps(record), encoding="utf-8")
+    restore(target, force=True)
+    assert read_head().seq == 2

@@ -11,7 +11,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from fazhan.ops.backup import BackupError, backup, default_backup_path, sidecar_of
+from fazhan.ops.backup import (
+    BackupError,
+    backup,
+    default_backup_path,
+    scans_of,
+    sidecar_of,
+)
 
 
 class Command(BaseCommand):
@@ -32,5 +38,11 @@ class Command(BaseCommand):
             f"已备份到 {target}（{record.bytes} 字节）；链头第 {record.seq} 号，"
             f"校验码 {record.head}；说明文件 {sidecar_of(target)}"
         )
+        self.stdout.write(f"扫描件 {record.scans_count} 份，存于 {scans_of(target)}")
+        if record.scans_missing:
+            self.stderr.write(
+                f"警告：数据库登记的 {len(record.scans_missing)} 份扫描件在扫描件目录中已缺失，"
+                "未能备份（见说明文件 scans_missing）"
+            )
         if options["verbosity"] > 1:
             self.stdout.write(json.dumps(record.as_json(), ensure_ascii=False))

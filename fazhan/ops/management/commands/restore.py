@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from fazhan.ops.backup import BackupError, read_record, restore
+from fazhan.ops.backup import BackupError, missing_scans, read_record, restore
 
 
 class Command(BaseCommand):
@@ -31,5 +31,8 @@ class Command(BaseCommand):
             raise CommandError(f"恢复失败：{error}") from error
         self.stdout.write(
             f"已从 {source}（{record.at} 的备份）恢复；审计链完整：共 {result.events} 个事件，"
-            f"链头校验码 {result.head}，与备份记录一致"
+            f"链头校验码 {result.head}，与备份记录一致；扫描件 {record.scans_count} 份已放回"
         )
+        missing = missing_scans()
+        if missing:
+            self.stderr.write(f"警告：数据库登记的 {len(missing)} 份扫描件在扫描件目录中缺失")
