@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from itertools import combinations
 from pathlib import Path
@@ -205,6 +206,9 @@ class LintFinding:
     targets: tuple[str, ...]
     message: str
     detail: str
+    # The same in English for the English interface (not part of `fazhan plan --json`).
+    message_en: str = ""
+    detail_en: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -561,6 +565,25 @@ def lint(plan: Plan) -> list[LintFinding]:
     return [*_cap_conflicts(plan), *_floors_exceed_total(plan), *_redundant(plan)]
 
 
+@cache
+def _english_texts() -> dict[str, str]:
+    """The English of the plan's Chinese labels (fazhan/policies/i18n/en.json, table `text`)."""
+    data = json.loads(
+        resources.files("fazhan.policies").joinpath("i18n/en.json").read_text(encoding="utf-8")
+    )
+    texts: dict[str, str] = data.get("text", {})
+    return texts
+
+
+def _en(chinese: str) -> str:
+    return _english_texts().get(chinese, chinese)
+
+
+def _en_category(category: str) -> str:
+    """A category's English name, quoted: the names themselves hold commas and "and"."""
+    return f"“{_en(CATEGORY_LABELS[category])}”"
+
+
 def _decimal(num: int, den: int) -> str:
     """num / den with at most two decimals, rounded half up, integers only (269.5, 4.29)."""
     hundredths = (200 * num + den) // (2 * den)
@@ -585,6 +608,11 @@ def _cap_conflicts(plan: Plan) -> Iterator[LintFinding]:
         if by_percent == absolute:
             continue
         name = f"{target.id}（{target.label}）"
+        name_en = f"{target.id} ({_en(target.label)})"
+        message_en = (
+            f"The two caps of {name_en} disagree when the plan total of {total} is recruited: "
+            f"“within {absolute}” allows {absolute}, “at most {percent}%” allows only {by_percent}."
+        )
         message = (
             f"{name}的两个上限在发展数为计划数{total}名时不一致：“{absolute}名以内”允许{absolute}名，"
             f"“不超过{percent}%”只允许{by_percent}名。"
@@ -595,6 +623,15 @@ def _cap_conflicts(plan: Plan) -> Iterator[LintFinding]:
             effective = "、".join(
                 f"发展数{d}名时{cap_required(absolute, percent, d)}名"
                 for d in sorted({lo, total, hi})
+            )
+            effective_en = "; ".join(
+                f"{cap_required(absolute, percent, d)} when {d} are recruited"
+                for d in sorted({lo, total, hi})
+            )
+            when_en = (
+                f"it is {absolute} only from {reach} recruited"
+                if reach <= hi
+                else f"it never reaches {absolute} within the allowed {lo} to {hi} recruited"
             )
             when = (
                 f"发展数达到{reach}名及以上时才是{absolute}名"
@@ -607,12 +644,23 @@ def _cap_conflicts(plan: Plan) -> Iterator[LintFinding]:
                 f"“不超过{percent}%”。有效上限是 min({absolute}, ⌊{percent}%×发展数⌋)："
                 f"{effective}；{when}。"
             )
+            detail_en = (
+                f"{percent}%×{total}={exact}, a cap of {by_percent} after rounding down; "
+                f"{absolute} ({_decimal(100 * absolute, total)}%) meets “within {absolute}” but "
+                f"breaks “at most {percent}%”. The effective cap is "
+                f"min({absolute}, ⌊{percent}%×recruited⌋): {effective_en}; {when_en}."
+            )
         else:
             detail = (
                 f"{percent}%×{total}={exact}，百分比允许{by_percent}名，但“{absolute}名以内”"
                 f"只允许{absolute}名：按计划数计算，百分比上限不起作用。"
             )
-        yield LintFinding("plan.cap_conflict", (target.id,), message, detail)
+            detail_en = (
+                f"{percent}%×{total}={exact}: the percentage allows {by_percent}, but “within "
+                f"{absolute}” allows only {absolute}: at the plan total the percentage cap never "
+                "binds."
+            )
+        yield LintFinding("plan.cap_conflict", (target.id,), message, detail, message_en, detail_en)
 
 
 def _max_disjoint_sum(
@@ -631,6 +679,10 @@ def _max_disjoint_sum(
 
 def _labels(categories: Sequence[str]) -> str:
     return "、".join(CATEGORY_LABELS[c] for c in categories)
+
+
+def _labels_en(categories: Sequence[str]) -> str:
+    return ", ".join(_en_category(c) for c in categories)
 
 
 def _floors_exceed_total(plan: Plan) -> Iterator[LintFinding]:
@@ -660,6 +712,15 @@ def _floors_exceed_total(plan: Plan) -> Iterator[LintFinding]:
             f"按发展数为计划数{total}名计算：{listed}，合计{summed}名，"
             f"比计划数多{summed - total}名，所以这些类别不能是互斥的职业代码，必须允许一人多标签。"
         ]
+        listed_en = ", ".join(
+            f"{t.id} {_en_category(t.category)} ≥ {floor_required(t.absolute, t.percent, total)}"
+            for t in floors
+        )
+        parts_en = [
+            f"At the plan total of {total}: {listed_en}, {summed} in all, {summed - total} more "
+            "than the plan total, so these categories cannot be exclusive occupation codes: one "
+            "person must be able to carry several tags."
+        ]
         if dimension.disjoint:
             declared = "、".join(
                 f"{CATEGORY_LABELS[a]}与{CATEGORY_LABELS[b]}"
@@ -667,8 +728,15 @@ def _floors_exceed_total(plan: Plan) -> Iterator[LintFinding]:
                 if dimension.are_disjoint(a, b)
             )
             parts.append(f"已声明互不重叠：{declared}。")
+            declared_en = "; ".join(
+                f"{_en_category(a)} and {_en_category(b)}"
+                for a, b in combinations(dimension.categories, 2)
+                if dimension.are_disjoint(a, b)
+            )
+            parts_en.append(f" Declared not to overlap: {declared_en}.")
         impossible, group = _max_disjoint_sum(dimension, dimension.categories, lower)
         headline: list[str] = []
+        headline_en: list[str] = []
         if impossible > total:
             text = (
                 f"互不重叠的{_labels(group)}下限合计{impossible}名，已超过计划数{total}名，"
@@ -676,6 +744,12 @@ def _floors_exceed_total(plan: Plan) -> Iterator[LintFinding]:
             )
             parts.append(text + "。")
             headline.append(text)
+            text_en = (
+                f"the floors of {_labels_en(group)}, which do not overlap, add up to {impossible}, "
+                f"more than the plan total of {total}: no classification can meet them all"
+            )
+            parts_en.append(f" {text_en[0].upper()}{text_en[1:]}.")
+            headline_en.append(text_en)
         else:
             for a, b in combinations(dimension.categories, 2):
                 if dimension.are_disjoint(a, b):
@@ -708,14 +782,44 @@ def _floors_exceed_total(plan: Plan) -> Iterator[LintFinding]:
                 headline.append(
                     f"至少{forced}名须既是{CATEGORY_LABELS[a]}又属于{CATEGORY_LABELS[b]}"
                 )
+                name_a, name_b = _en_category(a), _en_category(b)
+                room_en = (
+                    f"besides {name_a} and {name_b} there are at least {room} of "
+                    f"{_labels_en(others)}, which overlap neither, so the two together are at "
+                    f"most {total}−{room}={union_max}"
+                    if room
+                    else f"the two together are at most {total}"
+                )
+                parts_en.append(
+                    f" {room_en[0].upper()}{room_en[1:]}; so at least {lower[a]}+{lower[b]}−"
+                    f"{union_max}={forced} must be both {name_a} and {name_b} ({share}% of the "
+                    f"floor of {lower[smaller]} for {_en_category(smaller)})."
+                )
+                headline_en.append(f"at least {forced} must be both {name_a} and {name_b}")
             if not headline:
                 excess = summed - total
                 headline.append(f"至少{excess}人次须同时计入两个以上类别")
                 parts.append(f"合计超出{excess}名，至少{excess}人次须同时计入两个以上类别。")
+                headline_en.append(f"at least {excess} must be counted in two or more categories")
+                parts_en.append(
+                    f" The sum exceeds the total by {excess}: at least {excess} must be counted "
+                    "in two or more categories."
+                )
         message = (
             f"{dimension.label}的下限合计{summed}名，超过计划数{total}名：{'；'.join(headline)}。"
         )
-        yield LintFinding("plan.floors_exceed_total", ids, message, "".join(parts))
+        message_en = (
+            f"The floors of {_en(dimension.label)} add up to {summed}, more than the plan total of "
+            f"{total}: {'; '.join(headline_en)}."
+        )
+        yield LintFinding(
+            "plan.floors_exceed_total",
+            ids,
+            message,
+            "".join(parts),
+            message_en,
+            "".join(parts_en),
+        )
 
 
 Bounds = tuple[int | None, int | None]
@@ -743,15 +847,19 @@ def _gap(weaker: Bounds, stronger: Bounds) -> int:
     return min(lows + highs, default=0)
 
 
-def _show_bounds(values: Sequence[Bounds]) -> str:
+def _show_bounds(values: Sequence[Bounds], *, to: str = "至", both: str = "且") -> str:
     """≥a, ≥a至b, ≤c, … over one or more points (the range across the band)."""
     parts = []
     for side, sign in ((0, "≥"), (1, "≤")):
         found = sorted(x for v in values if (x := v[side]) is not None)
         if found:
             low, high = found[0], found[-1]
-            parts.append(f"{sign}{low}" if low == high else f"{sign}{low}至{high}")
-    return "且".join(parts)
+            parts.append(f"{sign}{low}" if low == high else f"{sign}{low}{to}{high}")
+    return both.join(parts)
+
+
+def _show_bounds_en(values: Sequence[Bounds]) -> str:
+    return _show_bounds(values, to=" to ", both=" and ")
 
 
 def _domain(first: Target, second: Target, lo: int, hi: int) -> list[int] | None:
@@ -790,8 +898,30 @@ def _redundant(plan: Plan) -> Iterator[LintFinding]:
             near = min(range(len(points)), key=lambda i: (_gap(at_w[i], at_s[i]), -points[i]))
             point = points[near]
             shown_w = _show_bounds([at_w[near]])
+            shown_w_en = _show_bounds_en([at_w[near]])
             if weaker.kind == "floor" and weaker.absolute is None and weaker.percent is not None:
-                shown_w = f"≥{_times(weaker.percent, point)}={at_w[near][0]}"
+                shown_w = shown_w_en = f"≥{_times(weaker.percent, point)}={at_w[near][0]}"
+            over_en = (
+                "the number recruited"
+                if weaker.first_level
+                else f"the number of {_en_category(weaker.base)}"
+            )
+            span_en = (
+                f"{over_en} from {points[0]} to {points[-1]}"
+                if len(points) > 1
+                else f"{over_en} at {point}"
+            )
+            message_en = (
+                f"{weaker.id} ({_en(weaker.label)}) is always implied by {stronger.id} "
+                f"({_en(stronger.label)}) for {span_en}: checking {weaker.id} on its own finds "
+                "nothing more."
+            )
+            detail_en = (
+                f"Point by point for {span_en}: {weaker.id} requires {_show_bounds_en(at_w)}, "
+                f"{stronger.id} requires {_show_bounds_en(at_s)}; where they come closest "
+                f"({over_en} at {point}), {weaker.id} requires {shown_w_en} and {stronger.id} "
+                f"requires {_show_bounds_en([at_s[near]])}: the former is still no stricter."
+            )
             over = "发展数" if weaker.first_level else CATEGORY_LABELS[weaker.base]
             span = f"{over}{points[0]}至{points[-1]}名" if len(points) > 1 else f"{over}{point}名"
             message = (
@@ -804,4 +934,11 @@ def _redundant(plan: Plan) -> Iterator[LintFinding]:
                 f"{weaker.id}要求{shown_w}，{stronger.id}要求{_show_bounds([at_s[near]])}，"
                 "前者仍不比后者严格。"
             )
-            yield LintFinding("plan.redundant", (weaker.id, stronger.id), message, detail)
+            yield LintFinding(
+                "plan.redundant",
+                (weaker.id, stronger.id),
+                message,
+                detail,
+                message_en,
+                detail_en,
+            )

@@ -67,3 +67,16 @@ def test_it_translates_the_plan_table_and_its_basis(client, cast):
 def test_it_names_the_year_before_its_words_in_english(client, cast):
     body = dashboard(client, cast, "en").content.decode()
     assert "2026recruitment" not in body
+
+
+def test_it_explains_the_plan_s_own_contradictions_in_english(client, cast):
+    plan = do_load_plan(cast.qu, year=2026)
+    client.force_login(cast.qu)
+    english = client.get(f"/plans/plan/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "at least 172 must be both “Farmers, herders and fishers” and" in english
+    assert "“within 15” allows 15, “at most 4%” allows only 14" in english
+    assert "K1 requires ≥3×385=1155 and K2 requires ≥1200" in english
+    # The Chinese working stays for the Chinese pages only.
+    assert "350−42=308" in english and "两类合计至多" not in english
+    hant = client.get(f"/plans/plan/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
+    assert "兩類合計至多" in hant and "at least 172" not in hant

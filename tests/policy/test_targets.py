@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from importlib import resources
 from typing import Any
 
@@ -339,6 +340,13 @@ def test_it_explains_the_forced_farmer_and_manager_overlap():
     assert "180+300−308=172" in finding.detail
     assert "农牧渔民" in finding.detail
     assert "农村致富能人" in finding.detail
+
+
+def test_it_writes_each_explanation_in_english_too_but_keeps_it_out_of_the_json():
+    for finding in lint(SEED):
+        assert finding.message_en and finding.detail_en
+        assert not re.search(r"[\u4e00-\u9fff]", finding.message_en + finding.detail_en)
+        assert set(finding.to_json()) == {"id", "targets", "message", "detail"}
 
 
 def test_it_explains_why_k1_is_implied_by_k2():

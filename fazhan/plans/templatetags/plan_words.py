@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from fazhan.core import i18n_data
 from fazhan.plans.board import KIND_LABELS, display_id
-from fazhan.policy.targets import CATEGORY_LABELS, DEVELOPED, PLAN
+from fazhan.policy.targets import CATEGORY_LABELS, DEVELOPED, PLAN, LintFinding
 
 register = template.Library()
 
@@ -39,3 +39,19 @@ def plan_source(source: str) -> str:
     """Where a plan comes from, unless that is a file of the installation (a path, not a name)."""
     text = str(source or "")
     return "" if "/" in text or text.endswith((".txt", ".json")) else i18n_data.text(text)
+
+
+@register.filter
+def lint_message(finding: LintFinding) -> str:
+    """A plan lint finding's headline in the reader's language (the policy writes both)."""
+    if i18n_data.active() == i18n_data.EN and finding.message_en:
+        return finding.message_en
+    return i18n_data.text(finding.message)
+
+
+@register.filter
+def lint_detail(finding: LintFinding) -> str:
+    """A plan lint finding's working, in the reader's language."""
+    if i18n_data.active() == i18n_data.EN and finding.detail_en:
+        return finding.detail_en
+    return i18n_data.text(finding.detail)
