@@ -4,8 +4,10 @@
 # DURATION each, 50 connections, to 127.0.0.1 only; the server is started here and stopped by its
 # own pid.
 #
-#   bash bench/bench_serve.sh               # `fazhan serve --workers 4` (gunicorn + WhiteNoise)
+#   bash bench/bench_serve.sh               # `fazhan serve` (granian, a worker a core, WhiteNoise)
+#   SERVER=gunicorn bash bench/bench_serve.sh    # `fazhan serve --server gunicorn --workers 4`
 #   SERVER=runserver bash bench/bench_serve.sh   # Django's runserver, for the before figure
+#   WORKERS=4 THREADS_PER_WORKER=8 bash bench/bench_serve.sh   # other server settings
 #   DB=/path/to/demo.sqlite3 bash bench/bench_serve.sh   # reuse a demo database with notices
 #   REPEAT=3 bash bench/bench_serve.sh      # three rounds of page then static, same server
 #
@@ -19,7 +21,8 @@ PY=${PY:-.venv/bin/python}
 export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
 fazhan() { "$PY" -m fazhan.cli "$@"; }
 SERVER_KIND=${SERVER:-serve}
-WORKERS=${WORKERS:-4}
+WORKERS=${WORKERS:-}
+THREADS_PER_WORKER=${THREADS_PER_WORKER:-4}
 CONNECTIONS=${CONNECTIONS:-50}
 THREADS=${THREADS:-2}
 DURATION=${DURATION:-10s}
@@ -64,10 +67,13 @@ if [ "$SERVER_KIND" = runserver ]; then
   "$PY" -m fazhan.cli runserver --insecure --noreload "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
   LABEL="Django runserver --insecure (threaded)"
 else
-  # `fazhan serve` replaces itself with gunicorn's master: $! is the master's pid (not a shell
-  # function's subshell: it would be killed and leave gunicorn running).
-  "$PY" -m fazhan.cli serve --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" >"$WORK/server.log" 2>&1 &
-  LABEL="fazhan serve --workers $WORKERS (gunicorn gthread workers, 4 threads, WhiteNoise)"
+  # `fazhan serve` replaces itself with the server's main process: $! is its pid (not a shell
+  # function's subshell: it would be killed and leave the server running).
+  KIND=granian
+  [ "$SERVER_KIND" = gunicorn ] && KIND=gunicorn && WORKERS=${WORKERS:-4}
+  "$PY" -m fazhan.cli serve --server "$KIND" --host 127.0.0.1 --port "$PORT" \
+    ${WORKERS:+--workers "$WORKERS"} --threads "$THREADS_PER_WORKER" >"$WORK/server.log" 2>&1 &
+  LABEL="fazhan serve --server $KIND --workers ${WORKERS:-default ($(nproc))} --threads $THREADS_PER_WORKER (WhiteNoise)"
 fi
 SERVER=$!
 for _ in $(seq 1 300); do

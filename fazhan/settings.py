@@ -194,6 +194,9 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 500},
     },
 }
+# Under `fazhan serve`, the notice page Django served is answered again for this many seconds by
+# each worker before Django's middleware (fazhan/public/fastpage.py; 0: never).
+PUBLIC_FAST_SECONDS = envint("FAZHAN_PUBLIC_FAST_SECONDS", 1)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English")]

@@ -23,7 +23,7 @@ REDACTED = "-"
 # headers ({...}i) and as environ entries ({...}e).
 _HEADERS = ("x-real-ip", "x-forwarded-for", "forwarded")
 ADDRESS_ATOMS = frozenset(
-    {"h", "{remote_addr}e"}
+    {"h", "{remote_addr}e", "addr"}  # "addr": granian's access log (fazhan/ops/serve_granian.py)
     | {f"{{{name}}}i" for name in _HEADERS}
     | {f"{{http_{name.replace('-', '_')}}}e" for name in _HEADERS}
 )
@@ -39,14 +39,15 @@ def is_public(path: str) -> bool:
 
 def _path_of(record: logging.LogRecord) -> str | None:
     """The request path a record is about, if any: django.request carries the HttpRequest,
-    django.server the request line as its first argument, gunicorn's access log a dict."""
+    django.server the request line as its first argument, gunicorn's and granian's access logs a
+    dict."""
     request = getattr(record, "request", None)
     path = getattr(request, "path", None)
     if isinstance(path, str):
         return path
     args = record.args
     if isinstance(args, Mapping):
-        value = args.get("U") or str(args.get("r", "")).partition(" ")[2]
+        value = args.get("U") or args.get("path") or str(args.get("r", "")).partition(" ")[2]
         return str(value) if value else None
     if isinstance(args, tuple) and args and isinstance(args[0], str):
         parts = args[0].split(" ")

@@ -119,7 +119,7 @@ class CheckedPage(HttpResponse):
 def filled(page: str, request: HttpRequest, token: str) -> CheckedPage | None:
     """A kept page with this request's CSRF token (which also sets its cookie) and a fresh signed
     form token; None in the (astronomically unlikely) case a token looks like an ID number."""
-    csrf, form = csrf_token(request), _form_token(token)
+    csrf, form = csrf_token(request), shared_form_token(token)
     if leaks(csrf) or leaks(form):
         return None
     return CheckedPage(page.replace(CSRF_PLACEHOLDER, csrf).replace(FORM_PLACEHOLDER, form))
@@ -132,7 +132,8 @@ FORM_TOKEN_REUSE_SECONDS = 60
 _form_tokens: dict[str, tuple[float, str]] = {}
 
 
-def _form_token(notice_token: str) -> str:
+def shared_form_token(notice_token: str) -> str:
+    """The signed form token of a notice, the same for every visitor for up to a minute."""
     now = time.time()  # the signature's clock (a test travelling in time moves both)
     issued = _form_tokens.get(notice_token)
     if issued is None or not 0 <= now - issued[0] < FORM_TOKEN_REUSE_SECONDS:
@@ -170,13 +171,25 @@ def csrf_token(request: HttpRequest) -> str:
     if getattr(settings, "CSRF_USE_SESSIONS", False):
         return get_token(request)
     secret = request.META.get("CSRF_COOKIE")
-    if not (
-        isinstance(secret, str) and len(secret) == CSRF_SECRET_LENGTH and set(secret) <= _CHARS
-    ):
-        secret = _random_chars(CSRF_SECRET_LENGTH)
+    if not (isinstance(secret, str) and valid_secret(secret)):
+        secret = new_secret()
         request.META["CSRF_COOKIE"] = secret
     # As get_token: the cookie is sent (again), which renews its expiry.
     request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    return masked(secret)
+
+
+def valid_secret(secret: str) -> bool:
+    """A CSRF cookie's value as Django keeps it: 32 of its allowed characters."""
+    return len(secret) == CSRF_SECRET_LENGTH and set(secret) <= _CHARS
+
+
+def new_secret() -> str:
+    return _random_chars(CSRF_SECRET_LENGTH)
+
+
+def masked(secret: str) -> str:
+    """The form's token for a CSRF secret, masked afresh (Django's csrf._mask_cipher_secret)."""
     mask = _random_chars(CSRF_SECRET_LENGTH)
     chars, base, index = CSRF_ALLOWED_CHARS, len(CSRF_ALLOWED_CHARS), _CHAR_INDEX
     cipher = "".join(chars[(index[s] + index[m]) % base] for s, m in zip(secret, mask, strict=True))

@@ -27,7 +27,7 @@ from fazhan.notices.actions import do_add_feedback_info, do_submit_feedback, fin
 from fazhan.notices.disclosure import leaks, public_notice
 from fazhan.notices.models import Feedback, FeedbackState, Notice, NoticeStatus
 from fazhan.notices.pdf import notice_pdf_response
-from fazhan.public import pagecache, ratelimit
+from fazhan.public import fastpage, pagecache, ratelimit
 from fazhan.public.forms import AddInfoForm, FeedbackForm, ReceiptForm
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,11 @@ def notice_detail(request: HttpRequest, token: str) -> HttpResponse:
         if leaks(page):  # never kept: rendered again, the guard in `public` withholds it
             return _notice_page(request, token, challenge=False)
         pagecache.keep_page(key, page)
-    return pagecache.filled(page, request, token) or _notice_page(request, token, challenge=False)
+    response = pagecache.filled(page, request, token)
+    if response is None:
+        return _notice_page(request, token, challenge=False)
+    fastpage.mark_kept(request, token, page)  # the next second's requests (fazhan.public.fastpage)
+    return response
 
 
 def _notice_page(

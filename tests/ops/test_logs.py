@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 import logging
+import logging.config
+import time
 from datetime import timedelta
 from types import SimpleNamespace
 
+import pytest
 from gunicorn.config import Config
 
+from fazhan.ops import serve_granian
 from fazhan.ops.logs import AccessLogger, PrivacyFilter
 
 
@@ -114,3 +118,35 @@ def test_gunicorn_logs_no_voting_request_and_no_public_client_address() -> None:
     assert "10." not in public and "/gongshi/abc/" in public
     (staff,) = gunicorn_access("/candidates/")
     assert "10.1.2.3" in staff and "10.4.5.6" in staff
+
+
+def granian_access(path: str, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The access log lines granian writes with `fazhan serve`'s logging configuration."""
+    from granian.log import log_request_builder
+
+    logging.config.dictConfig(serve_granian.LOGGING)
+    try:
+        log_request = log_request_builder(serve_granian.ACCESS_FORMAT)
+        request = {
+            "addr_remote": "10.1.2.3",
+            "path": path,
+            "qs": "",
+            "method": "GET",
+            "scheme": "http",
+            "protocol": "HTTP/1.1",
+        }
+        capsys.readouterr()
+        log_request(time.time(), time.perf_counter(), request, 200)
+        return capsys.readouterr().out.splitlines()
+    finally:
+        for name in ("granian.access", "_granian"):
+            logging.getLogger(name).handlers.clear()
+
+
+def test_granian_logs_no_voting_request_and_no_public_client_address(capsys) -> None:
+    assert granian_access("/meetings/vote/", capsys) == []
+    assert granian_access("/meetings/items/3/progress/", capsys) == []
+    (public,) = granian_access("/gongshi/abc/", capsys)
+    assert "10." not in public and '"GET /gongshi/abc/ HTTP/1.1" 200' in public
+    (staff,) = granian_access("/candidates/", capsys)
+    assert staff.startswith("10.1.2.3 - - [") and "/candidates/" in staff
