@@ -58,6 +58,17 @@ def _responsible(user: User, candidate: Candidate) -> None:
         raise ActionRefused(_("由负责该档案的党组织办理"))
 
 
+def _here(candidate: Candidate) -> None:
+    """A file sent out of the district is the receiving organization's now."""
+    if candidate.departed_on is not None:
+        raise ActionRefused(
+            Reason(
+                _("档案已于 %(date)s 转出区外") % {"date": candidate.departed_on},
+                SEED,
+            )
+        )
+
+
 def _not_future(day: date) -> None:
     if day > dates.today():
         raise ActionRefused(_("日期 %(date)s 晚于今天") % {"date": day})
@@ -144,6 +155,7 @@ def do_open_cooperation(
     with transaction.atomic():
         locked = _lock(candidate)
         _responsible(user, locked)
+        _here(locked)
         if locked.stage in CLOSED_STAGES:
             raise ActionRefused(_("档案已结束，不能签订协作协议"))
         if cooperating is not None:
@@ -332,6 +344,7 @@ def do_record_contact(
     with transaction.atomic():
         locked = _lock(candidate)
         _visible(user, locked)
+        _here(locked)
         held = authority(user)
         org_id = locked.org_id
         if not held.may_write(org_id):

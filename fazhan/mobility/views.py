@@ -47,6 +47,7 @@ from fazhan.orgs.models import Organization
 from fazhan.paperwork.printing import pdf_response
 from fazhan.people.models import Candidate, get_candidate_for_user
 from fazhan.people.record import is_record_kind
+from fazhan.policy import mobility as rules
 from fazhan.web.lifecycle import _branches_for_transfer, kind_label
 from fazhan.web.views import pending_transfer
 
@@ -114,6 +115,8 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
             .select_related("candidate__person", "outside")
             .order_by("-departed_on", "pk"),
             "today": today,
+            "interval": rules.contact_interval_days(),
+            "basis": rules.contact_basis(),
         },
     )
 
