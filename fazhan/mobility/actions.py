@@ -9,8 +9,9 @@ what they report, and the dated contacts with candidates away ("走出去、请�
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.http import Http404
@@ -19,13 +20,14 @@ from django.utils.translation import gettext_lazy
 
 from fazhan.accounts.authority import authority
 from fazhan.accounts.scope import reach
+from fazhan.attachments.actions import do_record_step_with_files
 from fazhan.audit.chain import append_event
 from fazhan.audit.models import Event as ChainEvent
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.mobility.models import AgreementType, Cooperation, OutsideOrg
 from fazhan.orgs.models import Organization
-from fazhan.people.actions import Mode, do_record_step
+from fazhan.people.actions import Mode
 from fazhan.people.models import (
     CLOSED_STAGES,
     Agreement,
@@ -36,6 +38,8 @@ from fazhan.people.models import (
 from fazhan.policy import mobility as rules
 
 if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
     from fazhan.accounts.models import User
 
 SEED = "发展党员工作意见 三(三)"
@@ -286,11 +290,20 @@ def do_register_outside_org(
 
 
 def do_record_outside_report(
-    user: User, cooperation: Cooperation | int, *, step: str, happened_on: date, document: str
+    user: User,
+    cooperation: Cooperation | int,
+    *,
+    step: str,
+    happened_on: date,
+    document: str,
+    payload: Mapping[str, Any] | None = None,
+    files: Sequence[UploadedFile] = (),
 ) -> ChainEvent:
     """What an outside organization reports under an agreement (an assessment letter, a 函调
-    result) is recorded by the responsible side as a past fact with its document reference
-    (DESIGN principle 4: a breach becomes a finding, it is not refused)."""
+    result) is recorded by the responsible side as a past fact with its document reference, the
+    content the step asks (`payload`, as the step page gives it) and the scanned letter
+    (`files`, kept like any step's scans: fazhan.attachments). DESIGN principle 4: a breach
+    becomes a finding, it is not refused."""
     if not document.strip():
         raise ActionRefused(_("请填写来函的文号或材料编号"))
     pk = cooperation if isinstance(cooperation, int) else cooperation.pk
@@ -303,16 +316,18 @@ def do_record_outside_report(
         raise ActionRefused(Reason(_("协作协议的范围不包括 %(step)s") % {"step": step}, SEED))
     candidate = Candidate.objects.get(pk=row.candidate_id)
     _responsible(user, candidate)
-    return do_record_step(
+    return do_record_step_with_files(
         user,
         candidate,
         step=step,
         happened_on=happened_on,
-        payload={
+        payload=dict(payload or {})
+        | {
             "outside_org_id": row.outside_id,
             "agreement_id": row.pk,
             "document": document.strip(),
         },
+        files=files,
         mode=Mode.PAST,
     )
 
