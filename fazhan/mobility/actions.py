@@ -326,6 +326,12 @@ def do_record_outside_report(
             "outside_org_id": row.outside_id,
             "agreement_id": row.pk,
             "document": document.strip(),
+            # Where the past fact comes from, as the 补录 log reads it (fazhan.dossier).
+            "past": {
+                "source_kind": "other",
+                "source_ref": document.strip(),
+                "reason": str(_("区外党组织按协作协议报来的材料")),
+            },
         },
         files=files,
         mode=Mode.PAST,
