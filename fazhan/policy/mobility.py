@@ -101,9 +101,9 @@ def departed_on(events: Iterable[Mapping[str, Any]]) -> date | None:
     does not count, a replacement does). None: the file is here."""
     listed = list(events)
     last_fix: dict[str, Mapping[str, Any]] = {}
-    for event in listed:
-        if event.get("type") == "correct" and isinstance(event.get("supersedes"), str):
-            last_fix[event["supersedes"]] = event
+    for item in listed:
+        if item.get("type") == "correct" and isinstance(item.get("supersedes"), str):
+            last_fix[item["supersedes"]] = item
     moves: list[tuple[str, int, int, Mapping[str, Any]]] = []
     for order, listed_event in enumerate(listed):
         event: Mapping[str, Any] = listed_event
@@ -121,10 +121,10 @@ def departed_on(events: Iterable[Mapping[str, Any]]) -> date | None:
         if kind in _DAY_RANK and isinstance(event.get("date"), str):
             moves.append((event["date"], _DAY_RANK[str(kind)], order, event))
     result: date | None = None
-    for day, rank, _order, event in sorted(moves, key=lambda m: m[:3]):
+    for day, rank, _order, move in sorted(moves, key=lambda m: m[:3]):
         if rank == 0:
             result = None
-        elif event.get("to_outside_org_id") is not None:
+        elif move.get("to_outside_org_id") is not None:
             try:
                 result = date.fromisoformat(day)
             except ValueError:

@@ -293,6 +293,10 @@ def test_it_lists_an_overdue_contact_until_one_is_recorded(client, cast):
     client.force_login(cast.dangwei)
     page = client.get("/mobility/").content.decode()
     assert candidate.person.name in page
+    # The interval is the district's setting (policy data), shown with its basis.
+    assert rules.contact_interval_days() == 92 and rules.CONTACT_INTERVAL.days == 92
+    assert "至少每 92 天联系一次" in page and "本区的设定" in page
+    assert "没有规定" in rules.contact_basis() and "policies" not in page
     client.force_login(cast.outsider)
     assert candidate.person.name not in client.get("/mobility/").content.decode()
     assert client.get(f"/mobility/candidates/{candidate.pk}/").status_code == 404
