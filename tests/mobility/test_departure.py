@@ -16,7 +16,12 @@ from fazhan.audit.chain import verify_chain
 from fazhan.check_cli import main as check_main
 from fazhan.core.errors import ActionRefused
 from fazhan.dossier.actions import do_record_thought_report
-from fazhan.mobility.actions import do_record_contact, do_register_outside_org
+from fazhan.mobility import picture
+from fazhan.mobility.actions import (
+    do_open_cooperation,
+    do_record_contact,
+    do_register_outside_org,
+)
 from fazhan.mobility.crossing import do_transfer_out_of_district
 from fazhan.people.actions import Mode, do_correct_event, do_record_step
 from fazhan.people.models import Candidate
@@ -132,7 +137,25 @@ def test_it_refuses_recording_on_a_departed_file_with_the_reason(cast):
 
 def test_it_leaves_the_lists_and_the_queues_but_the_search_still_finds_it(client, cast):
     candidate = _activist(cast)
+    with at("2019-11-01"):
+        do_open_cooperation(
+            cast.zhibu,
+            candidate,
+            kind="joint",
+            cooperating=cast.branch_b,
+            started_on=date(2019, 11, 1),
+        )
+        assert [r.cooperation.candidate_id for r in picture.away(cast.zhibu, LEFT)] == [
+            candidate.pk
+        ]
     _depart(cast, candidate)
+    # The mobile picture: no longer away (its agreement ended that day), but 转出区外.
+    assert picture.away(cast.zhibu, LEFT) == []
+    with at("2019-12-03"):
+        client.force_login(cast.zhibu)
+        overview = client.get("/mobility/").context
+    assert [d.candidate_id for d in overview["departed"]] == [candidate.pk]
+    assert overview["away"] == []
     with at("2019-12-03"):
         for params in ({"stage": "activist"}, {"show": "overdue"}, {"show": "waiting"}):
             assert not filter_candidates(cast.zhibu, params).filter(pk=candidate.pk).exists()
