@@ -44,20 +44,23 @@ def _branch_of(username: str) -> int | None:
 
 
 def _files(count: int) -> list[Candidate]:
-    """The first activists by id of dangwei's subtree outside zhibu's branch, not in a notice."""
+    """Activists (then development targets) not in a notice and outside zhibu's and zhibu2's
+    branches: those of dangwei's subtree first (dangwei sees them), then by id."""
     dangwei = Role.objects.filter(active=True, user__username="dangwei").first()
     if dangwei is None or dangwei.org_id is None:
         return []
-    zhibu = _branch_of("zhibu")
-    orgs = Organization.objects.subtree_ids([dangwei.org_id]) - {zhibu}
+    near = Organization.objects.subtree_ids([dangwei.org_id])
     busy = NoticeEntry.objects.values("candidate_id")
-    found = (
-        Candidate.objects.filter(org_id__in=orgs, stage=Stage.ACTIVIST, suspended=False)
+    rows = (
+        Candidate.objects.filter(stage__in=(Stage.ACTIVIST, Stage.TARGET), suspended=False)
+        .exclude(org_id__in=[_branch_of("zhibu"), _branch_of("zhibu2")])
         .exclude(pk__in=busy)
-        .select_related("person", "org")
-        .order_by("pk")
+        .values_list("pk", "org_id", "stage")
     )
-    return list(found[:count])
+    ranked = sorted(rows, key=lambda r: (r[1] not in near, r[2] != Stage.ACTIVIST, r[0]))
+    chosen = [pk for pk, _org, _stage in ranked[:count]]
+    found = Candidate.objects.select_related("person", "org").in_bulk(chosen)
+    return [found[pk] for pk in chosen]
 
 
 def add_demo_mobility(today: date) -> int:

@@ -11,6 +11,7 @@ from fazhan.demo.builder import build_demo
 from fazhan.demo.mobility import RECEIVED_NAME, add_demo_mobility
 from fazhan.mobility import picture
 from fazhan.mobility.models import Cooperation, Departure
+from fazhan.notices.demo import add_demo_notices
 from fazhan.people.models import Candidate
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_it_adds_one_mobile_file_of_each_kind_and_the_chain_verifies():
     summary = build_demo(scale=0.05)
+    add_demo_notices(summary.today)  # as `fazhan demo` does, before the mobile files
     assert add_demo_mobility(summary.today) == 5
     counts = picture.figures(None, summary.today)
     assert counts == {
