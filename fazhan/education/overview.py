@@ -55,7 +55,8 @@ def pool_rows(root: Organization, year: int, today: date) -> list[PoolRow]:
     pool = _group(
         group,
         list(
-            Candidate.objects.filter(org_id__in=ids, stage__in=POOL_STAGES)
+            Candidate.objects.here()
+            .filter(org_id__in=ids, stage__in=POOL_STAGES)
             .values_list("org_id")
             .annotate(n=Count("pk"))
             .order_by()

@@ -141,6 +141,7 @@ def training_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     subtree = Organization.objects.subtree_ids([training.org_id])
     pool = (
         Candidate.objects.visible_to(request.user)
+        .here()
         .filter(org_id__in=subtree, stage__in=POOL_STAGES)
         .select_related("person", "org")
         .order_by("org__code", "pk")

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     UserLike = AbstractBaseUser | AnonymousUser
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-OPEN_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.TARGET, Stage.PROBATIONARY, Stage.MEMBER)
 
 
 def filtered_candidates(user: UserLike, params: Mapping[str, str]) -> QuerySet[Candidate]:

@@ -9,8 +9,9 @@ what they report, and the dated contacts with candidates away ("走出去、请�
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.http import Http404
@@ -19,13 +20,14 @@ from django.utils.translation import gettext_lazy
 
 from fazhan.accounts.authority import authority
 from fazhan.accounts.scope import reach
+from fazhan.attachments.actions import do_record_step_with_files
 from fazhan.audit.chain import append_event
 from fazhan.audit.models import Event as ChainEvent
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.mobility.models import AgreementType, Cooperation, OutsideOrg
 from fazhan.orgs.models import Organization
-from fazhan.people.actions import Mode, do_record_step
+from fazhan.people.actions import Mode
 from fazhan.people.models import (
     CLOSED_STAGES,
     Agreement,
@@ -36,6 +38,8 @@ from fazhan.people.models import (
 from fazhan.policy import mobility as rules
 
 if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
     from fazhan.accounts.models import User
 
 SEED = "发展党员工作意见 三(三)"
@@ -56,6 +60,17 @@ def _responsible(user: User, candidate: Candidate) -> None:
     _visible(user, candidate)
     if not authority(user).may_write(candidate.org_id):
         raise ActionRefused(_("由负责该档案的党组织办理"))
+
+
+def _here(candidate: Candidate) -> None:
+    """A file sent out of the district is the receiving organization's now."""
+    if candidate.departed_on is not None:
+        raise ActionRefused(
+            Reason(
+                _("档案已于 %(date)s 转出区外") % {"date": candidate.departed_on},
+                SEED,
+            )
+        )
 
 
 def _not_future(day: date) -> None:
@@ -144,6 +159,7 @@ def do_open_cooperation(
     with transaction.atomic():
         locked = _lock(candidate)
         _responsible(user, locked)
+        _here(locked)
         if locked.stage in CLOSED_STAGES:
             raise ActionRefused(_("档案已结束，不能签订协作协议"))
         if cooperating is not None:
@@ -274,11 +290,20 @@ def do_register_outside_org(
 
 
 def do_record_outside_report(
-    user: User, cooperation: Cooperation | int, *, step: str, happened_on: date, document: str
+    user: User,
+    cooperation: Cooperation | int,
+    *,
+    step: str,
+    happened_on: date,
+    document: str,
+    payload: Mapping[str, Any] | None = None,
+    files: Sequence[UploadedFile] = (),
 ) -> ChainEvent:
     """What an outside organization reports under an agreement (an assessment letter, a 函调
-    result) is recorded by the responsible side as a past fact with its document reference
-    (DESIGN principle 4: a breach becomes a finding, it is not refused)."""
+    result) is recorded by the responsible side as a past fact with its document reference, the
+    content the step asks (`payload`, as the step page gives it) and the scanned letter
+    (`files`, kept like any step's scans: fazhan.attachments). DESIGN principle 4: a breach
+    becomes a finding, it is not refused."""
     if not document.strip():
         raise ActionRefused(_("请填写来函的文号或材料编号"))
     pk = cooperation if isinstance(cooperation, int) else cooperation.pk
@@ -291,16 +316,24 @@ def do_record_outside_report(
         raise ActionRefused(Reason(_("协作协议的范围不包括 %(step)s") % {"step": step}, SEED))
     candidate = Candidate.objects.get(pk=row.candidate_id)
     _responsible(user, candidate)
-    return do_record_step(
+    return do_record_step_with_files(
         user,
         candidate,
         step=step,
         happened_on=happened_on,
-        payload={
+        payload=dict(payload or {})
+        | {
             "outside_org_id": row.outside_id,
             "agreement_id": row.pk,
             "document": document.strip(),
+            # Where the past fact comes from, as the 补录 log reads it (fazhan.dossier).
+            "past": {
+                "source_kind": "other",
+                "source_ref": document.strip(),
+                "reason": str(_("区外党组织按协作协议报来的材料")),
+            },
         },
+        files=files,
         mode=Mode.PAST,
     )
 
@@ -332,6 +365,7 @@ def do_record_contact(
     with transaction.atomic():
         locked = _lock(candidate)
         _visible(user, locked)
+        _here(locked)
         held = authority(user)
         org_id = locked.org_id
         if not held.may_write(org_id):

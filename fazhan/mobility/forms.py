@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from fazhan.core import dates
 from fazhan.mobility.actions import ContactWay
 from fazhan.mobility.models import AgreementType, OutsideKind
+from fazhan.orgs.models import Member
 from fazhan.policy import mobility as rules
-from fazhan.web.forms import DATE_WIDGET
+from fazhan.web.forms import DATE_WIDGET, StepForm
 
 
 def _step_choices() -> list[tuple[str, str]]:
@@ -81,18 +82,22 @@ class EndForm(forms.Form):
         self.fields["ended_on"].initial = dates.today()
 
 
-class ReportForm(forms.Form):
-    """What an outside organization reported, recorded as a past fact."""
+class ReportForm(StepForm):
+    """What an outside organization reported, recorded as a past fact: the step's own form (its
+    content and scans, as the step page asks them: fazhan.content_forms) and the letter's
+    reference."""
 
-    step = forms.ChoiceField(label=_("报告的事项"), choices=[])
-    happened_on = forms.DateField(label=_("考察（函调）日期"), widget=DATE_WIDGET)
-    document = forms.CharField(label=_("来函文号或材料编号"), max_length=100)
+    def __init__(self, *args: Any, step: str, members: list[Member], **kwargs: Any) -> None:
+        super().__init__(*args, step=step, members=members, **kwargs)
+        self.fields["happened_on"].label = _("考察（函调）日期")
+        self.fields["document"] = forms.CharField(label=_("来函文号或材料编号"), max_length=100)
+        # The letter's reference right after its date; the step's content and the scans follow.
+        order = ["happened_on", "document"]
+        self.order_fields(order + [name for name in self.fields if name not in order])
 
-    def __init__(self, *args: Any, steps: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["step"].choices = [  # type: ignore[attr-defined]
-            (code, label) for code, label in _step_choices() if code in steps
-        ]
+
+def step_label(code: str) -> str:
+    return dict(_step_choices()).get(code, code)
 
 
 class ContactForm(forms.Form):

@@ -46,8 +46,10 @@ def last_contacts(candidate_ids: list[int]) -> dict[int, date]:
 def away(user: Any, as_of: date) -> list[Away]:
     """Open agreements of files the user's organizations are responsible for."""
     scope = reach(user)
-    rows = Cooperation.objects.open().select_related(
-        "candidate__person", "cooperating", "outside", "responsible"
+    rows = (
+        Cooperation.objects.open()
+        .filter(candidate__departed_on__isnull=True)  # sent out: listed under 转出区外
+        .select_related("candidate__person", "cooperating", "outside", "responsible")
     )
     if not scope.everything:
         rows = rows.filter(candidate__org_id__in=scope.org_ids)

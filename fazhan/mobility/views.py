@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -18,8 +19,10 @@ from django.utils.translation import gettext as _
 from fazhan.accounts.authority import authority, no_sysadmin, requires_writer
 from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.audit.chain import events_of
+from fazhan.content_forms import uploads
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
+from fazhan.members.history import rosters_up_from
 from fazhan.mobility import picture
 from fazhan.mobility.actions import (
     ContactWay,
@@ -40,6 +43,7 @@ from fazhan.mobility.forms import (
     ReceiveForm,
     RefuseForm,
     ReportForm,
+    step_label,
 )
 from fazhan.mobility.models import Cooperation, Departure, OutsideOrg
 from fazhan.notices.pdf import qr_data_uri
@@ -47,6 +51,7 @@ from fazhan.orgs.models import Organization
 from fazhan.paperwork.printing import pdf_response
 from fazhan.people.models import Candidate, get_candidate_for_user
 from fazhan.people.record import is_record_kind
+from fazhan.policy import mobility as rules
 from fazhan.web.lifecycle import _branches_for_transfer, kind_label
 from fazhan.web.views import pending_transfer
 
@@ -114,6 +119,8 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
             .select_related("candidate__person", "outside")
             .order_by("-departed_on", "pk"),
             "today": today,
+            "interval": rules.contact_interval_days(),
+            "basis": rules.contact_basis(),
         },
     )
 
@@ -268,31 +275,45 @@ def report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     row = _agreement_for(request, pk)
     if row.outside_id is None or not authority(request.user).may_write(row.candidate.org_id):
         raise Http404(_("没有找到该页面。"))
-    form = ReportForm(request.POST or None, steps=list(row.steps))
+    steps = list(row.steps)
+    # The step reported, chosen by its link (?step=): the form asks that step's own content.
+    step = request.GET.get("step") or (steps[0] if steps else "")
+    if step not in steps:
+        raise Http404(_("协作协议的范围不包括这项记录"))
+    day = request.POST.get("happened_on", "") if request.method == "POST" else ""
+    try:
+        members = rosters_up_from(row.candidate.org_id, date.fromisoformat(day))
+    except ValueError:
+        members = rosters_up_from(row.candidate.org_id, dates.today())
+    form = ReportForm(request.POST or None, request.FILES or None, step=step, members=members)
     outcome = _submitted(
         request,
         form,
         lambda d: do_record_outside_report(
             request.user,
             row,
-            step=d["step"],
+            step=step,
             happened_on=d["happened_on"],
             document=d["document"],
+            payload=form.payload(),
+            files=uploads(form),
         ),
         _("已记录。"),
         reverse("mobility:candidate", args=[row.candidate_id]),
     )
     if not isinstance(outcome, list):
         return outcome
-    return _form_page(
+    return render(
         request,
-        title=_("记录区外党组织的报告"),
-        form=form,
-        refused=outcome,
-        back=f"/mobility/candidates/{row.candidate_id}/",
-        back_label=row.candidate.person.name,
-        intro=_("%(org)s报来的考察材料或函调结果，作为历史事实记入档案。")
-        % {"org": row.partner_name},
+        "mobility/report.html",
+        {
+            "agreement": row,
+            "candidate": row.candidate,
+            "form": form,
+            "refused": outcome,
+            "step": step,
+            "choices": [(code, step_label(code)) for code in steps],
+        },
     )
 
 

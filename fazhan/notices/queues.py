@@ -91,7 +91,8 @@ def _notices_due(orgs: set[int] | None, day: date) -> list[QueueItem]:
         notice__status=NoticeStatus.PUBLISHED, notice__end__lt=day
     )
     pool = (
-        Candidate.objects.filter(_within("org_id", orgs), suspended=False)
+        Candidate.objects.here()
+        .filter(_within("org_id", orgs), suspended=False)
         .exclude(pk__in=busy.values("candidate_id"))
         .select_related("person")
     )

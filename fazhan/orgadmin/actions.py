@@ -44,9 +44,6 @@ if TYPE_CHECKING:
 
     User = AbstractBaseUser
 
-# The stages of a file still in process (a converted member's file is complete, a withdrawn,
-# rejected or revoked one closed).
-OPEN_STAGES = ("applicant", "activist", "target", "probationary")
 NAME_LIMIT = 100  # contracts.md §7, as the import
 SHORT_LIMIT = 64
 SECRETARY_LIMIT = 64
@@ -91,10 +88,11 @@ def _updated(user: User, org: Organization, on: date, changes: dict[str, list[An
 
 
 def open_files(org_ids: set[int] | list[int]) -> QuerySet[Candidate]:
-    """The files in process whose responsible organization is one of `org_ids`."""
+    """The files in process whose responsible organization is one of `org_ids` (not a member's,
+    not a closed one, not one sent out of the district: Candidate.objects.open_here)."""
     from fazhan.people.models import Candidate
 
-    return Candidate.objects.filter(org_id__in=org_ids, stage__in=OPEN_STAGES)
+    return Candidate.objects.open_here().filter(org_id__in=org_ids)
 
 
 def active_members(org: Organization) -> QuerySet[Member]:

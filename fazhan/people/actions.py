@@ -72,6 +72,15 @@ class Mode(StrEnum):
 def _check_writer(user: User, candidate: Candidate, step: str | None = None) -> set[str]:
     if not Candidate.objects.visible_to(user).filter(pk=candidate.pk).exists():
         raise Http404(_("没有这份档案"))
+    if candidate.departed_on is not None:
+        # Sent out of the district (fazhan.mobility): the receiving district records from now on.
+        raise ActionRefused(
+            Reason(
+                _("档案已于 %(date)s 转出区外，由接收的党组织继续记录，本区不能再记录")
+                % {"date": candidate.departed_on},
+                "细则第十二条；发展党员工作意见 三(三)",
+            )
+        )
     kinds = authority(user).writer_kinds(candidate.org_id)
     if not kinds and cooperations_of(user, candidate.pk):
         # A cooperating organization (fazhan.mobility): exactly the steps of its agreement.

@@ -296,6 +296,8 @@ class Stage(models.TextChoices):
 # A file that has ended (contracts §1: after withdraw, reject, or an approved revocation): its
 # person may apply again (docs/intake.md). Any other stage is a file still open, or a member.
 CLOSED_STAGES = frozenset({Stage.WITHDRAWN, Stage.REJECTED, Stage.REVOKED})
+# The stages of a file still being developed (a member's file is done, a closed one ended).
+OPEN_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.TARGET, Stage.PROBATIONARY)
 
 
 class CandidateQuerySet(models.QuerySet["Candidate"]):
@@ -314,6 +316,15 @@ class CandidateQuerySet(models.QuerySet["Candidate"]):
         if not scope.org_ids:
             return self.none()
         return self.in_orgs(scope.org_ids)
+
+    def here(self) -> Self:
+        """Files not sent out of the district (`departed_on`: fazhan.mobility, seed 三(三)): the
+        one filter of every open-file list, queue, pool and overdue count."""
+        return self.filter(departed_on__isnull=True)
+
+    def open_here(self) -> Self:
+        """Files still being developed here: an open stage and not sent out of the district."""
+        return self.here().filter(stage__in=OPEN_STAGES)
 
 
 class Candidate(models.Model):
@@ -351,6 +362,10 @@ class Candidate(models.Model):
     projection = models.JSONField(_("评估结果"), default=dict, blank=True)
     projected_at = models.DateTimeField(null=True, blank=True)
     head_seq = models.BigIntegerField(null=True, blank=True)
+    # Sent out of the district (seed 三(三)): the date of a `transfer-out` naming an outside
+    # organization with no later `transfer-in`, projected from the record. The engine's stage
+    # stays; the file leaves the lists, queues and overdue counts here and takes no more records.
+    departed_on = models.DateField(_("转出区外日期"), null=True, blank=True)
 
     objects = CandidateQuerySet.as_manager()
 

@@ -25,6 +25,7 @@ from fazhan.policy.calendar import add_months
 from fazhan.policy.engine import Evaluation, effective_events, evaluate
 from fazhan.policy.gaps import gap_keys
 from fazhan.policy.membership import membership_facts
+from fazhan.policy.mobility import departed_on
 from fazhan.policy.model import EVENT_TYPES, FORMAT
 from fazhan.policy.parse import parse_document
 from fazhan.policy.signals import signals
@@ -220,6 +221,10 @@ def apply_projection(
     found = signals(result.next, counted, result.as_of)
     candidate.next_due = found.next_due
     candidate.overdue = found.overdue
+    if getattr(candidate, "departed_on", None) is not None:
+        # Sent out of the district (mark_departure): the stage stays the engine's, but nothing
+        # is due here any more, so the file leaves every open list, queue and overdue count.
+        candidate.next_due, candidate.overdue, candidate.next_step = None, False, ""
     candidate.violations = found.irregular
     candidate.lates = found.late
     candidate.warnings = sum(f.severity == "warning" for f in counted)
@@ -258,6 +263,7 @@ PROJECTION_FIELDS = (
     "projection",
     "projected_at",
     "head_seq",
+    "departed_on",
 )
 # What tells a projection changed (when it was made does not).
 COMPARED_FIELDS = tuple(f for f in PROJECTION_FIELDS if f != "projected_at")
@@ -281,12 +287,20 @@ def projected(candidates: Sequence[Any]) -> None:
             listener(candidates)
 
 
+def mark_departure(candidate: Any, document: Mapping[str, Any]) -> None:
+    """Set `departed_on` from the file's events (fazhan.policy.mobility.departed_on): before
+    apply_projection, which reads it."""
+    candidate.departed_on = departed_on(document.get("events", []))
+
+
 def project(candidate: Any, events: list[ChainEvent] | None = None) -> Evaluation:
     """Re-evaluate a candidate from its events and save the projection (call inside the
     transaction that appended the events, so both commit together). The member roster follows
     the record from here (Issue 12 item 4): the one place every decision passes."""
     chain = events if events is not None else events_of(candidate.pk)
-    file = parse_document(candidate_document(candidate, chain))
+    document = candidate_document(candidate, chain)
+    mark_departure(candidate, document)
+    file = parse_document(document)
     result = evaluate(file, table=current_table())
     apply_projection(candidate, result, chain[-1].seq if chain else None, roster_import_day(chain))
     candidate.save(update_fields=PROJECTION_FIELDS)
@@ -318,9 +332,11 @@ def follow_roster(candidate_ids: Iterable[int], chunk: int = 500) -> int:
             follows = []
             for candidate in candidates:
                 chain = chains[candidate.pk]
-                file = parse_document(candidate_document(candidate, chain))
-                result = evaluate(file, table=table)
+                document = candidate_document(candidate, chain)
                 before = [getattr(candidate, f) for f in COMPARED_FIELDS]
+                mark_departure(candidate, document)
+                file = parse_document(document)
+                result = evaluate(file, table=table)
                 head = chain[-1].seq if chain else None
                 apply_projection(candidate, result, head, roster_import_day(chain))
                 # A file just imported is projected already: only a changed one is saved.

@@ -18,6 +18,7 @@ from fazhan.people.record import (
     PROJECTION_FIELDS,
     apply_projection,
     candidate_document,
+    mark_departure,
     projected,
     roster_import_day,
 )
@@ -43,7 +44,9 @@ def reproject(
     for candidate in rows:
         before = candidate.projection
         chain = events_of(candidate.pk)
-        result = evaluate(parse_document(candidate_document(candidate, chain, as_of)), table=table)
+        document = candidate_document(candidate, chain, as_of)
+        mark_departure(candidate, document)
+        result = evaluate(parse_document(document), table=table)
         head = chain[-1].seq if chain else None
         apply_projection(candidate, result, head, roster_import_day(chain))
         if candidate.projection != before:

@@ -6,8 +6,12 @@ Pure data and functions (no Django): the mobility app's actions and the authorit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from functools import cache
+from importlib import resources
+from typing import Any
 
 JOINT = "joint"  # 双边共管: both record, both see
 ENTRUSTED = (
@@ -43,9 +47,29 @@ DEFAULT_SCOPE: dict[str, tuple[str, ...]] = {
 # 跟踪教育 is done through a named contact of the responsible side (seed 三(三)).
 NEEDS_CONTACT = frozenset({TRACKING})
 
-# "定时'走出去'、'请回来'" and 结对 contacts (seed 三(三)): the district keeps in touch with each
-# candidate away at least once a quarter; a longer silence is an overdue contact.
-CONTACT_INTERVAL = timedelta(days=92)
+
+@cache
+def _settings() -> dict[str, Any]:
+    text = resources.files("fazhan.policies").joinpath("mobility.json").read_text(encoding="utf-8")
+    raw: dict[str, Any] = json.loads(text)
+    return raw
+
+
+def contact_interval_days() -> int:
+    """ "定时'走出去'、'请回来'" and 结对 contacts (seed 三(三)) without a number in the seed: the
+    district's own setting in fazhan/policies/mobility.json (a quarter, 92 days)."""
+    days = _settings()["contact_interval_days"]
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+        raise ValueError("mobility.json: contact_interval_days 应为正整数")
+    return days
+
+
+def contact_basis() -> str:
+    """Where the contact interval comes from, in words (shown on the mobile picture page)."""
+    return str(_settings()["basis"])
+
+
+CONTACT_INTERVAL = timedelta(days=contact_interval_days())
 
 
 def scope_problems(kind: str, steps: Iterable[str]) -> list[str]:
@@ -64,3 +88,47 @@ def contact_due(last_contact: date | None, since: date) -> date:
 
 def contact_overdue(last_contact: date | None, since: date, as_of: date) -> bool:
     return contact_due(last_contact, since) < as_of
+
+
+# Ordering within one day (contracts.md §1): a transfer-in comes before a transfer-out.
+_DAY_RANK = {"transfer-in": 0, "transfer-out": 1}
+
+
+def departed_on(events: Iterable[Mapping[str, Any]]) -> date | None:
+    """The day a file was sent out of the district: the date of its last `transfer-out` naming an
+    outside organization (`to_outside_org_id`) with no `transfer-in` after it, read from the
+    file's events (contracts.md §1) with corrections applied (a voided or superseded transfer
+    does not count, a replacement does). None: the file is here."""
+    listed = list(events)
+    last_fix: dict[str, Mapping[str, Any]] = {}
+    for item in listed:
+        if item.get("type") == "correct" and isinstance(item.get("supersedes"), str):
+            last_fix[item["supersedes"]] = item
+    moves: list[tuple[str, int, int, Mapping[str, Any]]] = []
+    for order, listed_event in enumerate(listed):
+        event: Mapping[str, Any] = listed_event
+        if event.get("type") == "correct":
+            fix = event
+            if last_fix.get(str(fix.get("supersedes"))) is not fix or fix.get("void"):
+                continue
+            replacement = fix.get("replacement")
+            if not isinstance(replacement, Mapping):
+                continue
+            event = replacement
+        elif str(event.get("id")) in last_fix:
+            continue
+        kind = event.get("type")
+        if kind in _DAY_RANK and isinstance(event.get("date"), str):
+            moves.append((event["date"], _DAY_RANK[str(kind)], order, event))
+    result: date | None = None
+    for day, rank, _order, move in sorted(moves, key=lambda m: m[:3]):
+        if rank == 0:
+            result = None
+        elif move.get("to_outside_org_id") is not None:
+            try:
+                result = date.fromisoformat(day)
+            except ValueError:
+                result = None
+        else:
+            result = None
+    return result

@@ -22,7 +22,8 @@ def branch_items(orgs: set[int], day: date) -> list[QueueItem]:
     items: list[QueueItem] = []
     pending = PrereviewRequest.objects.filter(state=PrereviewState.PENDING).values("candidate_id")
     ready = (
-        Candidate.objects.filter(org_id__in=orgs, stage=Stage.TARGET, suspended=False)
+        Candidate.objects.here()
+        .filter(org_id__in=orgs, stage=Stage.TARGET, suspended=False)
         .exclude(pk__in=pending)
         .select_related("person")
     )
@@ -54,6 +55,7 @@ def branch_items(orgs: set[int], day: date) -> list[QueueItem]:
         s14_seq__isnull=True,
         candidate__org_id__in=orgs,
         candidate__stage=Stage.TARGET,
+        candidate__departed_on__isnull=True,
     ).select_related("candidate__person")
     for r in passed.order_by("decided_on")[:PER_KIND]:
         items.append(
@@ -92,7 +94,7 @@ def committee_items(orgs: set[int], day: date) -> list[QueueItem]:
                 deadline=due_in_working_days(r.sent_on, days),
             )
         )
-    waiting = approvals_waiting(Candidate.objects.filter(org_id__in=orgs), day)
+    waiting = approvals_waiting(Candidate.objects.here().filter(org_id__in=orgs), day)
     for w in waiting[:PER_KIND]:
         items.append(
             QueueItem(

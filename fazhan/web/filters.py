@@ -19,6 +19,7 @@ from fazhan.people.signals import irregular, overdue_now, was_late
 def open_files(candidates: QuerySet[Candidate]) -> QuerySet[Candidate]:
     # Closed files have no next step, so a due date alone says the file is open; filtering on
     # the date only lets the database walk the next_due index.
+    # A file sent out of the district has none (fazhan.people.record.apply_projection).
     return candidates.filter(next_due__isnull=False)
 
 
@@ -38,7 +39,8 @@ def filter_candidates(user: Any, params: Any) -> QuerySet[Candidate]:
         candidates = candidates.filter(org__org_type=org_type)
     stage = params.get("stage", "")
     if stage in Stage.values:
-        candidates = candidates.filter(stage=stage)
+        # An open stage lists the files here; one sent out of the district is not open here.
+        candidates = candidates.filter(stage=stage, departed_on__isnull=True)
     query = str(params.get("q", "")).strip()
     if query:
         candidates = candidates.filter(

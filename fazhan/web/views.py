@@ -51,7 +51,6 @@ from fazhan.web.forms import BatchForm, StepForm
 from fazhan.web.intake import earlier_files, writable_branches
 from fazhan.web.queues import queue_for
 
-OPEN_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.TARGET, Stage.PROBATIONARY, Stage.MEMBER)
 LIST_ROWS = 12
 # Where an owned step is recorded live (DESIGN principle 5): the owner's page, and the link text.
 OWNER_PAGES = {
@@ -130,7 +129,8 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     today = dates.today()
     candidates = Candidate.objects.visible_to(user)
-    counts = Counter(dict(candidates.values_list("stage").annotate(n=Count("id"))))
+    # By stage, the files here (one sent out of the district is not, as the list's stage filter).
+    counts = Counter(dict(candidates.here().values_list("stage").annotate(n=Count("id"))))
     stages = [
         {"value": value, "label": label, "n": counts.get(value, 0)}
         for value, label in Stage.choices
@@ -144,7 +144,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "roles": _role_summary(user),
-        "by_child": _counts_by_child(user, candidates),
+        "by_child": _counts_by_child(user, candidates.here()),
         "stages": stages,
         "total": sum(counts.values()),
         "due_week": pending.filter(
@@ -237,6 +237,7 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     next_steps = [
         dict(n) | _next_link(candidate, policy.owner_of(n["step"]), n["step"])
         for n in projection.get("next", [])
+        if candidate.departed_on is None  # sent out of the district: nothing is due here
     ]
     return render(
         request,
@@ -252,7 +253,9 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "steps": [code for code in policy.steps if policy.owner_of(code) is None],
             "past_steps": [*policy.steps, *policy.notices],
             "today": dates.today(),
-            "can_write": authority(request.user).may_write(candidate.org_id),
+            # A file sent out of the district takes no more records (fazhan.people.actions).
+            "can_write": authority(request.user).may_write(candidate.org_id)
+            and candidate.departed_on is None,
             "accept": pending_transfer(request.user, candidate) is not None,
             # A re-application's earlier files, or the later one (docs/intake.md).
             "other_files": earlier_files(request.user, candidate),
@@ -373,7 +376,7 @@ def past_step(request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResp
 
 @login_required
 def batch(request: AuthenticatedHttpRequest) -> HttpResponse:
-    visible = Candidate.objects.visible_to(request.user).select_related("person", "org")
+    visible = Candidate.objects.visible_to(request.user).here().select_related("person", "org")
     stage = request.GET.get("stage", "target")
     org = request.GET.get("org", "")
     pool = visible.filter(stage=stage) if stage in Stage.values else visible

@@ -101,3 +101,57 @@ def test_it_sets_up_an_entrusted_agreement_and_the_cooperating_side_assesses(pag
     page.click("form.stepform button[type=submit]")
     assert "协作协议的范围" in page.content()
     shots(page, shot, "out-of-scope")
+
+
+PDF = b"%PDF-1.4\n% scanned assessment letter\n" + b"0" * 2048
+
+
+def test_it_records_an_outside_report_with_a_scan_and_shows_a_departed_file(page, cast, shot):
+    from fazhan.attachments.models import Attachment
+    from fazhan.mobility.actions import do_open_cooperation, do_register_outside_org
+
+    with_password(cast)
+    page.set_default_timeout(60_000)
+    candidate, _ = activist_a_year_ago(cast)
+    today = timezone.localdate()
+    outside = do_register_outside_org(
+        cast.zhibu,
+        registered_for=cast.branch_a,
+        name="浙江省义乌市某流动党员党委",
+        kind="mobile",
+        contact="陈书记 0579-0000000",
+        region="浙江义乌",
+    )
+    agreement = do_open_cooperation(
+        cast.zhibu, candidate, kind="entrusted", outside=outside, started_on=today
+    )
+    sign_in(page, cast.zhibu.username)
+    page.goto(f"/mobility/candidates/{candidate.pk}/")
+    page.click(f"a[href='/mobility/agreements/{agreement.pk}/report/']")
+    page.fill("#id_happened_on", today.isoformat())
+    page.fill("#id_document", "义流党函〔2026〕12号")
+    page.fill("#id_content_opinion", "在外务工期间按时参加流动党员党委组织的学习，表现良好。")
+    page.fill("#id_content_assessor", "陈书记")
+    page.set_input_files(
+        "#id_attachments",
+        files=[{"name": "考察函扫描件.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
+    shots(page, shot, "outside-report")
+    page.click("form.stepform button[type=submit]")
+    page.wait_for_url(f"**/mobility/candidates/{candidate.pk}/")
+    event = [e for e in events_of(candidate.pk) if e.kind == "S06"][-1]
+    assert event.payload["document"] == "义流党函〔2026〕12号"
+    assert event.payload["content"]["assessor"] == "陈书记"
+    assert Attachment.objects.get(event_seq=event.seq).original_name == "考察函扫描件.pdf"
+    # Send the file out of the district: its page says so, with the letter, and offers no record.
+    page.click(f"a[href='/mobility/candidates/{candidate.pk}/depart/']")
+    page.select_option("#id_outside", str(outside.pk))
+    page.click("form.stepform button[type=submit]")
+    page.wait_for_url(f"**/mobility/candidates/{candidate.pk}/")
+    page.goto(f"/candidates/{candidate.pk}/")
+    banner = page.inner_text("#departed")
+    assert "已转出区外" in banner and "浙江省义乌市某流动党员党委" in banner
+    assert Candidate.objects.get(pk=candidate.pk).departure.letter_code in banner
+    assert page.locator(f"a[href='/mobility/candidates/{candidate.pk}/letter.pdf']").count() == 1
+    assert page.locator(f"a[href^='/candidates/{candidate.pk}/record/']").count() == 0
+    shots(page, shot, "departed")

@@ -258,10 +258,12 @@ def test_it_records_an_outside_report_as_a_past_fact_with_its_document(client, c
         step="S06",
         happened_on=dates.today() - timedelta(days=3),
         document="东流党函〔2026〕3号",
+        payload={"content": {"opinion": "表现良好，积极参加组织生活。", "assessor": "王书记"}},
     )
     assert event.kind == "S06" and event.payload["mode"] == "past"
     assert event.payload["document"] == "东流党函〔2026〕3号"
     assert event.payload["outside_org_id"] == outside.pk
+    assert event.payload["content"]["assessor"] == "王书记"
     client.force_login(cast.zhibu2)
     assert client.get(f"/mobility/agreements/{agreement.pk}/report/").status_code == 404
     client.force_login(cast.dangwei)
@@ -291,6 +293,10 @@ def test_it_lists_an_overdue_contact_until_one_is_recorded(client, cast):
     client.force_login(cast.dangwei)
     page = client.get("/mobility/").content.decode()
     assert candidate.person.name in page
+    # The interval is the district's setting (policy data), shown with its basis.
+    assert rules.contact_interval_days() == 92 and rules.CONTACT_INTERVAL.days == 92
+    assert "至少每 92 天联系一次" in page and "本区的设定" in page
+    assert "没有规定" in rules.contact_basis() and "policies" not in page
     client.force_login(cast.outsider)
     assert candidate.person.name not in client.get("/mobility/").content.decode()
     assert client.get(f"/mobility/candidates/{candidate.pk}/").status_code == 404
@@ -416,3 +422,74 @@ def test_it_prints_the_letter_and_receives_the_file_through_the_pages(client, ca
     assert right.status_code == 302
     arrived = Candidate.objects.get(pk=int(right["Location"].strip("/").split("/")[-1]))
     assert arrived.org == cast.branch_b and arrived.pk != candidate.pk
+
+
+PDF = b"%PDF-1.4\n% scanned assessment letter\n" + b"0" * 2048
+
+
+def test_it_records_an_outside_report_on_its_page_with_the_step_content_and_the_scan(client, cast):
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fazhan.attachments.models import Attachment
+
+    candidate = cast.candidates["cand_a2"]
+    outside = do_register_outside_org(
+        cast.dangwei,
+        registered_for=cast.sub_a,
+        name="东莞某流动党员党支部",
+        kind="mobile",
+        contact="王",
+    )
+    agreement = do_open_cooperation(
+        cast.dangwei,
+        candidate,
+        kind=rules.AUTHORIZED,
+        outside=outside,
+        steps=["S06", "S10"],
+        started_on=dates.today() - timedelta(days=30),
+    )
+    url = f"/mobility/agreements/{agreement.pk}/report/"
+    client.force_login(cast.dangwei)
+    # The form asks the chosen step's own content (step-content.json): S10's conclusion and
+    # sources, S06's opinion and assessor; a step outside the scope has no page.
+    assert "content_conclusion" in client.get(url + "?step=S10").content.decode()
+    assert client.get(url + "?step=S12").status_code == 404
+    page = client.get(url)
+    assert "content_opinion" in page.content.decode() and "attachments" in page.content.decode()
+    day = (dates.today() - timedelta(days=2)).isoformat()
+    missing = client.post(url, {"happened_on": day, "document": "东流党函〔2026〕5号"})
+    assert missing.status_code == 200 and "这个字段是必填项" in missing.content.decode()
+    assert not [e for e in events_of(candidate.pk) if e.kind == "S06"]
+    response = client.post(
+        url,
+        {
+            "happened_on": day,
+            "document": "东流党函〔2026〕5号",
+            "content_opinion": "在外务工期间表现良好。",
+            "content_assessor": "王书记",
+            "attachments": SimpleUploadedFile("letter.pdf", PDF, "application/pdf"),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = [e for e in events_of(candidate.pk) if e.kind == "S06"][-1]
+    assert event.payload["content"] == {"opinion": "在外务工期间表现良好。", "assessor": "王书记"}
+    assert event.payload["document"] == "东流党函〔2026〕5号" and event.payload["mode"] == "past"
+    assert event.payload["attachments"][0]["sha256"] == hashlib.sha256(PDF).hexdigest()
+    scan = Attachment.objects.get(candidate=candidate, event_seq=event.seq)
+    assert scan.step == "S06" and scan.original_name == "letter.pdf"
+    # A file that is not a scan is refused by its content, and nothing is recorded.
+    before = len(events_of(candidate.pk))
+    bad = client.post(
+        url + "?step=S06",
+        {
+            "happened_on": day,
+            "document": "东流党函〔2026〕6号",
+            "content_opinion": "x",
+            "content_assessor": "y",
+            "attachments": SimpleUploadedFile("letter.pdf", b"MZ not a pdf", "application/pdf"),
+        },
+    )
+    assert bad.status_code == 200 and len(events_of(candidate.pk)) == before
+    assert verify_chain().ok

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fazhan.accounts.models import Role, RoleKind
 from fazhan.demo.builder import PASSWORD, build_demo
+from fazhan.demo.mobility import add_demo_mobility
 from fazhan.orgs.models import Organization
 from fazhan.people.models import Candidate
 
@@ -86,6 +87,7 @@ class Command(BaseCommand):
 
             notices = add_demo_notices(summary.today)
             self.stdout.write(f"公示：{notices} 个正在公示的公示（/gongshi/）")
+            self.stdout.write(f"流动人员：{add_demo_mobility(summary.today)} 份档案（/mobility/）")
             # The daily job's notifications (fazhan.notify), so that each bell has its news.
             from fazhan.notify.models import Notification
             from fazhan.notify.produce import daily
