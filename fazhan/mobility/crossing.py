@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fazhan.audit.chain import append_event, head_code, read_head
+from fazhan.audit.chain import append_event, events_of, head_code, read_head
+from fazhan.core import dates
 from fazhan.core.errors import ActionRefused
 from fazhan.imports.actions import do_import_candidate
 from fazhan.imports.document import person_fields
 from fazhan.mobility.actions import SEED, _lock, _not_future, _responsible
 from fazhan.mobility.models import Cooperation, Departure, OutsideOrg
 from fazhan.orgs.models import Organization
-from fazhan.people.actions import do_record_step
+from fazhan.people.actions import do_correct_event, do_record_step
 from fazhan.people.models import CLOSED_STAGES, Candidate, CandidateOrgLink
 from fazhan.people.record import candidate_document
 
@@ -101,6 +102,48 @@ def do_transfer_out_of_district(
             recorded_by_id=user.pk,
         )
     return departure
+
+
+def do_void_departure(user: User, candidate: Candidate | int, *, reason: str) -> None:
+    """A departure entered by mistake: its `transfer-out` is voided by a correction (the chain
+    keeps both), the file is here again, and its letter no longer stands. The letter's code stays
+    on the chain, so a receiving district that asks can be told the letter was withdrawn."""
+    if not reason.strip():
+        raise ActionRefused(_("撤销转出须说明理由"))
+    with transaction.atomic():
+        locked = _lock(candidate)
+        _responsible(user, locked)
+        departure = Departure.objects.filter(candidate=locked).first()
+        if departure is None or locked.departed_on is None:
+            raise ActionRefused(_("档案没有转出区外"))
+        leaving = [
+            event
+            for event in events_of(locked.pk)
+            if event.kind == "transfer-out"
+            and event.payload.get("to_outside_org_id") == departure.outside_id
+        ]
+        if not leaving:
+            raise ActionRefused(_("档案没有转出区外"))
+        do_correct_event(
+            user,
+            locked,
+            seq=leaving[-1].seq,
+            void=True,
+            reason=reason,
+            reopening_departure=True,
+        )
+        append_event(
+            kind="mobility.departure-voided",
+            candidate_id=locked.pk,
+            happened_on=dates.today(),
+            payload={
+                "outside_org_id": departure.outside_id,
+                "letter_code": departure.letter_code,
+                "basis": SEED,
+            },
+            recorded_by_id=user.pk,
+        )
+        departure.delete()
 
 
 def do_receive_file(

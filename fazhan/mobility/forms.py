@@ -73,6 +73,14 @@ class AgreementForm(forms.Form):
         return data
 
 
+class VoidDepartureForm(forms.Form):
+    reason = forms.CharField(
+        label=_("撤销理由"),
+        max_length=200,
+        help_text=_("例如：误选了档案，或对方未接收。撤销后档案回到本区，介绍信作废。"),
+    )
+
+
 class EndForm(forms.Form):
     ended_on = forms.DateField(label=_("结束日期"), widget=DATE_WIDGET)
     reason = forms.CharField(label=_("结束原因"), max_length=200)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("receive/", views.receive, name="receive"),
     path("candidates/<int:pk>/depart/", views.depart, name="depart"),
     path("candidates/<int:pk>/letter.pdf", views.letter, name="letter"),
+    path("candidates/<int:pk>/undepart/", views.undepart, name="undepart"),
     path("candidates/<int:pk>/file.json", views.departed_file, name="departed_file"),
     path("history/<int:pk>/", views.history, name="history"),
     path("agreements/<int:pk>/end/", views.end, name="end"),

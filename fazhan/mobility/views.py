@@ -33,7 +33,12 @@ from fazhan.mobility.actions import (
     do_refuse_transfer,
     do_register_outside_org,
 )
-from fazhan.mobility.crossing import canonical, do_receive_file, do_transfer_out_of_district
+from fazhan.mobility.crossing import (
+    canonical,
+    do_receive_file,
+    do_transfer_out_of_district,
+    do_void_departure,
+)
 from fazhan.mobility.forms import (
     AgreementForm,
     ContactForm,
@@ -43,6 +48,7 @@ from fazhan.mobility.forms import (
     ReceiveForm,
     RefuseForm,
     ReportForm,
+    VoidDepartureForm,
     step_label,
 )
 from fazhan.mobility.models import Cooperation, Departure, OutsideOrg
@@ -429,9 +435,42 @@ def depart(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@requires_writer
+def undepart(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A departure entered by mistake, voided: the file is here again, its letter withdrawn."""
+    departure = _departure(request, pk)
+    found = departure.candidate
+    if not authority(request.user).may_write(found.org_id):
+        raise Http404(_("没有找到该页面。"))
+    form = VoidDepartureForm(request.POST or None)
+    outcome = _submitted(
+        request,
+        form,
+        lambda d: do_void_departure(request.user, found, reason=d["reason"]),
+        _("已撤销转出：档案回到本区，介绍信（%(code)s）作废。") % {"code": departure.letter_code},
+        f"/candidates/{found.pk}/",
+    )
+    if not isinstance(outcome, list):
+        return outcome
+    return _form_page(
+        request,
+        title=_("撤销转出区外"),
+        form=form,
+        refused=outcome,
+        back=f"/candidates/{found.pk}/",
+        back_label=found.person.name,
+        intro=_("转出记录有误时撤销：转出作废（记录链保留原记录和更正），档案回到%(org)s。")
+        % {"org": found.org.name},
+    )
+
+
 def _departure(request: AuthenticatedHttpRequest, pk: int) -> Departure:
     found = get_candidate_for_user(request.user, pk)
-    departure = Departure.objects.filter(candidate=found).select_related("outside").first()
+    departure = (
+        Departure.objects.filter(candidate=found)
+        .select_related("outside", "candidate__person", "candidate__org")
+        .first()
+    )
     if departure is None:
         raise Http404(_("档案没有转出区外"))
     return departure

@@ -69,10 +69,14 @@ class Mode(StrEnum):
 # -- who may act --------------------------------------------------------------------------------
 
 
-def _check_writer(user: User, candidate: Candidate, step: str | None = None) -> set[str]:
+def _check_writer(
+    user: User, candidate: Candidate, step: str | None = None, *, reopening: bool = False
+) -> set[str]:
+    """The kinds the user writes this file as; refusals in words. `reopening`: the one record a
+    departed file takes, the void of its departure (fazhan.mobility.crossing)."""
     if not Candidate.objects.visible_to(user).filter(pk=candidate.pk).exists():
         raise Http404(_("没有这份档案"))
-    if candidate.departed_on is not None:
+    if candidate.departed_on is not None and not reopening:
         # Sent out of the district (fazhan.mobility): the receiving district records from now on.
         raise ActionRefused(
             Reason(
@@ -346,18 +350,25 @@ def do_correct_event(
     replacement: Mapping[str, Any] | None = None,
     void: bool = False,
     reason: str,
+    reopening_departure: bool = False,
 ) -> ChainEvent:
     """Supersede an earlier event with a corrected one, or void it (a new event; nothing is
-    edited). The corrected record is judged like any past fact: breaches become findings."""
+    edited). The corrected record is judged like any past fact: breaches become findings.
+
+    `reopening_departure` is for fazhan.mobility's void of a departure only: it lets a departed
+    file take the void of a `transfer-out`, and nothing else."""
     if not reason.strip():
         raise ActionRefused(_("更正须说明理由"))
     if (replacement is None) == (not void):
         raise ActionRefused(_("更正须给出替换内容，或声明作废，二者选一"))
     with transaction.atomic():
         locked = _lock(candidate)
-        _check_writer(user, locked)
         chain = events_of(locked.pk)
         target = next((e for e in chain if e.seq == seq and is_record_kind(e.kind)), None)
+        reopening = (
+            reopening_departure and void and target is not None and target.kind == "transfer-out"
+        )
+        _check_writer(user, locked, reopening=reopening)
         if target is None or target.kind == "correct":
             raise ActionRefused(_("要更正的事件不在这份档案中"))
         payload: dict[str, Any] = {"supersedes": str(seq), "reason": reason.strip()}

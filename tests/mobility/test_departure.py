@@ -11,6 +11,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.http import Http404
 
 from fazhan.audit.chain import verify_chain
 from fazhan.check_cli import main as check_main
@@ -215,3 +216,60 @@ def test_it_reads_the_departure_from_the_record_with_its_corrections():
     moved = {"type": "transfer-out", "date": "2020-04-30", "to_outside_org_id": 3}
     fixed = _e("8", "correct", "2020-05-03", supersedes="7", replacement=moved)
     assert departed_on([out, fixed]) == date(2020, 4, 30)
+
+
+def _transfer_out_seq(candidate) -> int:
+    from fazhan.audit.chain import events_of
+
+    return next(e.seq for e in events_of(candidate.pk) if e.kind == "transfer-out")
+
+
+def test_it_voids_a_departure_entered_by_mistake_and_the_file_is_here_again(cast):
+    from fazhan.audit.chain import events_of
+    from fazhan.mobility.crossing import do_void_departure
+    from fazhan.mobility.models import Departure
+
+    candidate = _activist(cast)
+    departure = _depart(cast, candidate)
+    out_seq = _transfer_out_seq(candidate)
+    with at("2019-12-03"):
+        with pytest.raises(ActionRefused, match="理由"):
+            do_void_departure(cast.zhibu, candidate, reason=" ")
+        # Only the void of that transfer-out reopens the file: a plain correction still cannot.
+        with pytest.raises(ActionRefused, match="转出区外"):
+            do_correct_event(cast.zhibu, candidate, seq=out_seq, void=True, reason="录错")
+        do_void_departure(cast.zhibu, candidate, reason="误选了档案")
+    candidate.refresh_from_db()
+    assert candidate.departed_on is None and candidate.next_due is not None
+    assert not Departure.objects.filter(pk=departure.pk).exists()
+    kinds = [e.kind for e in events_of(candidate.pk)][-3:]
+    assert kinds == ["mobility.departed", "correct", "mobility.departure-voided"]
+    voided = events_of(candidate.pk)[-1].payload
+    assert voided["letter_code"] == departure.letter_code
+    # Recording works again, and the stage is the engine's as before.
+    with at("2019-12-04"):
+        do_record_step(cast.zhibu, candidate, step="S06", happened_on=date(2019, 12, 4))
+    assert verify_chain().ok
+    with at("2019-12-05"), pytest.raises(ActionRefused, match="没有转出区外"):
+        do_void_departure(cast.zhibu, candidate, reason="再次撤销")
+
+
+def test_it_lets_only_the_responsible_side_void_a_departure(client, cast):
+    from fazhan.mobility.crossing import do_void_departure
+
+    candidate = _activist(cast)
+    _depart(cast, candidate)
+    with at("2019-12-03"), pytest.raises(Http404):
+        do_void_departure(cast.zhibu2, candidate, reason="误操作")
+    client.force_login(cast.zhibu2)
+    assert client.get(f"/mobility/candidates/{candidate.pk}/undepart/").status_code == 404
+    client.force_login(cast.zhibu)
+    page = client.get(f"/candidates/{candidate.pk}/").content.decode()
+    assert f"/mobility/candidates/{candidate.pk}/undepart/" in page
+    with at("2019-12-03"):
+        done = client.post(
+            f"/mobility/candidates/{candidate.pk}/undepart/", {"reason": "误选了档案"}
+        )
+    assert done.status_code == 302
+    candidate.refresh_from_db()
+    assert candidate.departed_on is None

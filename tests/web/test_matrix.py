@@ -219,6 +219,7 @@ OBJECT_ROUTES: dict[str, tuple[str, dict[str, str]]] = {
     "mobility/candidates/<int:pk>/depart/": ("candidate", {}),
     "mobility/candidates/<int:pk>/letter.pdf": ("candidate", {}),
     "mobility/candidates/<int:pk>/file.json": ("candidate", {}),
+    "mobility/candidates/<int:pk>/undepart/": ("candidate", {}),
     "mobility/candidates/<int:pk>/refuse/": ("candidate", {}),
     "mobility/candidates/<int:pk>/agreement/": ("candidate", {}),
     "mobility/candidates/<int:pk>/contact/": ("candidate", {}),

@@ -17,3 +17,14 @@ def departure_of(candidate: Any) -> Departure | None:
     if getattr(candidate, "departed_on", None) is None:
         return None
     return Departure.objects.filter(candidate_id=candidate.pk).select_related("outside").first()
+
+
+@register.simple_tag(takes_context=True)
+def may_undo_departure(context: Any, candidate: Any) -> bool:
+    """Whether the reader may void the departure (the responsible organization's writers)."""
+    from fazhan.accounts.authority import authority
+
+    request = context.get("request")
+    if request is None or getattr(candidate, "departed_on", None) is None:
+        return False
+    return authority(request.user).may_write(candidate.org_id)
