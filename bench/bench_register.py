@@ -30,8 +30,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -116,7 +117,7 @@ def rows(findings: int, seed: int = 11) -> None:
 
 
 def alternating_ms(
-    runs: list[Callable[[], Any]], repeat: int
+    runs: Sequence[Callable[[], Any]], repeat: int
 ) -> tuple[list[tuple[float, float]], list[Any]]:
     """Median (wall, CPU) milliseconds of each of `runs`, run in turn (the order reversed every
     other round) after a warm-up, so that all see the same machine; and what each returned."""
@@ -188,7 +189,7 @@ def child(size: int, findings: int, repeat: int, keep: str | None) -> dict[str, 
         named = found.only(*BEFORE).annotate(
             person_name=F("candidate__person__name"), org_name=F("org__name")
         )
-        page = [r.pk for r in named[:PAGE_SIZE] if r.person_name is not None]  # type: ignore[attr-defined]
+        page = [r.pk for r in named[:PAGE_SIZE] if r.person_name is not None]
         return page, sum(totals.values()), totals
 
     def hand(where: str, args: list[Any]) -> tuple[list[int], int, dict[str, int]]:
@@ -222,8 +223,7 @@ def child(size: int, findings: int, repeat: int, keep: str | None) -> dict[str, 
     }
     out: dict[str, Any] = {"size": size, "findings": findings, "load_s": round(loaded, 1)}
     for name, (params, where, args) in cases.items():
-        runs = [lambda p=params: orm(p), lambda w=where, x=args: hand(w, x)]
-        runs.append(lambda p=params: models(p))
+        runs = [partial(orm, params), partial(hand, where, args), partial(models, params)]
         (ours, sql, before), (a, b, c) = alternating_ms(runs, repeat)
         # The same rows, total and totals, or it means nothing.
         assert a == b == c, (name, a[1:], b[1:], c[1:])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -32,9 +32,9 @@ COLUMNS = (
     "candidate__person__name",
     "org__name",
 )
-SEVERITY_LABELS: dict[str, str] = dict(Severity.choices)
-STATE_LABELS: dict[str, str] = dict(State.choices)
-CLOSED_BECAUSE_LABELS: dict[str, str] = dict(ClosedBecause.choices)
+SEVERITY_LABELS: Mapping[str, object] = dict(Severity.choices)
+STATE_LABELS: Mapping[str, object] = dict(State.choices)
+CLOSED_BECAUSE_LABELS: Mapping[str, object] = dict(ClosedBecause.choices)
 
 
 class Row(NamedTuple):
@@ -118,9 +118,9 @@ def totals_by_severity(rows: QuerySet[Irregularity]) -> dict[str, int]:
     return {severity: int(n) for severity, n in found}
 
 
-def listed(rows: QuerySet[Irregularity]) -> QuerySet[Irregularity]:
+def listed(rows: QuerySet[Irregularity]) -> QuerySet[Irregularity, tuple[Any, ...]]:
     """The rows as tuples of COLUMNS, in the register's order: slice it, then as_rows()."""
-    return rows.values_list(*COLUMNS)  # type: ignore[return-value]
+    return rows.values_list(*COLUMNS)
 
 
 def as_rows(values: Iterable[Sequence[Any]]) -> list[Row]:

@@ -94,7 +94,6 @@ def register_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Every row has one of the two severities: the total is their sum, not a second COUNT.
     paginator.count = sum(totals.values())
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = as_rows(page.object_list)
     orgs = Organization.objects.visible_to(request.user).exclude(kind=Kind.BRANCH)
     query = request.GET.copy()
     query.pop("page", None)
@@ -103,6 +102,7 @@ def register_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "accountability/register.html",
         {
             "page": page,
+            "rows": as_rows(page.object_list),
             "filters": _filters(request),
             "query": query.urlencode(),
             "severities": Severity.choices,
