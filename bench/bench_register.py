@@ -178,14 +178,14 @@ def child(size: int, findings: int, repeat: int, keep: str | None) -> dict[str, 
         # As the page does (accountability.views.register_list): the totals by severity, their
         # sum as the total, the first page of rows with the names.
         found = filter_register(staff, params)
-        totals = totals_by_severity(found)
+        totals = totals_by_severity(found, params)
         page = [r.pk for r in as_rows(listed(found)[:PAGE_SIZE]) if r.person_name is not None]
         return page, sum(totals.values()), totals
 
     def models(params: dict[str, str]) -> tuple[list[int], int, dict[str, int]]:
         # The page before it listed tuples: each row a model instance, the names annotated.
         found = filter_register(staff, params)
-        totals = totals_by_severity(found)
+        totals = totals_by_severity(found, params)
         named = found.only(*BEFORE).annotate(
             person_name=F("candidate__person__name"), org_name=F("org__name")
         )

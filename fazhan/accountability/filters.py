@@ -111,11 +111,16 @@ def filter_register(user: Any, params: Any) -> QuerySet[Irregularity]:
     return Irregularity.objects.visible_to(user).filter(*where).order_by("-found_on", "-pk")
 
 
-def totals_by_severity(rows: QuerySet[Irregularity]) -> dict[str, int]:
-    """How many rows of each severity; every row has one, so their sum is the total (the page
-    needs no second COUNT)."""
+def totals_by_severity(rows: QuerySet[Irregularity], params: Any) -> dict[str, int]:
+    """How many rows of each severity (those with none left out); every row has one, so their
+    sum is the total (the page needs no second COUNT). With one severity chosen, its count is
+    the whole list: a plain COUNT, no grouping."""
+    severity = params.get("severity", "")
+    if severity in Severity.values:
+        count = rows.count()
+        return {str(severity): count} if count else {}
     found = rows.order_by().values_list("severity").annotate(n=Count("pk"))
-    return {severity: int(n) for severity, n in found}
+    return {str(severity): int(n) for severity, n in found}
 
 
 def listed(rows: QuerySet[Irregularity]) -> QuerySet[Irregularity, tuple[Any, ...]]:

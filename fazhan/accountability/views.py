@@ -89,7 +89,7 @@ def _filters(request: HttpRequest) -> dict[str, str]:
 @no_sysadmin
 def register_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = filter_register(request.user, request.GET)
-    totals = totals_by_severity(rows)
+    totals = totals_by_severity(rows, request.GET)
     paginator = Paginator(listed(rows), PAGE_SIZE)
     # Every row has one of the two severities: the total is their sum, not a second COUNT.
     paginator.count = sum(totals.values())

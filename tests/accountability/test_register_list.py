@@ -39,7 +39,17 @@ def test_it_takes_the_first_and_last_day_of_the_month_and_nothing_around_them(ca
     rows = {day: _row(cast, day) for day in days}
     found = filter_register(cast.users["qu"], MARCH)
     assert [r.pk for r in found] == [rows[date(2025, 3, 31)].pk, rows[date(2025, 3, 1)].pk]
-    assert totals_by_severity(found) == {Severity.LATE: 2}
+    assert totals_by_severity(found, MARCH) == {Severity.LATE: 2}
+
+
+def test_it_counts_one_chosen_severity_as_the_whole_list(cast):
+    _row(cast, date(2025, 3, 31))
+    _row(cast, date(2025, 3, 30), severity=Severity.VIOLATION, finding="notice.too_short")
+    for severity, totals in [("late", {"late": 1}), ("violation", {"violation": 1})]:
+        params = {**MARCH, "severity": severity}
+        assert totals_by_severity(filter_register(cast.users["qu"], params), params) == totals
+    april = {"state": "all", "from": "2025-04-01", "severity": "late"}
+    assert totals_by_severity(filter_register(cast.users["qu"], april), april) == {}
 
 
 def test_it_ignores_a_date_that_is_not_one(cast):
