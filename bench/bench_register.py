@@ -138,7 +138,12 @@ def alternating_ms(
 def child(size: int, findings: int, repeat: int, keep: str | None) -> dict[str, Any]:
     folder = keep or tempfile.mkdtemp(prefix="fazhan-bench-register-")
     database = Path(folder) / f"bench-{size}-{findings}.sqlite3"
-    reuse = keep is not None and database.exists()
+    # A database is reused only once its load finished (a run stopped halfway leaves no marker).
+    loaded_mark = database.with_suffix(".loaded")
+    reuse = keep is not None and loaded_mark.exists()
+    if keep is not None and not reuse:
+        for stale in Path(folder).glob(f"{database.name}*"):
+            stale.unlink()
     Path(folder).mkdir(parents=True, exist_ok=True)
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "fazhan.settings"
@@ -168,6 +173,8 @@ def child(size: int, findings: int, repeat: int, keep: str | None) -> dict[str, 
             cursor.execute("ANALYZE")
         staff = User.objects.create(username="qu")
         Role.objects.create(user=staff, org_id=district, kind=RoleKind.DISTRICT_STAFF)
+        if keep is not None:
+            loaded_mark.touch()
     loaded = time.perf_counter() - started
     staff = User.objects.get(username="qu")
     district = Organization.objects.get(kind=Kind.DISTRICT).pk
