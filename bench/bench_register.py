@@ -2,6 +2,7 @@
 filters against a hand-written SQL query in the same run.
 
     .venv/bin/python bench/bench_register.py [--sizes 50000,500000] [--findings 50000] [--repeat 9]
+        [--keep FOLDER]
 
 For each size, a child process builds a throwaway SQLite database with the district of
 bench/bench_indicators.py (15 sub-organizations, 300 branches) and that many candidate files, then
@@ -11,7 +12,11 @@ request as district staff — the first page of 50 rows with the person and orga
 total, and the totals by severity — for three filters: none (every live row), late rows of one
 sub-organization's subtree, and violations found in one month; against the same three statements
 written by hand over the same tables through the same connection. Target: ORM ≤ 1.5 × SQL.
-Not a pytest file.
+Each figure is the median wall time and, in brackets, the median CPU time of the process (steadier
+on a busy machine: it leaves out the time spent waiting for a core). The `models` column is the
+page as it was before it listed tuples (every row a model instance with the names annotated),
+timed in the same alternation. With `--keep FOLDER` the databases stay in that folder (one per
+size) and a later run reuses them instead of loading again. Not a pytest file.
 """
 
 from __future__ import annotations
@@ -20,11 +25,14 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -32,7 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_indicators import load, paired_ms  # noqa: E402
+from bench.bench_indicators import load  # noqa: E402
 
 FINDINGS = [
     ("talk.late", "late", "S02"),
@@ -50,6 +58,21 @@ JOIN orgs_organization o ON o.id = r.org_id
 WHERE {where}
 ORDER BY r.found_on DESC, r.id DESC LIMIT 50
 """
+# What the page read of each row before it listed tuples (the `models` column).
+BEFORE = (
+    "finding",
+    "severity",
+    "step",
+    "finding_date",
+    "basis",
+    "message",
+    "found_on",
+    "state",
+    "closed_on",
+    "closed_because",
+    "candidate_id",
+    "org_id",
+)
 HAND_COUNT = "SELECT COUNT(*) FROM accountability_irregularity r WHERE {where}"
 HAND_TOTALS = (
     "SELECT r.severity, COUNT(r.id) FROM accountability_irregularity r WHERE {where} "
@@ -93,40 +116,88 @@ def rows(findings: int, seed: int = 11) -> None:
     Irregularity.objects.bulk_create(batch)
 
 
-def child(size: int, findings: int, repeat: int) -> dict[str, Any]:
-    folder = tempfile.mkdtemp(prefix="fazhan-bench-register-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+def alternating_ms(
+    runs: Sequence[Callable[[], Any]], repeat: int
+) -> tuple[list[tuple[float, float]], list[Any]]:
+    """Median (wall, CPU) milliseconds of each of `runs`, run in turn (the order reversed every
+    other round) after a warm-up, so that all see the same machine; and what each returned."""
+    results = [run() for run in runs]
+    wall: list[list[float]] = [[] for _ in runs]
+    cpu: list[list[float]] = [[] for _ in runs]
+    order = list(range(len(runs)))
+    for index in range(repeat):
+        for at in order if index % 2 == 0 else order[::-1]:
+            started, ticks = time.perf_counter(), time.process_time()
+            runs[at]()
+            cpu[at].append((time.process_time() - ticks) * 1000)
+            wall[at].append((time.perf_counter() - started) * 1000)
+    medians = [(statistics.median(w), statistics.median(c)) for w, c in zip(wall, cpu, strict=True)]
+    return medians, results
+
+
+def child(size: int, findings: int, repeat: int, keep: str | None) -> dict[str, Any]:
+    folder = keep or tempfile.mkdtemp(prefix="fazhan-bench-register-")
+    database = Path(folder) / f"bench-{size}-{findings}.sqlite3"
+    # A database is reused only once its load finished (a run stopped halfway leaves no marker).
+    loaded_mark = database.with_suffix(".loaded")
+    reuse = keep is not None and loaded_mark.exists()
+    if keep is not None and not reuse:
+        for stale in Path(folder).glob(f"{database.name}*"):
+            stale.unlink()
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "fazhan.settings"
     import django
 
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.db.models import Count
+    from django.db.models import F
 
-    from fazhan.accountability.filters import filter_register, with_names
+    from fazhan.accountability.filters import (
+        PAGE_SIZE,
+        as_rows,
+        filter_register,
+        listed,
+        totals_by_severity,
+    )
     from fazhan.accounts.models import Role, RoleKind, User
-    from fazhan.orgs.models import Organization
+    from fazhan.orgs.models import Kind, Organization
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    district, _ids = load(size)
-    rows(findings)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    if not reuse:
+        district = load(size)[0]
+        rows(findings)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        staff = User.objects.create(username="qu")
+        Role.objects.create(user=staff, org_id=district, kind=RoleKind.DISTRICT_STAFF)
+        if keep is not None:
+            loaded_mark.touch()
     loaded = time.perf_counter() - started
-    staff = User.objects.create(username="qu")
-    Role.objects.create(user=staff, org_id=district, kind=RoleKind.DISTRICT_STAFF)
+    staff = User.objects.get(username="qu")
+    district = Organization.objects.get(kind=Kind.DISTRICT).pk
     sub = Organization.objects.filter(parent_id=district).order_by("code").first()
     assert sub is not None
 
     def orm(params: dict[str, str]) -> tuple[list[int], int, dict[str, int]]:
+        # As the page does (accountability.views.register_list): the totals by severity, their
+        # sum as the total, the first page of rows with the names.
         found = filter_register(staff, params)
-        # As the page does: the totals by severity, their sum, the first 50 rows with the names.
-        totals = dict(found.order_by().values_list("severity").annotate(n=Count("pk")))
-        total = sum(totals.values())
-        page = [r.pk for r in with_names(found)[:50] if r.person_name is not None]  # type: ignore[attr-defined]
-        return page, total, totals
+        totals = totals_by_severity(found, params)
+        page = [r.pk for r in as_rows(listed(found)[:PAGE_SIZE]) if r.person_name is not None]
+        return page, sum(totals.values()), totals
+
+    def models(params: dict[str, str]) -> tuple[list[int], int, dict[str, int]]:
+        # The page before it listed tuples: each row a model instance, the names annotated.
+        found = filter_register(staff, params)
+        totals = totals_by_severity(found, params)
+        named = found.only(*BEFORE).annotate(
+            person_name=F("candidate__person__name"), org_name=F("org__name")
+        )
+        page = [r.pk for r in named[:PAGE_SIZE] if r.person_name is not None]
+        return page, sum(totals.values()), totals
 
     def hand(where: str, args: list[Any]) -> tuple[list[int], int, dict[str, int]]:
         with connection.cursor() as cursor:
@@ -159,13 +230,14 @@ def child(size: int, findings: int, repeat: int) -> dict[str, Any]:
     }
     out: dict[str, Any] = {"size": size, "findings": findings, "load_s": round(loaded, 1)}
     for name, (params, where, args) in cases.items():
-        orm_ms, sql_ms, a, b = paired_ms(
-            lambda p=params: orm(p), lambda w=where, x=args: hand(w, x), repeat
-        )
-        assert a == b, (name, a[1:], b[1:])  # the same rows, total and totals, or it means nothing
-        out[name] = {"orm_ms": round(orm_ms, 2), "sql_ms": round(sql_ms, 2), "rows": a[1]}
+        runs = [partial(orm, params), partial(hand, where, args), partial(models, params)]
+        (ours, sql, before), (a, b, c) = alternating_ms(runs, repeat)
+        # The same rows, total and totals, or it means nothing.
+        assert a == b == c, (name, a[1:], b[1:], c[1:])
+        out[name] = {"orm": ours, "sql": sql, "models": before, "rows": a[1]}
     connection.close()
-    shutil.rmtree(folder, ignore_errors=True)
+    if keep is None:
+        shutil.rmtree(folder, ignore_errors=True)
     return out
 
 
@@ -174,37 +246,32 @@ def main() -> None:
     parser.add_argument("--sizes", default="50000,500000")
     parser.add_argument("--findings", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--keep", help="a folder to keep the databases in, and reuse them from")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    keep = str(Path(args.keep).resolve()) if args.keep else None
     if args.child:
-        print(json.dumps(child(args.child, args.findings, args.repeat)))
+        print(json.dumps(child(args.child, args.findings, args.repeat, keep)))
         return
+    print("wall ms (CPU ms); ratio = ORM / SQL, wall (CPU); models = the page before, the same way")
     print(
         f"{'candidates':>10} {'findings':>8} {'load s':>7} │ {'filter':<22} "
-        f"{'ORM ms':>8} {'SQL ms':>8} {'ratio':>6} {'rows':>7}"
+        f"{'ORM ms':>14} {'SQL ms':>14} {'ratio':>12} {'models':>12} {'rows':>7}"
     )
     for size in [int(s) for s in args.sizes.split(",")]:
-        done = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--child",
-                str(size),
-                "--findings",
-                str(args.findings),
-                "--repeat",
-                str(args.repeat),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
+        command = [sys.executable, __file__, "--child", str(size)]
+        command += ["--findings", str(args.findings), "--repeat", str(args.repeat)]
+        if keep:
+            command += ["--keep", keep]
+        done = subprocess.run(command, check=True, capture_output=True, text=True)
         result = json.loads(done.stdout.strip().splitlines()[-1])
         for name in ("live", "late in one sub", "violations in a month"):
             r = result[name]
+            (ow, oc), (sw, sc), (mw, mc) = r["orm"], r["sql"], r["models"]
             print(
                 f"{result['size']:>10} {result['findings']:>8} {result['load_s']:>7} │ {name:<22} "
-                f"{r['orm_ms']:>8} {r['sql_ms']:>8} {r['orm_ms'] / r['sql_ms']:>6.2f} "
+                f"{ow:>6.2f} ({oc:>5.2f}) {sw:>6.2f} ({sc:>5.2f}) "
+                f"{ow / sw:>5.2f} ({oc / sc:>4.2f}) {mw / sw:>5.2f} ({mc / sc:>4.2f}) "
                 f"{r['rows']:>7}"
             )
 

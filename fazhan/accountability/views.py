@@ -33,7 +33,15 @@ from fazhan.accountability.actions import (
     may_explain,
     may_handle_case,
 )
-from fazhan.accountability.filters import LIVE, filter_register, with_names
+from fazhan.accountability.filters import (
+    LIVE,
+    PAGE_SIZE,
+    Row,
+    as_rows,
+    filter_register,
+    listed,
+    totals_by_severity,
+)
 from fazhan.accountability.models import (
     Case,
     CaseState,
@@ -81,8 +89,8 @@ def _filters(request: HttpRequest) -> dict[str, str]:
 @no_sysadmin
 def register_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = filter_register(request.user, request.GET)
-    totals = dict(rows.order_by().values_list("severity").annotate(n=Count("pk")))
-    paginator = Paginator(with_names(rows), 50)
+    totals = totals_by_severity(rows, request.GET)
+    paginator = Paginator(listed(rows), PAGE_SIZE)
     # Every row has one of the two severities: the total is their sum, not a second COUNT.
     paginator.count = sum(totals.values())
     page = paginator.get_page(request.GET.get("page"))
@@ -94,6 +102,7 @@ def register_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "accountability/register.html",
         {
             "page": page,
+            "rows": as_rows(page.object_list),
             "filters": _filters(request),
             "query": query.urlencode(),
             "severities": Severity.choices,
@@ -107,7 +116,8 @@ def register_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _export_rows(rows: Any) -> Any:
-    for row in rows.iterator(chunk_size=2000):
+    for values in rows.iterator(chunk_size=2000):
+        row = Row._make(values)
         yield [
             row.person_name,
             row.org_name,
@@ -126,7 +136,7 @@ def _export_rows(rows: Any) -> Any:
 @no_sysadmin
 def register_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = filter_register(request.user, request.GET)
-    content = list_workbook(_("违规发展登记"), HEADERS, _export_rows(with_names(rows)))
+    content = list_workbook(_("违规发展登记"), HEADERS, _export_rows(listed(rows)))
     response = HttpResponse(content, content_type=XLSX)
     stamp = dates.today().isoformat()
     response["Content-Disposition"] = f'attachment; filename="register-{stamp}.xlsx"'
