@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -35,7 +35,7 @@ from fazhan.audit.chain import (
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.holidays.table import current_table
-from fazhan.imports import document, members, orgtree, preview
+from fazhan.imports import document, kept, members, orgtree, preview
 from fazhan.imports.models import (
     SHEET_KINDS,
     BatchKind,
@@ -346,6 +346,12 @@ class _Plan:
     candidate_rows: Prepared
     # People already on file (re-applications): their dated history is not the file's to write.
     known_ids: frozenset[int] = frozenset()
+    # No event names another by its seq (`supersedes`) and no person is on file already: if the
+    # head has moved when `_write` locks it, the plan is moved along (`_rebase`), not made again.
+    rebasable: bool = False
+    # A plan kept since the preview (fazhan.imports.kept) holds no clear ID number: the items to
+    # plan again from, should anything it read have changed, are rebuilt from the batch's rows.
+    fresh_items: Callable[[], Sequence[_Item]] | None = None
 
 
 def _plan(
@@ -436,9 +442,37 @@ def _plan(
         rosters,
         # A re-application's person is on file already: only new people are inserted.
         Prepared([person for person in persons if person.pk is None]),
-        Prepared(candidates, late={"person": lambda candidate: candidate.person.pk}),
+        Prepared(candidates, late={"person": _person_pk}),
         frozenset(person.pk for person in persons if person.pk is not None),
+        rebasable=all(person.pk is None for person in persons)
+        and not any("supersedes" in event.payload for stream in streams for event in stream),
     )
+
+
+def _person_pk(candidate: Candidate) -> Any:
+    """The candidate's person's id, known once the people are inserted (a function, not a
+    lambda, so that a kept plan can be pickled)."""
+    return candidate.person.pk
+
+
+def _rebase(plan: _Plan, head_seq: int) -> None:
+    """Move a rebasable plan to a chain head that has moved since it was made: its events get
+    seqs later by the same amount. The engine's verdict does not depend on the seqs (events are
+    ordered by date and position, and no event names another), so only each file's `head_seq`
+    changes, in the objects and in the rows converted for the insert."""
+    delta = head_seq - plan.head_seq
+    connection = connections[Candidate.objects.db]
+    rows = plan.candidate_rows
+    column = next(
+        (index for index, field in enumerate(rows.fields) if field.name == "head_seq"), None
+    )
+    for index, candidate in enumerate(plan.candidates):
+        if candidate.head_seq is not None:
+            candidate.head_seq += delta
+        if column is not None:
+            field = rows.fields[column]
+            rows.rows[index][column] = field.get_db_prep_save(candidate.head_seq, connection)
+    plan.head_seq = head_seq
 
 
 def _rosters_unchanged(rosters: Sequence[_Roster]) -> bool:
@@ -468,13 +502,16 @@ def _write(user: User | None, plan: _Plan) -> list[Candidate]:
         for org_id, position in first.items():
             if not mine.may_write(org_id):
                 raise _ItemRefused(position, ActionRefused(_("无权向该党支部导入")))
-    if head.seq != plan.head_seq or not _rosters_unchanged(plan.rosters):
+    rosters_unchanged = _rosters_unchanged(plan.rosters)
+    if head.seq != plan.head_seq and rosters_unchanged and plan.rebasable:
+        _rebase(plan, head.seq)
+    if head.seq != plan.head_seq or not rosters_unchanged:
         for roster in plan.rosters:
             roster.existing = None
-        plan = _plan(user, plan.items, head.seq)
+        plan = _plan(user, _items_again(plan), head.seq)
     elif _reapplications(list(plan.persons)) != plan.persons:
         # Someone's file opened or ended since the plan: make it again, under the lock.
-        plan = _plan(user, plan.items, head.seq)
+        plan = _plan(user, _items_again(plan), head.seq)
     ids: dict[int, int] = {}
     pending = [(key, member) for roster in plan.rosters for key, member in roster.pending.items()]
     if pending:
@@ -515,6 +552,12 @@ def _write(user: User | None, plan: _Plan) -> list[Candidate]:
     if approved:
         transaction.on_commit(partial(follow_roster, approved))
     return plan.candidates
+
+
+def _items_again(plan: _Plan) -> Sequence[_Item]:
+    """The items to make `plan` again from: its own, or for a kept plan (no ID numbers in
+    clear) the batch's rows read again."""
+    return plan.fresh_items() if plan.fresh_items is not None else plan.items
 
 
 def _apply_changes(user: User | None, plan: _Plan) -> None:
@@ -668,9 +711,11 @@ def do_preview_roster(user: User, *, org: Organization, filename: str, data: byt
     # Parsing and judging happen outside the transaction: a 10,000-row preview must not hold
     # the database's write lock while it reads (SQLite IMMEDIATE transactions).
     rows = preview.roster_rows(user, org, table, today)
-    return _store(
+    batch = _store(
         user, org=org, kind=BatchKind.ROSTER, source=filename, rows=rows, ignored=table.ignored
     )
+    _prepare(user, batch)
+    return batch
 
 
 def do_preview_files(
@@ -685,9 +730,11 @@ def do_preview_files(
         problems = [_("没有找到档案文件（.json）")]
     rows = preview.file_rows(user, org, entries, dates.today())
     source = "、".join(name for name, _data in uploads)
-    return _store(
+    batch = _store(
         user, org=org, kind=BatchKind.FILES, source=source, rows=rows, file_errors=problems
     )
+    _prepare(user, batch)
+    return batch
 
 
 class _RowRefused(Exception):
@@ -709,6 +756,17 @@ def plan_drafts(
     steps done, of 2 × len(rows). Used by the import pages' batches and by `fazhan import
     roster|files` (user None: the operator, who may write to every branch), so both apply
     alike; `write_drafts` then writes the plan in one short transaction."""
+    items = _draft_items(user, drafts, rows, source)
+    try:
+        return _plan(user, items, read_head().seq, progress)
+    except _ItemRefused as refused:
+        raise _RowRefused(rows[refused.position], str(refused.refusal)) from None
+
+
+def _draft_items(
+    user: User | None, drafts: Sequence[Mapping[str, Any]], rows: Sequence[Any], source: str
+) -> list[_Item]:
+    """The items of previewed rows, their ID numbers decrypted (`plan_drafts`)."""
     orgs = Organization.objects.in_bulk({d["org_id"] for d in drafts})
     # The right to write is checked again now, once per branch (it may have ended since the
     # preview); each branch's roster is read once for all its rows.
@@ -734,10 +792,7 @@ def plan_drafts(
                 source,
             )
         )
-    try:
-        return _plan(user, items, read_head().seq, progress)
-    except _ItemRefused as refused:
-        raise _RowRefused(rows[refused.position], str(refused.refusal)) from None
+    return items
 
 
 def write_drafts(user: User | None, plan: _Plan, rows: Sequence[Any]) -> list[Candidate]:
@@ -812,11 +867,13 @@ def do_apply_batch(
         if draft.kind in SHEET_KINDS:
             sheet = _plan_sheet(user, draft, rows)
         else:
-            step = (lambda done: progress("preparing", done)) if progress is not None else None
-            plan = plan_drafts(
-                user, [row.data for row in rows], rows, source=str(draft.kind), progress=step
-            )
-        kept = _kept_data(draft, rows)
+            plan = _kept_plan(user, draft, rows)
+            if plan is None:
+                step = (lambda done: progress("preparing", done)) if progress is not None else None
+                plan = plan_drafts(
+                    user, [row.data for row in rows], rows, source=str(draft.kind), progress=step
+                )
+        kept_data = _kept_data(draft, rows)
         if progress is not None:
             progress("writing", 0)
         with transaction.atomic():
@@ -827,7 +884,8 @@ def do_apply_batch(
                 _apply_sheet(user, locked, rows, sheet)
             elif plan is not None:
                 candidates = write_drafts(user, plan, rows)
-            _link_rows(rows, candidates, kept)
+            _link_rows(rows, candidates, kept_data)
+            kept.drop(locked.pk)
             locked.status = BatchStatus.APPLIED
             locked.applied_at = timezone.now()
             locked.job = JobState.NONE
@@ -923,6 +981,7 @@ def _keep_refusal(refused: _RowRefused) -> None:
         batch.error_count += 1
         batch.error_rows = batch.rows.filter(has_errors=True).count()
         batch.save(update_fields=["error_count", "error_rows"])
+        kept.drop(batch.pk)
 
 
 def do_discard_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
@@ -932,6 +991,7 @@ def do_discard_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
     with transaction.atomic():
         locked = _locked_draft(user, batch)
         locked.rows.all().delete()
+        kept.drop(locked.pk)
         locked.status = BatchStatus.DISCARDED
         locked.save(update_fields=["status"])
     return locked
@@ -1080,3 +1140,58 @@ def _apply_sheet(
         raise _RowRefused(
             by_number.get(first["row"], rows[0]), f"{first['column']}：{first['problem']}"
         )
+
+
+# -- the kept plan (fazhan.imports.kept) ----------------------------------------------------------
+
+
+def _prepare(user: User, batch: ImportBatch) -> None:
+    """After a preview without errors, plan the confirmation now (`keep_plan`): in the request
+    for a batch the page confirms at once, by the worker for one it queues."""
+    if batch.has_errors or not batch.row_count:
+        return
+    if queued(batch):
+        from fazhan.imports.tasks import prepare_batch
+
+        prepare_batch.enqueue(batch.pk, user.pk)
+    else:
+        keep_plan(user, batch)
+
+
+def keep_plan(user: User, batch: ImportBatch | int) -> bool:
+    """Plan the confirmation of a draft roster or candidate-file batch and keep the plan with it,
+    so that the confirmation only writes (docs/import.md, "The kept plan"). Writes nothing but
+    the plan; False when there is nothing to keep (not a draft, errors, a row refused: the
+    confirmation will plan and say why)."""
+    pk = batch if isinstance(batch, int) else batch.pk
+    try:
+        draft = _locked_draft(user, pk, lock=False)
+        _ready(draft)
+    except (ActionRefused, Http404):
+        return False
+    if draft.kind in SHEET_KINDS or draft.job_running:
+        return False
+    rows = list(draft.rows.order_by("number"))
+    # The key is read before the plan: a change made while planning makes it stale, not wrong.
+    key = kept.inputs_key(user.pk, draft, rows, dates.today())
+    try:
+        plan = plan_drafts(user, [row.data for row in rows], rows, source=str(draft.kind))
+    except _RowRefused:
+        return False
+    # Principle 8: no ID number in clear in what is kept (the people hold their tokens).
+    stripped = replace(plan, items=[replace(item, id_number=None) for item in plan.items])
+    return kept.keep(pk, key, plan.head_seq, stripped)
+
+
+def _kept_plan(user: User, batch: ImportBatch, rows: Sequence[ImportRow]) -> _Plan | None:
+    """The plan kept since the preview, if nothing it was made from has changed (the key);
+    what moves all the time (the head, the rosters, the ID numbers on file, the right to
+    write) `_write` checks under the lock."""
+    key = kept.inputs_key(user.pk, batch, rows, dates.today())
+    plan = kept.take(batch.pk, key)
+    if not isinstance(plan, _Plan) or plan.user_id != user.pk:
+        return None
+    plan.fresh_items = partial(
+        _draft_items, user, [row.data for row in rows], rows, str(batch.kind)
+    )
+    return plan
