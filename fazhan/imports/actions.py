@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -46,6 +46,7 @@ from fazhan.imports.models import (
 )
 from fazhan.imports.roster import Located, Table, TableError, read_table
 from fazhan.lib.bulkinsert import Prepared
+from fazhan.members.history import RecordFacts, follow_records
 from fazhan.orgs.models import Kind, Member, MemberStatus, Organization
 from fazhan.people import crypto, idnumber
 from fazhan.people.actions import Mode
@@ -59,7 +60,8 @@ from fazhan.people.record import (
     projected,
 )
 from fazhan.policy.data import DEFAULT_POLICY
-from fazhan.policy.engine import evaluate
+from fazhan.policy.engine import effective_events, evaluate
+from fazhan.policy.membership import Fact, membership_facts
 from fazhan.policy.parse import Unreadable, parse_document
 
 if TYPE_CHECKING:
@@ -352,6 +354,9 @@ class _Plan:
     # A plan kept since the preview (fazhan.imports.kept) holds no clear ID number: the items to
     # plan again from, should anything it read have changed, are rebuilt from the batch's rows.
     fresh_items: Callable[[], Sequence[_Item]] | None = None
+    # Each file's membership facts (empty unless the admission was approved), for the member
+    # roster to follow once the import is committed (`_follow_after_commit`).
+    facts: list[list[Fact]] = field(default_factory=list)
 
 
 def _plan(
@@ -381,6 +386,7 @@ def _plan(
     seq = head_seq
     candidates: list[Candidate] = []
     streams: list[list[EncodedEvent]] = []
+    facts: list[list[Fact]] = []
     for position, (item, person) in enumerate(zip(items, persons, strict=True)):
         policy = item.policy or DEFAULT_POLICY
         candidate = Candidate(person=person, org=item.org, policy=policy)
@@ -426,7 +432,13 @@ def _plan(
         seq = chain[-1].seq
         record = candidate_document(candidate, chain, names=item.roster.names)
         imported_on = today if item.source == "roster" else None
-        apply_projection(candidate, evaluate(parse_document(record), table=table), seq, imported_on)
+        file = parse_document(record)
+        result = evaluate(file, table=table)
+        apply_projection(candidate, result, seq, imported_on)
+        # What `follow_roster` would find reading the file back (fazhan.people.record._facts).
+        approved = result.dates.approved_on is not None
+        events = effective_events(file.events, result.as_of) if approved else []
+        facts.append(membership_facts(events, result.dates, result.stage) if approved else [])
         candidates.append(candidate)
         streams.append(encoded)
         if progress is not None and position % 250 == 249:
@@ -446,6 +458,7 @@ def _plan(
         frozenset(person.pk for person in persons if person.pk is not None),
         rebasable=all(person.pk is None for person in persons)
         and not any("supersedes" in event.payload for stream in streams for event in stream),
+        facts=facts,
     )
 
 
@@ -546,12 +559,51 @@ def _write(user: User | None, plan: _Plan) -> list[Candidate]:
         raise ChainError(f"chain head at {moved.seq}, expected {expected}")
     _apply_changes(user, plan)
     projected(plan.candidates)
-    # The roster follows the files the committee approved (docs/members.md), once the import is
-    # committed: each file in its own short transaction, never holding the import's lock.
-    approved = [c.pk for c in plan.candidates if c.approved_on is not None]
-    if approved:
-        transaction.on_commit(partial(follow_roster, approved))
+    _follow_after_commit(plan)
     return plan.candidates
+
+
+def _follow_after_commit(plan: _Plan) -> None:
+    """The roster follows the files the committee approved (docs/members.md), once the import is
+    committed, never holding the import's lock. A new person's file is followed from the facts
+    the plan found (`follow_records`, as `follow_roster` would after reading each file back and
+    judging it again); a file with dated changes or of a person already on file, or one that
+    moved since the write, is read back by `follow_roster` itself."""
+    planned: list[tuple[int, int | None, RecordFacts]] = []
+    again: list[int] = []
+    for item, person, candidate, facts in zip(
+        plan.items, plan.persons, plan.candidates, plan.facts, strict=True
+    ):
+        if candidate.approved_on is None:
+            continue
+        if facts and not _known(plan, person) and not item.person_fields.get(document.CHANGES):
+            entry = RecordFacts(
+                candidate_id=candidate.pk,
+                person=person,
+                org_id=candidate.org_id,
+                facts=facts,
+                admitted_on=candidate.admitted_on,
+                recorded_by_id=plan.user_id,
+            )
+            planned.append((candidate.pk, candidate.head_seq, entry))
+        else:
+            again.append(candidate.pk)
+    if planned or again:
+        transaction.on_commit(partial(_follow_planned, planned, again))
+
+
+def _follow_planned(
+    planned: Sequence[tuple[int, int | None, RecordFacts]], again: list[int]
+) -> None:
+    for start in range(0, len(planned), 500):
+        part = planned[start : start + 500]
+        with transaction.atomic():
+            locked = Candidate.objects.select_for_update().filter(pk__in=[p[0] for p in part])
+            heads = dict(locked.values_list("pk", "head_seq"))
+            follow_records([entry for pk, head, entry in part if heads.get(pk) == head])
+            again.extend(pk for pk, head, _entry in part if heads.get(pk) != head)
+    if again:
+        follow_roster(again)
 
 
 def _items_again(plan: _Plan) -> Sequence[_Item]:
@@ -1169,7 +1221,7 @@ def keep_plan(user: User, batch: ImportBatch | int) -> bool:
         _ready(draft)
     except (ActionRefused, Http404):
         return False
-    if draft.kind in SHEET_KINDS or draft.job_running:
+    if draft.kind in SHEET_KINDS:
         return False
     rows = list(draft.rows.order_by("number"))
     # The key is read before the plan: a change made while planning makes it stale, not wrong.

@@ -111,12 +111,13 @@ def unseal(sealed: bytes) -> Any | None:
 
 
 def keep(batch_pk: int, key: str, head_seq: int, plan: Any) -> bool:
-    """Store the plan of a draft batch; False (nothing stored) once it is no longer a draft or
-    its confirmation has started (the batch is locked meanwhile, so no plan outlives it)."""
+    """Store the plan of a draft batch; False (nothing stored) once it is no longer a draft. The
+    batch is locked here as by the confirmation's write, which drops the plan: none outlives
+    its batch's draft."""
     sealed = seal(plan)
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().filter(pk=batch_pk).first()
-        if batch is None or batch.status != BatchStatus.DRAFT or batch.job_running:
+        if batch is None or batch.status != BatchStatus.DRAFT:
             return False
         ImportPlan.objects.update_or_create(
             batch=batch, defaults={"key": key, "head_seq": head_seq, "sealed": sealed}

@@ -28,7 +28,9 @@ ROWS = [
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_queues_a_large_confirmation_and_the_worker_applies_it(client, cast, settings):
+def test_it_queues_a_large_confirmation_and_the_worker_applies_it(
+    client, cast, settings, monkeypatch
+):
     settings.FAZHAN_IMPORT_QUEUE_ROWS = 2
     settings.TASKS = DATABASE
     client.force_login(cast.zhibu)
@@ -37,18 +39,32 @@ def test_it_queues_a_large_confirmation_and_the_worker_applies_it(client, cast, 
         page = client.post(f"/imports/{batch.pk}/confirm/", follow=True).content.decode()
     batch.refresh_from_db()
     assert (batch.status, batch.job, batch.job_total) == (BatchStatus.DRAFT, JobState.QUEUED, 6)
-    assert DBTaskResult.objects.count() == 1
+    # The preview queued the planning ahead (prepare_batch), the page the confirmation.
+    assert sorted(
+        t.rsplit(".", 1)[-1] for t in DBTaskResult.objects.values_list("task_path", flat=True)
+    ) == ["confirm_batch", "prepare_batch"]
     assert "已排队，等待后台导入" in page and f"/imports/{batch.pk}/progress/" in page
     assert "disabled aria-disabled" in page  # no second confirmation while it is queued
     assert not Candidate.objects.filter(person__name__startswith="示例排队").exists()
     with on():
         again = client.post(f"/imports/{batch.pk}/confirm/", follow=True).content.decode()
-    assert "这一批已在导入中，请等待完成" in again and DBTaskResult.objects.count() == 1
+    assert "这一批已在导入中，请等待完成" in again and DBTaskResult.objects.count() == 2
+
+    plain_plan = actions._plan
+    plans: list[int] = []
+
+    def counted(*args, **kwargs):
+        plans.append(1)
+        return plain_plan(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "_plan", counted)
 
     with on():
         call_command("worker", batch=True, verbosity=0)
     batch.refresh_from_db()
     assert (batch.status, batch.job) == (BatchStatus.APPLIED, JobState.NONE)
+    assert plans == [1]  # planned once, by the prepare task; the confirmation only wrote
+    assert not ImportPlan.objects.exists()
     assert Candidate.objects.filter(person__name__startswith="示例排队").count() == 3
     assert verify_chain().ok
     fragment = client.get(f"/imports/{batch.pk}/progress/", headers={"HX-Request": "true"})
