@@ -9,7 +9,7 @@ import json
 from datetime import date
 
 import pytest
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from fazhan.audit.chain import NewEvent, append_event, append_events_bulk, events_of, verify_chain
 from fazhan.audit.models import Event
@@ -208,3 +208,34 @@ def test_it_plans_afresh_when_a_member_named_in_a_file_joins_the_roster(cast, pl
     talk = next(e for e in events_of(candidate.pk) if e.kind == "S05")
     assert talk.payload["contacts"][0]["member_id"] == joined.pk  # no placeholder, no duplicate
     assert Member.objects.filter(org=cast.branch_a, name="示例联系人").count() == 1
+
+
+def test_it_answers_a_busy_database_at_confirm_with_503_and_writes_nothing(
+    client, cast, monkeypatch
+):
+    client.force_login(cast.zhibu)
+    batch = preview(cast)
+    people, events = Candidate.objects.count(), Event.objects.count()
+    plain_drop = kept.drop
+
+    def locked_out(pk: int) -> None:
+        # The write transaction has sent the people, files and events when the database says
+        # it is locked (SQLite's busy timeout passed): everything of it is rolled back.
+        assert Candidate.objects.count() == people + len(ROWS)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(kept, "drop", locked_out)
+    with on():
+        response = client.post(f"/imports/{batch.pk}/confirm/")
+    assert response.status_code == 503 and int(response["Retry-After"]) > 0
+    assert "系统繁忙" in response.content.decode()
+    assert (Candidate.objects.count(), Event.objects.count()) == (people, events)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DRAFT and batch.can_apply
+    assert ImportPlan.objects.filter(batch=batch).exists()  # kept: the retry only writes
+    monkeypatch.setattr(kept, "drop", plain_drop)
+    with on():
+        assert client.post(f"/imports/{batch.pk}/confirm/").status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.APPLIED
+    assert_written_right(len(ROWS))
