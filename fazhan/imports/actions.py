@@ -9,6 +9,7 @@ if one row is refused, nothing of the batch is written and the reason goes back 
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -68,6 +69,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
     User = AbstractBaseUser
+
+log = logging.getLogger(__name__)
 
 
 # -- one candidate --------------------------------------------------------------------------------
@@ -1206,8 +1209,12 @@ def _prepare(user: User, batch: ImportBatch) -> None:
         from fazhan.imports.tasks import prepare_batch
 
         prepare_batch.enqueue(batch.pk, user.pk)
-    else:
+        return
+    try:
         keep_plan(user, batch)
+    except Exception:
+        # Planning ahead only saves time: the preview stands, the confirmation will plan.
+        log.exception("import batch %s: planning ahead failed", batch.pk)
 
 
 def keep_plan(user: User, batch: ImportBatch | int) -> bool:

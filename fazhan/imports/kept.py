@@ -99,7 +99,7 @@ def seal(plan: Any) -> bytes:
     return _fernet().encrypt(zlib.compress(pickle.dumps(plan, pickle.HIGHEST_PROTOCOL), 1))
 
 
-def unseal(sealed: bytes) -> Any | None:
+def unseal(sealed: bytes | memoryview) -> Any | None:
     """The plan, or None when the row was not sealed by these keys (never unpickled then)."""
     try:
         opened = _fernet().decrypt(bytes(sealed))

@@ -20,8 +20,17 @@ from fazhan.people.actions import do_withdraw
 from fazhan.people.idnumber import make_demo_id
 from fazhan.people.intake import do_register_application
 from fazhan.people.models import Candidate
-from fazhan.people.record import evaluate_candidate
-from tests.imports.helpers import ACTIVIST, APPLICANT, MEMBER, TARGET, on, person, xlsx
+from fazhan.people.record import evaluate_candidate, follow_roster
+from tests.imports.helpers import (
+    ACTIVIST,
+    APPLICANT,
+    MEMBER,
+    PROBATIONARY,
+    TARGET,
+    on,
+    person,
+    xlsx,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +248,37 @@ def test_it_answers_a_busy_database_at_confirm_with_503_and_writes_nothing(
     batch.refresh_from_db()
     assert batch.status == BatchStatus.APPLIED
     assert_written_right(len(ROWS))
+
+
+def test_it_puts_approved_rows_on_the_roster_as_judging_them_again_would(
+    cast, django_capture_on_commit_callbacks
+):
+    rows = [*ROWS, person("示例留存戊", serial=5, **PROBATIONARY)]
+    batch = preview(cast, rows)
+    with on(), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        actions.do_apply_batch(cast.zhibu, batch)
+    assert callbacks
+    files = {c.person.name: c for c in mine()}
+    members = {m.candidate_id: m for m in Member.objects.filter(candidate__in=files.values())}
+    # The member and the probationary member joined from the plan's facts; no one else.
+    assert set(members) == {files["示例留存丁"].pk, files["示例留存戊"].pk}
+    assert members[files["示例留存丁"].pk].status == "full"
+    assert members[files["示例留存戊"].pk].status == "probationary"
+    # Reading every file back and judging it again (`follow_roster`) finds nothing to change.
+    events = Event.objects.count()
+    state = sorted(Member.objects.values_list("candidate_id", "status", "active", "org_id"))
+    with on(), django_capture_on_commit_callbacks(execute=True):
+        follow_roster([c.pk for c in files.values()])
+    assert Event.objects.count() == events
+    assert sorted(Member.objects.values_list("candidate_id", "status", "active", "org_id")) == state
+    assert verify_chain().ok
+
+
+def test_it_forgets_the_kept_plan_when_the_batch_is_discarded(cast):
+    batch = preview(cast)
+    assert ImportPlan.objects.filter(batch=batch).exists()
+    actions.do_discard_batch(cast.zhibu, batch)
+    assert not ImportPlan.objects.filter(batch=batch).exists()
+    # A plan is never kept for a batch that is no longer a draft.
+    assert not actions.keep_plan(cast.zhibu, batch.pk)
+    assert not ImportPlan.objects.exists()
