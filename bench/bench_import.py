@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/bench_import.py [--rows 10000] [--branches 40] [--keep]
 
+(--rows is per roster: two are imported.)
+
 Builds a throwaway SQLite database (migrated) with a district, one sub-organization and
 `--branches` branches, writes a roster of `--rows` synthetic people at realistic stages
 (fazhan.imports.samples: demo ID numbers, dates relative to today), and times in the same run:
@@ -10,10 +12,15 @@ Builds a throwaway SQLite database (migrated) with a district, one sub-organizat
 - parse + preview: `do_preview_roster` (read, check every cell, resolve branches, check ID
   numbers against the file and the people table, judge every row with the engine, encrypt the ID
   numbers, store the batch);
-- apply: `do_apply_batch`: the plan outside any transaction (per row a person with its ID number
-  encrypted and indexed, a candidate file, one projection, its events checked and encoded), then
-  one transaction (the write phase, timed apart: the chain head locked, the rows sent, the events
-  hashed and inserted);
+- the plan kept ahead (`keep_plan`, what `fazhan worker` does after a large preview: per row a
+  person with its ID number encrypted and indexed, a candidate file, one projection, its events
+  checked and encoded, all sealed with the batch);
+- the whole confirmation (`do_apply_batch`), before and after in the same run, on two rosters of
+  `--rows` people each: "before" plans at confirmation (no kept plan), "after" uses the plan its
+  preview kept (moved along the chain, since the first roster was written in between); each with
+  its write phase timed apart (from the moment the apply says it starts writing: the chain head
+  locked, the rows sent, the events hashed and inserted, the summary kept, then the roster
+  following the approved files after the commit);
 
 and prints rows per second and the ratio to the baseline, by wall clock and by this process's CPU
 time (the stable figure on a shared machine: the import is CPU-bound). Not a pytest file.
