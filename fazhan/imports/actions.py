@@ -9,8 +9,9 @@ if one row is refused, nothing of the batch is written and the reason goes back 
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -35,7 +36,7 @@ from fazhan.audit.chain import (
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.holidays.table import current_table
-from fazhan.imports import document, members, orgtree, preview
+from fazhan.imports import document, kept, members, orgtree, preview
 from fazhan.imports.models import (
     SHEET_KINDS,
     BatchKind,
@@ -46,6 +47,7 @@ from fazhan.imports.models import (
 )
 from fazhan.imports.roster import Located, Table, TableError, read_table
 from fazhan.lib.bulkinsert import Prepared
+from fazhan.members.history import RecordFacts, follow_records
 from fazhan.orgs.models import Kind, Member, MemberStatus, Organization
 from fazhan.people import crypto, idnumber
 from fazhan.people.actions import Mode
@@ -59,13 +61,16 @@ from fazhan.people.record import (
     projected,
 )
 from fazhan.policy.data import DEFAULT_POLICY
-from fazhan.policy.engine import evaluate
+from fazhan.policy.engine import effective_events, evaluate
+from fazhan.policy.membership import Fact, membership_facts
 from fazhan.policy.parse import Unreadable, parse_document
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
     User = AbstractBaseUser
+
+log = logging.getLogger(__name__)
 
 
 # -- one candidate --------------------------------------------------------------------------------
@@ -346,6 +351,15 @@ class _Plan:
     candidate_rows: Prepared
     # People already on file (re-applications): their dated history is not the file's to write.
     known_ids: frozenset[int] = frozenset()
+    # No event names another by its seq (`supersedes`) and no person is on file already: if the
+    # head has moved when `_write` locks it, the plan is moved along (`_rebase`), not made again.
+    rebasable: bool = False
+    # A plan kept since the preview (fazhan.imports.kept) holds no clear ID number: the items to
+    # plan again from, should anything it read have changed, are rebuilt from the batch's rows.
+    fresh_items: Callable[[], Sequence[_Item]] | None = None
+    # Each file's membership facts (empty unless the admission was approved), for the member
+    # roster to follow once the import is committed (`_follow_after_commit`).
+    facts: list[list[Fact]] = field(default_factory=list)
 
 
 def _plan(
@@ -375,6 +389,7 @@ def _plan(
     seq = head_seq
     candidates: list[Candidate] = []
     streams: list[list[EncodedEvent]] = []
+    facts: list[list[Fact]] = []
     for position, (item, person) in enumerate(zip(items, persons, strict=True)):
         policy = item.policy or DEFAULT_POLICY
         candidate = Candidate(person=person, org=item.org, policy=policy)
@@ -420,7 +435,13 @@ def _plan(
         seq = chain[-1].seq
         record = candidate_document(candidate, chain, names=item.roster.names)
         imported_on = today if item.source == "roster" else None
-        apply_projection(candidate, evaluate(parse_document(record), table=table), seq, imported_on)
+        file = parse_document(record)
+        result = evaluate(file, table=table)
+        apply_projection(candidate, result, seq, imported_on)
+        # What `follow_roster` would find reading the file back (fazhan.people.record._facts).
+        approved = result.dates.approved_on is not None
+        events = effective_events(file.events, result.as_of) if approved else []
+        facts.append(membership_facts(events, result.dates, result.stage) if approved else [])
         candidates.append(candidate)
         streams.append(encoded)
         if progress is not None and position % 250 == 249:
@@ -436,9 +457,38 @@ def _plan(
         rosters,
         # A re-application's person is on file already: only new people are inserted.
         Prepared([person for person in persons if person.pk is None]),
-        Prepared(candidates, late={"person": lambda candidate: candidate.person.pk}),
+        Prepared(candidates, late={"person": _person_pk}),
         frozenset(person.pk for person in persons if person.pk is not None),
+        rebasable=all(person.pk is None for person in persons)
+        and not any("supersedes" in event.payload for stream in streams for event in stream),
+        facts=facts,
     )
+
+
+def _person_pk(candidate: Candidate) -> Any:
+    """The candidate's person's id, known once the people are inserted (a function, not a
+    lambda, so that a kept plan can be pickled)."""
+    return candidate.person.pk
+
+
+def _rebase(plan: _Plan, head_seq: int) -> None:
+    """Move a rebasable plan to a chain head that has moved since it was made: its events get
+    seqs later by the same amount. The engine's verdict does not depend on the seqs (events are
+    ordered by date and position, and no event names another), so only each file's `head_seq`
+    changes, in the objects and in the rows converted for the insert."""
+    delta = head_seq - plan.head_seq
+    connection = connections[Candidate.objects.db]
+    rows = plan.candidate_rows
+    column = next(
+        (index for index, field in enumerate(rows.fields) if field.name == "head_seq"), None
+    )
+    for index, candidate in enumerate(plan.candidates):
+        if candidate.head_seq is not None:
+            candidate.head_seq += delta
+        if column is not None:
+            field = rows.fields[column]
+            rows.rows[index][column] = field.get_db_prep_save(candidate.head_seq, connection)
+    plan.head_seq = head_seq
 
 
 def _rosters_unchanged(rosters: Sequence[_Roster]) -> bool:
@@ -468,13 +518,16 @@ def _write(user: User | None, plan: _Plan) -> list[Candidate]:
         for org_id, position in first.items():
             if not mine.may_write(org_id):
                 raise _ItemRefused(position, ActionRefused(_("无权向该党支部导入")))
-    if head.seq != plan.head_seq or not _rosters_unchanged(plan.rosters):
+    rosters_unchanged = _rosters_unchanged(plan.rosters)
+    if head.seq != plan.head_seq and rosters_unchanged and plan.rebasable:
+        _rebase(plan, head.seq)
+    if head.seq != plan.head_seq or not rosters_unchanged:
         for roster in plan.rosters:
             roster.existing = None
-        plan = _plan(user, plan.items, head.seq)
+        plan = _plan(user, _items_again(plan), head.seq)
     elif _reapplications(list(plan.persons)) != plan.persons:
         # Someone's file opened or ended since the plan: make it again, under the lock.
-        plan = _plan(user, plan.items, head.seq)
+        plan = _plan(user, _items_again(plan), head.seq)
     ids: dict[int, int] = {}
     pending = [(key, member) for roster in plan.rosters for key, member in roster.pending.items()]
     if pending:
@@ -509,12 +562,57 @@ def _write(user: User | None, plan: _Plan) -> list[Candidate]:
         raise ChainError(f"chain head at {moved.seq}, expected {expected}")
     _apply_changes(user, plan)
     projected(plan.candidates)
-    # The roster follows the files the committee approved (docs/members.md), once the import is
-    # committed: each file in its own short transaction, never holding the import's lock.
-    approved = [c.pk for c in plan.candidates if c.approved_on is not None]
-    if approved:
-        transaction.on_commit(partial(follow_roster, approved))
+    _follow_after_commit(plan)
     return plan.candidates
+
+
+def _follow_after_commit(plan: _Plan) -> None:
+    """The roster follows the files the committee approved (docs/members.md), once the import is
+    committed, never holding the import's lock. A new person's file is followed from the facts
+    the plan found (`follow_records`, as `follow_roster` would after reading each file back and
+    judging it again); a file with dated changes or of a person already on file, or one that
+    moved since the write, is read back by `follow_roster` itself."""
+    planned: list[tuple[int, int | None, RecordFacts]] = []
+    again: list[int] = []
+    for item, person, candidate, facts in zip(
+        plan.items, plan.persons, plan.candidates, plan.facts, strict=True
+    ):
+        if candidate.approved_on is None:
+            continue
+        if facts and not _known(plan, person) and not item.person_fields.get(document.CHANGES):
+            entry = RecordFacts(
+                candidate_id=candidate.pk,
+                person=person,
+                org_id=candidate.org_id,
+                facts=facts,
+                admitted_on=candidate.admitted_on,
+                recorded_by_id=plan.user_id,
+            )
+            planned.append((candidate.pk, candidate.head_seq, entry))
+        else:
+            again.append(candidate.pk)
+    if planned or again:
+        transaction.on_commit(partial(_follow_planned, planned, again))
+
+
+def _follow_planned(
+    planned: Sequence[tuple[int, int | None, RecordFacts]], again: list[int]
+) -> None:
+    for start in range(0, len(planned), 500):
+        part = planned[start : start + 500]
+        with transaction.atomic():
+            locked = Candidate.objects.select_for_update().filter(pk__in=[p[0] for p in part])
+            heads = dict(locked.values_list("pk", "head_seq"))
+            follow_records([entry for pk, head, entry in part if heads.get(pk) == head])
+            again.extend(pk for pk, head, _entry in part if heads.get(pk) != head)
+    if again:
+        follow_roster(again)
+
+
+def _items_again(plan: _Plan) -> Sequence[_Item]:
+    """The items to make `plan` again from: its own, or for a kept plan (no ID numbers in
+    clear) the batch's rows read again."""
+    return plan.fresh_items() if plan.fresh_items is not None else plan.items
 
 
 def _apply_changes(user: User | None, plan: _Plan) -> None:
@@ -668,9 +766,11 @@ def do_preview_roster(user: User, *, org: Organization, filename: str, data: byt
     # Parsing and judging happen outside the transaction: a 10,000-row preview must not hold
     # the database's write lock while it reads (SQLite IMMEDIATE transactions).
     rows = preview.roster_rows(user, org, table, today)
-    return _store(
+    batch = _store(
         user, org=org, kind=BatchKind.ROSTER, source=filename, rows=rows, ignored=table.ignored
     )
+    _prepare(user, batch)
+    return batch
 
 
 def do_preview_files(
@@ -685,9 +785,11 @@ def do_preview_files(
         problems = [_("没有找到档案文件（.json）")]
     rows = preview.file_rows(user, org, entries, dates.today())
     source = "、".join(name for name, _data in uploads)
-    return _store(
+    batch = _store(
         user, org=org, kind=BatchKind.FILES, source=source, rows=rows, file_errors=problems
     )
+    _prepare(user, batch)
+    return batch
 
 
 class _RowRefused(Exception):
@@ -709,6 +811,17 @@ def plan_drafts(
     steps done, of 2 × len(rows). Used by the import pages' batches and by `fazhan import
     roster|files` (user None: the operator, who may write to every branch), so both apply
     alike; `write_drafts` then writes the plan in one short transaction."""
+    items = _draft_items(user, drafts, rows, source)
+    try:
+        return _plan(user, items, read_head().seq, progress)
+    except _ItemRefused as refused:
+        raise _RowRefused(rows[refused.position], str(refused.refusal)) from None
+
+
+def _draft_items(
+    user: User | None, drafts: Sequence[Mapping[str, Any]], rows: Sequence[Any], source: str
+) -> list[_Item]:
+    """The items of previewed rows, their ID numbers decrypted (`plan_drafts`)."""
     orgs = Organization.objects.in_bulk({d["org_id"] for d in drafts})
     # The right to write is checked again now, once per branch (it may have ended since the
     # preview); each branch's roster is read once for all its rows.
@@ -734,10 +847,7 @@ def plan_drafts(
                 source,
             )
         )
-    try:
-        return _plan(user, items, read_head().seq, progress)
-    except _ItemRefused as refused:
-        raise _RowRefused(rows[refused.position], str(refused.refusal)) from None
+    return items
 
 
 def write_drafts(user: User | None, plan: _Plan, rows: Sequence[Any]) -> list[Candidate]:
@@ -812,11 +922,13 @@ def do_apply_batch(
         if draft.kind in SHEET_KINDS:
             sheet = _plan_sheet(user, draft, rows)
         else:
-            step = (lambda done: progress("preparing", done)) if progress is not None else None
-            plan = plan_drafts(
-                user, [row.data for row in rows], rows, source=str(draft.kind), progress=step
-            )
-        kept = _kept_data(draft, rows)
+            plan = _kept_plan(user, draft, rows)
+            if plan is None:
+                step = (lambda done: progress("preparing", done)) if progress is not None else None
+                plan = plan_drafts(
+                    user, [row.data for row in rows], rows, source=str(draft.kind), progress=step
+                )
+        kept_data = _kept_data(draft, rows)
         if progress is not None:
             progress("writing", 0)
         with transaction.atomic():
@@ -827,7 +939,8 @@ def do_apply_batch(
                 _apply_sheet(user, locked, rows, sheet)
             elif plan is not None:
                 candidates = write_drafts(user, plan, rows)
-            _link_rows(rows, candidates, kept)
+            _link_rows(rows, candidates, kept_data)
+            kept.drop(locked.pk)
             locked.status = BatchStatus.APPLIED
             locked.applied_at = timezone.now()
             locked.job = JobState.NONE
@@ -923,6 +1036,7 @@ def _keep_refusal(refused: _RowRefused) -> None:
         batch.error_count += 1
         batch.error_rows = batch.rows.filter(has_errors=True).count()
         batch.save(update_fields=["error_count", "error_rows"])
+        kept.drop(batch.pk)
 
 
 def do_discard_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
@@ -932,6 +1046,7 @@ def do_discard_batch(user: User, batch: ImportBatch | int) -> ImportBatch:
     with transaction.atomic():
         locked = _locked_draft(user, batch)
         locked.rows.all().delete()
+        kept.drop(locked.pk)
         locked.status = BatchStatus.DISCARDED
         locked.save(update_fields=["status"])
     return locked
@@ -1080,3 +1195,62 @@ def _apply_sheet(
         raise _RowRefused(
             by_number.get(first["row"], rows[0]), f"{first['column']}：{first['problem']}"
         )
+
+
+# -- the kept plan (fazhan.imports.kept) ----------------------------------------------------------
+
+
+def _prepare(user: User, batch: ImportBatch) -> None:
+    """After a preview without errors, plan the confirmation now (`keep_plan`): in the request
+    for a batch the page confirms at once, by the worker for one it queues."""
+    if batch.has_errors or not batch.row_count:
+        return
+    if queued(batch):
+        from fazhan.imports.tasks import prepare_batch
+
+        prepare_batch.enqueue(batch.pk, user.pk)
+        return
+    try:
+        keep_plan(user, batch)
+    except Exception:
+        # Planning ahead only saves time: the preview stands, the confirmation will plan.
+        log.exception("import batch %s: planning ahead failed", batch.pk)
+
+
+def keep_plan(user: User, batch: ImportBatch | int) -> bool:
+    """Plan the confirmation of a draft roster or candidate-file batch and keep the plan with it,
+    so that the confirmation only writes (docs/import.md, "The kept plan"). Writes nothing but
+    the plan; False when there is nothing to keep (not a draft, errors, a row refused: the
+    confirmation will plan and say why)."""
+    pk = batch if isinstance(batch, int) else batch.pk
+    try:
+        draft = _locked_draft(user, pk, lock=False)
+        _ready(draft)
+    except (ActionRefused, Http404):
+        return False
+    if draft.kind in SHEET_KINDS:
+        return False
+    rows = list(draft.rows.order_by("number"))
+    # The key is read before the plan: a change made while planning makes it stale, not wrong.
+    key = kept.inputs_key(user.pk, draft, rows, dates.today())
+    try:
+        plan = plan_drafts(user, [row.data for row in rows], rows, source=str(draft.kind))
+    except _RowRefused:
+        return False
+    # Principle 8: no ID number in clear in what is kept (the people hold their tokens).
+    stripped = replace(plan, items=[replace(item, id_number=None) for item in plan.items])
+    return kept.keep(pk, key, plan.head_seq, stripped)
+
+
+def _kept_plan(user: User, batch: ImportBatch, rows: Sequence[ImportRow]) -> _Plan | None:
+    """The plan kept since the preview, if nothing it was made from has changed (the key);
+    what moves all the time (the head, the rosters, the ID numbers on file, the right to
+    write) `_write` checks under the lock."""
+    key = kept.inputs_key(user.pk, batch, rows, dates.today())
+    plan = kept.take(batch.pk, key)
+    if not isinstance(plan, _Plan) or plan.user_id != user.pk:
+        return None
+    plan.fresh_items = partial(
+        _draft_items, user, [row.data for row in rows], rows, str(batch.kind)
+    )
+    return plan

@@ -190,3 +190,27 @@ def get_batch_for_user(user: UserLike, pk: Any) -> ImportBatch:
         return ImportBatch.objects.visible_to(user).select_related("org", "uploaded_by").get(pk=pk)
     except (ImportBatch.DoesNotExist, ValueError, TypeError):
         raise Http404(_("没有找到该导入批次。")) from None
+
+
+class ImportPlan(models.Model):
+    """What the preview prepared for a roster or candidate-file batch (`fazhan.imports.kept`):
+    the people, files, projections and encoded chain events, so that the confirmation only
+    writes them. `key` is the digest of everything the plan was made from (the rows, the user,
+    the day, the policy and holiday table, the branches); `sealed` is the plan encrypted under
+    the field-encryption keys (DESIGN principle 8: nothing in it is readable without them). It is
+    deleted when the batch is applied or discarded."""
+
+    batch = models.OneToOneField(
+        ImportBatch, on_delete=models.CASCADE, primary_key=True, related_name="kept_plan"
+    )
+    key = models.CharField(max_length=64)
+    head_seq = models.BigIntegerField()
+    sealed = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("导入准备")
+        verbose_name_plural = _("导入准备")
+
+    def __str__(self) -> str:
+        return f"plan of batch {self.batch_id}"

@@ -47,3 +47,19 @@ def confirm_batch(batch_id: int, user_id: int) -> None:
         log.exception("import batch %s: confirmation failed", batch_id)
         message = _("导入时发生意外错误，本批未导入任何内容。请稍后重试，或联系系统管理员。")
         _mark(batch_id, job=JobState.FAILED, job_message=message)
+
+
+@task()
+def prepare_batch(batch_id: int, user_id: int) -> None:
+    """Plan the confirmation of a large batch just previewed, and keep the plan with it
+    (`actions.keep_plan`), so that the confirmation only writes. A failure keeps nothing: the
+    confirmation then plans itself."""
+    from fazhan.imports.actions import keep_plan
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    try:
+        keep_plan(user, batch_id)
+    except Exception:
+        log.exception("import batch %s: planning ahead failed", batch_id)

@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from fazhan.audit.chain import NewEvent, append_events_bulk, events_of, verify_chain
 from fazhan.imports import actions
-from fazhan.imports.models import BatchStatus, ImportBatch, JobState
+from fazhan.imports.models import BatchStatus, ImportBatch, ImportPlan, JobState
 from fazhan.people.models import Candidate, Person
 from tests.imports.helpers import ACTIVIST, APPLICANT, TARGET, on, person, xlsx
 from tests.imports.test_views import roster, upload
@@ -28,7 +28,9 @@ ROWS = [
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_queues_a_large_confirmation_and_the_worker_applies_it(client, cast, settings):
+def test_it_queues_a_large_confirmation_and_the_worker_applies_it(
+    client, cast, settings, monkeypatch
+):
     settings.FAZHAN_IMPORT_QUEUE_ROWS = 2
     settings.TASKS = DATABASE
     client.force_login(cast.zhibu)
@@ -37,18 +39,32 @@ def test_it_queues_a_large_confirmation_and_the_worker_applies_it(client, cast, 
         page = client.post(f"/imports/{batch.pk}/confirm/", follow=True).content.decode()
     batch.refresh_from_db()
     assert (batch.status, batch.job, batch.job_total) == (BatchStatus.DRAFT, JobState.QUEUED, 6)
-    assert DBTaskResult.objects.count() == 1
+    # The preview queued the planning ahead (prepare_batch), the page the confirmation.
+    assert sorted(
+        t.rsplit(".", 1)[-1] for t in DBTaskResult.objects.values_list("task_path", flat=True)
+    ) == ["confirm_batch", "prepare_batch"]
     assert "已排队，等待后台导入" in page and f"/imports/{batch.pk}/progress/" in page
     assert "disabled aria-disabled" in page  # no second confirmation while it is queued
     assert not Candidate.objects.filter(person__name__startswith="示例排队").exists()
     with on():
         again = client.post(f"/imports/{batch.pk}/confirm/", follow=True).content.decode()
-    assert "这一批已在导入中，请等待完成" in again and DBTaskResult.objects.count() == 1
+    assert "这一批已在导入中，请等待完成" in again and DBTaskResult.objects.count() == 2
+
+    plain_plan = actions._plan
+    plans: list[int] = []
+
+    def counted(*args, **kwargs):
+        plans.append(1)
+        return plain_plan(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "_plan", counted)
 
     with on():
         call_command("worker", batch=True, verbosity=0)
     batch.refresh_from_db()
     assert (batch.status, batch.job) == (BatchStatus.APPLIED, JobState.NONE)
+    assert plans == [1]  # planned once, by the prepare task; the confirmation only wrote
+    assert not ImportPlan.objects.exists()
     assert Candidate.objects.filter(person__name__startswith="示例排队").count() == 3
     assert verify_chain().ok
     fragment = client.get(f"/imports/{batch.pk}/progress/", headers={"HX-Request": "true"})
@@ -91,8 +107,11 @@ def test_it_shows_a_failed_confirmation_in_chinese_and_keeps_the_draft(client, c
 
 
 @pytest.mark.django_db
-def test_it_plans_again_under_the_lock_when_the_chain_moved_since_the_plan(cast, monkeypatch):
+def test_it_moves_the_plan_along_under_the_lock_when_the_chain_moved_since_the_plan(
+    cast, monkeypatch
+):
     batch = upload_direct(cast)
+    ImportPlan.objects.filter(batch=batch).delete()  # no kept plan: planned at confirmation
     plain_plan = actions._plan
     calls: list[int] = []
 
@@ -106,7 +125,8 @@ def test_it_plans_again_under_the_lock_when_the_chain_moved_since_the_plan(cast,
     monkeypatch.setattr(actions, "_plan", plan_then_someone_appends)
     with on():
         actions.do_apply_batch(cast.zhibu, batch)
-    assert calls == [calls[0], calls[0] + 1]  # made again from the moved head
+    # Not made again: no event names another by its seq, so the seqs move along by one.
+    assert calls == [calls[0]]
     mine = Candidate.objects.filter(person__name__startswith="示例排队")
     assert mine.count() == 3 and verify_chain().ok
     for candidate in mine:
