@@ -439,16 +439,19 @@ def _join_in_bulk(entries: Sequence[RecordFacts]) -> None:
         members.append(member)
         changes.extend(own)
     Member.objects.bulk_create(members)
+    # Setting member_id drops the cached member (Django clears it when the id changes): keep the
+    # candidate ids first, so the events below read no member back one by one.
+    candidate_ids = [change.member.candidate_id for change in changes]
     for change in changes:
         change.member_id = change.member.pk
     MemberChange.objects.bulk_create(changes)
     append_events_bulk(
         NewEvent(
             kind=f"member.{change.kind}",
-            candidate_id=change.member.candidate_id,
+            candidate_id=candidate_id,
             happened_on=change.happened_on,
             payload=_payload(change),
             recorded_by_id=change.recorded_by_id,
         )
-        for change in changes
+        for change, candidate_id in zip(changes, candidate_ids, strict=True)
     )
