@@ -145,6 +145,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "fazhan.ops.middleware.SessionLifetimeMiddleware",
     "fazhan.accounts.middleware.PasswordChangeRequiredMiddleware",
+    # A GET or HEAD reads each user's roles once (fazhan/accounts/authority.py).
+    "fazhan.accounts.authority.ReadOnlyRequestAuthority",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -311,9 +312,44 @@ def _current_grants(user: UserLike) -> tuple[Grant, ...]:
     return tuple(grant for source in _grant_sources for grant in source(user))
 
 
+# While a request that changes nothing runs (GET, HEAD: `ReadOnlyRequestAuthority`), each user's
+# authority is read once: a page asks for it several times (menu, scope, queues, rights), and no
+# role can change under a request that writes nothing. Unset elsewhere, so writes read afresh.
+_read_only_request: ContextVar[dict[int, Authority] | None] = ContextVar(
+    "fazhan_read_only_request", default=None
+)
+
+
+class ReadOnlyRequestAuthority:
+    """Middleware: one read of the roles per user for a GET or HEAD request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        token = _read_only_request.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _read_only_request.reset(token)
+
+
 def authority(user: UserLike) -> Authority:
     """The user's authority, remembered on the user object for the request. The roles (and
-    grants) are read every time: a handover takes effect at once."""
+    grants) are read every time (a handover takes effect at once), except within one request
+    that changes nothing (`ReadOnlyRequestAuthority`)."""
+    memo = _read_only_request.get()
+    if memo is not None and user.is_authenticated and user.pk is not None:
+        found_once = memo.get(user.pk)
+        if found_once is None:
+            found_once = memo[user.pk] = _authority_now(user)
+        return found_once
+    return _authority_now(user)
+
+
+def _authority_now(user: UserLike) -> Authority:
     roles = _current_roles(user)
     grants = _current_grants(user)
     cached: Authority | None = getattr(user, "_fazhan_authority", None)
@@ -335,6 +371,9 @@ def forget(user: UserLike) -> None:
     a subtree after the organization tree itself changed)."""
     if hasattr(user, "_fazhan_authority"):
         delattr(user, "_fazhan_authority")
+    memo = _read_only_request.get()
+    if memo is not None and user.pk is not None:
+        memo.pop(user.pk, None)
 
 
 def writers_for(org_id: int) -> QuerySet[User]:

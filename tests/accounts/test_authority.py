@@ -182,3 +182,41 @@ def test_it_guards_views_by_authority(cast):
     with pytest.raises(Http404):
         call(requires_writer(view), cast.shenji)
     assert call(requires_writer(view), AnonymousUser()).status_code == 302  # to the login page
+
+
+def _role_reads(captured) -> int:
+    return sum(
+        q["sql"].startswith("SELECT") and '"accounts_role"' in q["sql"]
+        for q in captured.captured_queries
+    )
+
+
+def test_it_reads_the_roles_once_per_get_and_afresh_in_a_post(cast, rf):
+    from django.db import connection
+    from django.http import HttpResponse
+    from django.test.utils import CaptureQueriesContext
+
+    from fazhan.accounts.authority import ReadOnlyRequestAuthority, authority
+
+    seen = []
+
+    def view(request):
+        seen.append([authority(cast.zhibu).writer_kinds(cast.branch_a.pk) for _ in range(3)])
+        if request.method == "POST":  # a handover in the middle of a write takes effect at once
+            cast.zhibu.roles.update(active=False)
+            seen.append([authority(cast.zhibu).writer_kinds(cast.branch_a.pk)])
+        return HttpResponse()
+
+    middleware = ReadOnlyRequestAuthority(view)
+    with CaptureQueriesContext(connection) as reads:
+        middleware(rf.get("/"))
+    assert _role_reads(reads) == 1
+    with CaptureQueriesContext(connection) as reads:
+        middleware(rf.post("/"))
+    assert _role_reads(reads) == 4
+    assert seen[-1] == [set()] and seen[-2][0]
+    # Outside any request (commands, jobs, tests) every call reads the roles.
+    with CaptureQueriesContext(connection) as reads:
+        authority(cast.zhibu)
+        authority(cast.zhibu)
+    assert _role_reads(reads) == 2
