@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,7 +41,7 @@ from fazhan.people.models import (
     get_candidate_for_user,
 )
 from fazhan.people.record import is_record_kind
-from fazhan.people.signals import irregular, overdue_now, was_late
+from fazhan.people.signals import irregular_q, late_q, overdue_now, overdue_q
 from fazhan.policy.data import load_policy
 from fazhan.policy.guidance import load_guidance
 from fazhan.web.content import step_contents
@@ -81,10 +81,44 @@ def _role_summary(user: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _counts_by_child(user: Any, candidates: QuerySet[Candidate]) -> list[dict[str, Any]]:
-    """Files per stage for each organization directly under the user's own (a district sees its
-    sub-organizations, a committee its branches): one grouped query, summed per child in Python
-    over the per-organization rows, never per person."""
+def _home_counts(user: Any, candidates: QuerySet[Candidate], today: date) -> dict[str, Any]:
+    """The home page's figures in one grouped query over the visible files (never per person):
+    files per stage and the three signals (overdue now, was late, irregular; the same filters as
+    the candidate list's, fazhan.people.signals) for each responsible organization, summed here
+    over the district (every visible file) and over each organization directly under the user's
+    own (a district sees its sub-organizations, a committee its branches)."""
+    signals = {"overdue": overdue_q(today), "lates": late_q(), "violations": irregular_q()}
+    per_stage = {value: Count("id", filter=Q(stage=value)) for value, _ in Stage.choices}
+    rows = (
+        candidates.order_by()
+        .values("org_id")
+        .annotate(
+            **{f"stage_{value}": n for value, n in per_stage.items()},
+            **{key: Count("id", filter=q) for key, q in signals.items()},
+        )
+    )
+    totals: Counter[str] = Counter()
+    by_org: dict[int, dict[str, int]] = {}
+    for row in rows:
+        org_id = row.pop("org_id")
+        by_org[org_id] = row
+        totals.update(row)
+    return {
+        "stages": [
+            {"value": value, "label": label, "n": totals[f"stage_{value}"]}
+            for value, label in Stage.choices
+        ],
+        "total": sum(totals[f"stage_{value}"] for value, _ in Stage.choices),
+        "overdue_count": totals["overdue"],
+        "with_lates": totals["lates"],
+        "with_violations": totals["violations"],
+        "by_child": _counts_by_child(user, by_org),
+    }
+
+
+def _counts_by_child(user: Any, by_org: dict[int, dict[str, int]]) -> list[dict[str, Any]]:
+    """Files per stage for each organization directly under the user's own, summed over the
+    per-organization rows of `_home_counts`."""
     roots = authority(user).roots()
     if len(roots) != 1:
         return []
@@ -99,14 +133,14 @@ def _counts_by_child(user: Any, candidates: QuerySet[Candidate]) -> list[dict[st
         if below and below[0] in child_ids:
             owner[org_id] = below[0]
     totals: dict[int, Counter[str]] = {child.pk: Counter() for child in children}
-    for org_id, stage, n in candidates.values_list("org_id", "stage").annotate(n=Count("id")):
+    for org_id, row in by_org.items():
         if org_id in owner:
-            totals[owner[org_id]][stage] += n
+            totals[owner[org_id]].update(row)
     return [
         {
             "org": child,
-            "counts": [totals[child.pk].get(value, 0) for value, _ in Stage.choices],
-            "total": sum(totals[child.pk].values()),
+            "counts": [totals[child.pk][f"stage_{value}"] for value, _ in Stage.choices],
+            "total": sum(totals[child.pk][f"stage_{value}"] for value, _ in Stage.choices),
         }
         for child in children
     ]
@@ -130,11 +164,6 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     today = dates.today()
     candidates = Candidate.objects.visible_to(user)
-    counts = Counter(dict(candidates.values_list("stage").annotate(n=Count("id"))))
-    stages = [
-        {"value": value, "label": label, "n": counts.get(value, 0)}
-        for value, label in Stage.choices
-    ]
     committee = auth.is_committee
     pending = open_files(candidates).select_related("person", "org")
     mine = (
@@ -144,18 +173,13 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "roles": _role_summary(user),
-        "by_child": _counts_by_child(user, candidates),
-        "stages": stages,
-        "total": sum(counts.values()),
+        **_home_counts(user, candidates, today),
         "due_week": pending.filter(
             next_due__gte=today, next_due__lte=today + timedelta(days=7)
         ).order_by("next_due")[:LIST_ROWS],
         "overdue": overdue_now(pending, today).order_by("next_due")[:LIST_ROWS],
-        "overdue_count": overdue_now(pending, today).count(),
-        "with_lates": was_late(candidates).count(),
         "waiting": mine.order_by("next_due")[:LIST_ROWS],
         "queue": queue_for(user)[: LIST_ROWS * 2],
-        "with_violations": irregular(candidates).count(),
         "read_only": auth.is_read_only,
         "head": read_head() if auth.is_read_only else None,
         "today": today,
