@@ -1,0 +1,51 @@
+"""The home page's figures (one grouped query, fazhan.web.views._home_counts) equal the counts of
+the lists they link to: each stage card, the three signals and each sub-organization's row."""
+
+from __future__ import annotations
+
+import pytest
+
+from fazhan.people.models import Stage
+from tests.people.test_actions import at
+from tests.web.test_signals import TODAY, _files
+
+pytestmark = pytest.mark.django_db
+
+
+def _listed(client, query: str) -> int:
+    with at(TODAY):
+        return int(client.get(f"/candidates/?{query}").context["page"].paginator.count)
+
+
+def test_it_counts_on_the_district_home_what_each_linked_list_holds(client, cast):
+    _files(cast)
+    client.force_login(cast.qu)
+    with at(TODAY):
+        context = client.get("/").context
+    for card in context["stages"]:
+        assert card["n"] == _listed(client, f"stage={card['value']}"), card["value"]
+    assert context["total"] == _listed(client, "") == 7
+    assert context["overdue_count"] == _listed(client, "show=overdue") == 1
+    assert context["with_lates"] == _listed(client, "show=late") == 1
+    assert context["with_violations"] == _listed(client, "show=findings")
+    rows = {row["org"].pk: row for row in context["by_child"]}
+    assert set(rows) == {cast.sub_a.pk, cast.sub_b.pk}
+    for sub in (cast.sub_a, cast.sub_b):
+        assert rows[sub.pk]["total"] == _listed(client, f"org={sub.pk}") == sum(
+            rows[sub.pk]["counts"]
+        )
+    # sub_a: the three new files and the applicant and activist of the cast; sub_b: a target
+    # and a probationary member.
+    labels = [value for value, _ in Stage.choices]
+    assert rows[cast.sub_b.pk]["counts"][labels.index(Stage.TARGET)] == 1
+    assert (rows[cast.sub_a.pk]["total"], rows[cast.sub_b.pk]["total"]) == (5, 2)
+
+
+def test_it_counts_on_a_branch_home_only_the_branchs_files(client, cast):
+    _files(cast)
+    client.force_login(cast.zhibu2)
+    with at(TODAY):
+        context = client.get("/").context
+    assert context["total"] == _listed(client, "") == 1
+    assert context["overdue_count"] == 0
+    assert [card["n"] for card in context["stages"] if card["value"] == Stage.TARGET] == [1]
