@@ -8,8 +8,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -82,65 +84,83 @@ def _role_summary(user: Any) -> list[dict[str, Any]]:
 
 
 def _home_counts(user: Any, candidates: QuerySet[Candidate], today: date) -> dict[str, Any]:
-    """The home page's figures in one grouped query over the visible files (never per person):
-    files per stage and the three signals (overdue now, was late, irregular; the same filters as
-    the candidate list's, fazhan.people.signals) for each responsible organization, summed here
-    over the district (every visible file) and over each organization directly under the user's
-    own (a district sees its sub-organizations, a committee its branches)."""
-    signals = {"overdue": overdue_q(today), "lates": late_q(), "violations": irregular_q()}
-    per_stage = {value: Count("id", filter=Q(stage=value)) for value, _ in Stage.choices}
-    rows = (
-        candidates.order_by()
-        .values("org_id")
-        .annotate(
-            **{f"stage_{value}": n for value, n in per_stage.items()},
-            **{key: Count("id", filter=q) for key, q in signals.items()},
-        )
-    )
-    totals: Counter[str] = Counter()
+    """The home page's figures from the indexes, never per person and never reading the files'
+    rows: files per stage for each responsible organization (the (org, stage) index), summed
+    here over every visible file and over each organization directly under the user's own (a
+    district sees its sub-organizations, a committee its branches); and the three signals
+    (overdue now, was late, irregular: the candidate list's own filters, fazhan.people.signals),
+    each counted on its index."""
+    grouped = candidates.order_by().values_list("org_id", "stage").annotate(n=Count("id"))
+    # Thousands of (organization, stage) rows at a city's size: read as plain tuples.
+    rows: list[tuple[int, str, int]] = []
+    try:
+        sql, params = grouped.query.sql_with_params()
+    except EmptyResultSet:  # no organization in reach: nothing to count
+        pass
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     by_org: dict[int, dict[str, int]] = {}
-    for row in rows:
-        org_id = row.pop("org_id")
-        by_org[org_id] = row
-        totals.update(row)
+    totals: Counter[str] = Counter()
+    for org_id, stage, n in rows:
+        stages = by_org.setdefault(org_id, {})
+        stages[stage] = stages.get(stage, 0) + n
+        totals[stage] += n
     return {
         "stages": [
-            {"value": value, "label": label, "n": totals[f"stage_{value}"]}
-            for value, label in Stage.choices
+            {"value": value, "label": label, "n": totals[value]} for value, label in Stage.choices
         ],
-        "total": sum(totals[f"stage_{value}"] for value, _ in Stage.choices),
-        "overdue_count": totals["overdue"],
-        "with_lates": totals["lates"],
-        "with_violations": totals["violations"],
+        "total": sum(totals.values()),
+        "overdue_count": candidates.filter(overdue_q(today)).count(),
+        "with_lates": candidates.filter(late_q()).count(),
+        "with_violations": candidates.filter(irregular_q()).count(),
         "by_child": _counts_by_child(user, by_org),
     }
 
 
 def _counts_by_child(user: Any, by_org: dict[int, dict[str, int]]) -> list[dict[str, Any]]:
     """Files per stage for each organization directly under the user's own, summed over the
-    per-organization rows of `_home_counts`."""
+    per-organization rows of `_home_counts` (each organization walked up the tree's parent
+    links, read as one list of id pairs)."""
     roots = authority(user).roots()
     if len(roots) != 1:
         return []
     children = list(Organization.objects.filter(parent_id=roots[0]).order_by("code", "pk"))
     if not children:
         return []
-    owner: dict[int, int] = {}
-    # Each path runs from the tree's root down: the child is the node right below our own.
+    parent_of: dict[int, int | None] = dict(Organization.objects.values_list("pk", "parent_id"))
     child_ids = {child.pk for child in children}
-    for org_id, path in Organization.objects.paths_under(roots[0]).items():
-        below = path[path.index(roots[0]) + 1 :] if roots[0] in path else []
-        if below and below[0] in child_ids:
-            owner[org_id] = below[0]
+    owner: dict[int, int | None] = {}
+
+    def owner_of(org_id: int) -> int | None:
+        """The child of our own organization above `org_id` (itself included), or None."""
+        seen: list[int] = []
+        current: int | None = org_id
+        found: int | None = None
+        while current is not None and current not in owner:
+            if current in child_ids:
+                found = current
+                break
+            seen.append(current)
+            current = parent_of.get(current)
+        else:
+            found = owner.get(current) if current is not None else None
+        for node in seen:
+            owner[node] = found
+        owner[org_id] = found
+        return found
+
     totals: dict[int, Counter[str]] = {child.pk: Counter() for child in children}
     for org_id, row in by_org.items():
-        if org_id in owner:
-            totals[owner[org_id]].update(row)
+        child = owner_of(org_id)
+        if child is not None:
+            totals[child].update(row)
     return [
         {
             "org": child,
-            "counts": [totals[child.pk][f"stage_{value}"] for value, _ in Stage.choices],
-            "total": sum(totals[child.pk][f"stage_{value}"] for value, _ in Stage.choices),
+            "counts": [totals[child.pk][value] for value, _ in Stage.choices],
+            "total": sum(totals[child.pk].values()),
         }
         for child in children
     ]
