@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
@@ -90,6 +89,7 @@ def _home_counts(user: Any, candidates: QuerySet[Candidate], today: date) -> dic
     district sees its sub-organizations, a committee its branches); and the three signals
     (overdue now, was late, irregular: the candidate list's own filters, fazhan.people.signals),
     each counted on its index."""
+    position = {value: index for index, (value, _) in enumerate(Stage.choices)}
     grouped = candidates.order_by().values_list("org_id", "stage").annotate(n=Count("id"))
     # Thousands of (organization, stage) rows at a city's size: read as plain tuples.
     rows: list[tuple[int, str, int]] = []
@@ -101,15 +101,19 @@ def _home_counts(user: Any, candidates: QuerySet[Candidate], today: date) -> dic
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-    by_org: dict[int, dict[str, int]] = {}
-    totals: Counter[str] = Counter()
+    by_org: dict[int, list[int]] = {}
+    sums = [0] * len(position)
     for org_id, stage, n in rows:
-        stages = by_org.setdefault(org_id, {})
-        stages[stage] = stages.get(stage, 0) + n
-        totals[stage] += n
+        counts = by_org.get(org_id)
+        if counts is None:
+            counts = by_org[org_id] = [0] * len(position)
+        counts[position[stage]] += n
+        sums[position[stage]] += n
+    totals = dict(zip(position, sums, strict=True))
     return {
         "stages": [
-            {"value": value, "label": label, "n": totals[value]} for value, label in Stage.choices
+            {"value": value, "label": label, "n": totals.get(value, 0)}
+            for value, label in Stage.choices
         ],
         "total": sum(totals.values()),
         "overdue_count": candidates.filter(overdue_q(today)).count(),
@@ -119,7 +123,7 @@ def _home_counts(user: Any, candidates: QuerySet[Candidate], today: date) -> dic
     }
 
 
-def _counts_by_child(user: Any, by_org: dict[int, dict[str, int]]) -> list[dict[str, Any]]:
+def _counts_by_child(user: Any, by_org: dict[int, list[int]]) -> list[dict[str, Any]]:
     """Files per stage for each organization directly under the user's own, summed over the
     per-organization rows of `_home_counts` (each organization walked up the tree's parent
     links, read as one list of id pairs)."""
@@ -151,17 +155,15 @@ def _counts_by_child(user: Any, by_org: dict[int, dict[str, int]]) -> list[dict[
         owner[org_id] = found
         return found
 
-    totals: dict[int, Counter[str]] = {child.pk: Counter() for child in children}
+    totals: dict[int, list[int]] = {child.pk: [0] * len(Stage.choices) for child in children}
     for org_id, row in by_org.items():
         child = owner_of(org_id)
         if child is not None:
-            totals[child].update(row)
+            target = totals[child]
+            for index, n in enumerate(row):
+                target[index] += n
     return [
-        {
-            "org": child,
-            "counts": [totals[child.pk][value] for value, _ in Stage.choices],
-            "total": sum(totals[child.pk].values()),
-        }
+        {"org": child, "counts": totals[child.pk], "total": sum(totals[child.pk])}
         for child in children
     ]
 
