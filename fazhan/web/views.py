@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -162,8 +163,18 @@ def _counts_by_child(user: Any, by_org: dict[int, list[int]]) -> list[dict[str, 
             target = totals[child]
             for index, n in enumerate(row):
                 target[index] += n
+    # Each row links to its list and its 备案表: reversed here, once per row.
+    listed = reverse("candidates")
     return [
-        {"org": child, "counts": totals[child.pk], "total": sum(totals[child.pk])}
+        {
+            "org": child,
+            "counts": totals[child.pk],
+            "total": sum(totals[child.pk]),
+            "list_url": f"{listed}?org={child.pk}",
+            "filing_url": reverse("paperwork:filing", args=[child.pk]),
+            # The row's numbers as table cells at once (hundreds of cells at a district's size).
+            "cells": format_html_join("", "<td>{}</td>", ((n,) for n in totals[child.pk])),
+        }
         for child in children
     ]
 
