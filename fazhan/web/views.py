@@ -124,6 +124,9 @@ def _home_counts(user: Any, candidates: QuerySet[Candidate], today: date) -> dic
     }
 
 
+_PK_MARK = 987654321  # a route's id, replaced by each row's own
+
+
 def _counts_by_child(user: Any, by_org: dict[int, list[int]]) -> list[dict[str, Any]]:
     """Files per stage for each organization directly under the user's own, summed over the
     per-organization rows of `_home_counts` (each organization walked up the tree's parent
@@ -134,7 +137,9 @@ def _counts_by_child(user: Any, by_org: dict[int, list[int]]) -> list[dict[str, 
     children = list(Organization.objects.filter(parent_id=roots[0]).order_by("code", "pk"))
     if not children:
         return []
-    parent_of: dict[int, int | None] = dict(Organization.objects.values_list("pk", "parent_id"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, parent_id FROM {Organization._meta.db_table}")
+        parent_of: dict[int, int | None] = dict(cursor.fetchall())
     child_ids = {child.pk for child in children}
     owner: dict[int, int | None] = {}
 
@@ -163,15 +168,16 @@ def _counts_by_child(user: Any, by_org: dict[int, list[int]]) -> list[dict[str, 
             target = totals[child]
             for index, n in enumerate(row):
                 target[index] += n
-    # Each row links to its list and its 备案表: reversed here, once per row.
+    # Each row links to its list and its 备案表: the routes reversed once, not once per row.
     listed = reverse("candidates")
+    filing = reverse("paperwork:filing", args=[_PK_MARK])
     return [
         {
             "org": child,
             "counts": totals[child.pk],
             "total": sum(totals[child.pk]),
             "list_url": f"{listed}?org={child.pk}",
-            "filing_url": reverse("paperwork:filing", args=[child.pk]),
+            "filing_url": filing.replace(str(_PK_MARK), str(child.pk)),
             # The row's numbers as table cells at once (hundreds of cells at a district's size).
             "cells": format_html_join("", "<td>{}</td>", ((n,) for n in totals[child.pk])),
         }
