@@ -2,6 +2,11 @@
 hand-written SQL aggregate of the same numbers.
 
     .venv/bin/python bench/bench_report_counts.py [--sizes 2000,20000] [--repeat 3]
+        [--engines sqlite,postgresql] [--keep DIR] [--postgres-url URL]
+
+Issue 13's figures in one run: `--sizes 50000,500000 --engines sqlite,postgresql --keep DIR`
+(PostgreSQL: a throwaway PostgreSQL 15 cluster started by scripts/pgcluster.py; sizes above
+50,000 are 50,000 loaded files copied in SQL, see `replicate`).
 
 For each size, a child process builds a throwaway SQLite database, migrates it, creates a district
 of 18 sub-organizations with 4 branches each, and bulk-loads that many candidate files: people

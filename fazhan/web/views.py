@@ -104,19 +104,24 @@ def _home_counts(user: Any, candidates: QuerySet[Candidate], today: date) -> dic
             rows = cursor.fetchall()
     by_org: dict[int, list[int]] = {}
     sums = [0] * len(position)
+    unlisted = 0  # a stage no card shows: in the total only, as the page always counted it
     for org_id, stage, n in rows:
+        index = position.get(stage)
+        if index is None:
+            unlisted += n
+            continue
         counts = by_org.get(org_id)
         if counts is None:
             counts = by_org[org_id] = [0] * len(position)
-        counts[position[stage]] += n
-        sums[position[stage]] += n
+        counts[index] += n
+        sums[index] += n
     totals = dict(zip(position, sums, strict=True))
     return {
         "stages": [
             {"value": value, "label": label, "n": totals.get(value, 0)}
             for value, label in Stage.choices
         ],
-        "total": sum(totals.values()),
+        "total": sum(sums) + unlisted,
         "overdue_count": candidates.filter(overdue_q(today)).count(),
         "with_lates": candidates.filter(late_q()).count(),
         "with_violations": candidates.filter(irregular_q()).count(),
