@@ -21,7 +21,8 @@ def test_it_counts_on_the_district_home_what_each_linked_list_holds(client, cast
     _files(cast)
     client.force_login(cast.qu)
     with at(TODAY):
-        context = client.get("/").context
+        response = client.get("/")
+    context = response.context
     for card in context["stages"]:
         assert card["n"] == _listed(client, f"stage={card['value']}"), card["value"]
     assert context["total"] == _listed(client, "") == 7
@@ -31,14 +32,21 @@ def test_it_counts_on_the_district_home_what_each_linked_list_holds(client, cast
     rows = {row["org"].pk: row for row in context["by_child"]}
     assert set(rows) == {cast.sub_a.pk, cast.sub_b.pk}
     for sub in (cast.sub_a, cast.sub_b):
-        assert rows[sub.pk]["total"] == _listed(client, f"org={sub.pk}") == sum(
-            rows[sub.pk]["counts"]
+        assert (
+            rows[sub.pk]["total"] == _listed(client, f"org={sub.pk}") == sum(rows[sub.pk]["counts"])
         )
     # sub_a: the three new files and the applicant and activist of the cast; sub_b: a target
     # and a probationary member.
     labels = [value for value, _ in Stage.choices]
     assert rows[cast.sub_b.pk]["counts"][labels.index(Stage.TARGET)] == 1
     assert (rows[cast.sub_a.pk]["total"], rows[cast.sub_b.pk]["total"]) == (5, 2)
+    # The table's row: the name linking to the list, the 备案表, one cell per stage, the total.
+    cells = "".join(f"<td>{n}</td>" for n in rows[cast.sub_b.pk]["counts"])
+    row = (
+        f'<a href="/candidates/?org={cast.sub_b.pk}">{cast.sub_b.name}</a> <a class="small" '
+        f'href="/paperwork/org/{cast.sub_b.pk}/filing/">备案表</a></td>{cells}<td>2</td></tr>'
+    )
+    assert row in response.content.decode()
 
 
 def test_it_counts_on_a_branch_home_only_the_branchs_files(client, cast):
