@@ -2,6 +2,11 @@
 hand-written SQL aggregate of the same numbers.
 
     .venv/bin/python bench/bench_report_counts.py [--sizes 2000,20000] [--repeat 3]
+        [--engines sqlite,postgresql] [--keep DIR] [--postgres-url URL]
+
+Issue 13's figures in one run: `--sizes 50000,500000 --engines sqlite,postgresql --keep DIR`
+(PostgreSQL: a throwaway PostgreSQL 15 cluster started by scripts/pgcluster.py; sizes above
+50,000 are 50,000 loaded files copied in SQL, see `replicate`).
 
 For each size, a child process builds a throwaway SQLite database, migrates it, creates a district
 of 18 sub-organizations with 4 branches each, and bulk-loads that many candidate files: people
@@ -200,30 +205,116 @@ def load(size: int, seed: int = 7) -> int:
     return int(district.pk)
 
 
-def child(size: int, repeat: int) -> dict[str, Any]:
-    folder = tempfile.mkdtemp(prefix="fazhan-bench-report-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+def _postgres_database(url: str, name: str) -> str:
+    """The URL of database `name` on the cluster of `url`, created if missing."""
+    import psycopg
+
+    base = url.replace("/postgres?", f"/{name}?")
+    params = url.split("?", 1)[1]
+    host = params.split("host=", 1)[1].split("&", 1)[0]
+    with psycopg.connect(host=host, user="postgres", dbname="postgres", autocommit=True) as pg:
+        if not pg.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            pg.execute(f'CREATE DATABASE "{name}"')
+    return base
+
+
+def replicate(copies: int) -> None:
+    """Multiply the loaded files `copies` times in SQL (people, files and their summary rows,
+    copied with their ids shifted): a large district in seconds where loading each file through
+    the engine would take hours on a small machine. The copies have the loaded files' record
+    shape and distribution, but no chain events of their own: what `report_counts` and the hand
+    SQL read (the summary, the projected columns) is complete; the full recount is not run."""
+    from django.db import connection
+
+    from fazhan.people.models import Candidate, CountSpan, Person
+
+    def columns(model: Any) -> list[str]:
+        return [field.column for field in model._meta.concrete_fields]
+
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {Person._meta.db_table}")
+        people = int(cursor.fetchone()[0])
+        cursor.execute(f"SELECT MAX(id) FROM {Candidate._meta.db_table}")
+        files = int(cursor.fetchone()[0])
+        span_columns = [c for c in columns(CountSpan) if c != "id"]
+        for copy_number in range(1, copies):
+            shift = {"people": people * copy_number, "files": files * copy_number}
+            for model, moved_columns, original in [
+                (Person, {"id": "people"}, f"id <= {people}"),
+                (Candidate, {"id": "files", "person_id": "people"}, f"id <= {files}"),
+                (CountSpan, {"candidate_id": "files"}, f"candidate_id <= {files}"),
+            ]:
+                names = span_columns if model is CountSpan else columns(model)
+                selected = [
+                    f"{quote(c)} + {shift[moved_columns[c]]}" if c in moved_columns else quote(c)
+                    for c in names
+                ]
+                table = model._meta.db_table
+                cursor.execute(
+                    f"INSERT INTO {table} ({', '.join(quote(c) for c in names)}) "
+                    f"SELECT {', '.join(selected)} FROM {table} WHERE {original}"
+                )
+
+
+# Files loaded one by one (through the engine, with their chain) at most; a larger size is
+# this many loaded and copied by `replicate`.
+LOAD_AT_MOST = 50_000
+
+
+def child(size: int, repeat: int, keep: str | None, postgres: str | None) -> dict[str, Any]:
+    """Load (or reuse, with --keep) a database of `size` files and time both ways on it."""
+    folder = keep or tempfile.mkdtemp(prefix="fazhan-bench-report-")
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    engine = "postgresql" if postgres else "sqlite"
+    done = Path(folder) / f"report-{engine}-{size}.done"
+    copies = max(1, size // LOAD_AT_MOST)
+    loaded_base = Path(folder) / f"report-{size // copies}.sqlite3"
+    base_done = Path(folder) / f"report-{engine}-{size // copies}.done"
+    if postgres:
+        os.environ["DATABASE_URL"] = _postgres_database(postgres, f"bench_{size}")
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/report-{size}.sqlite3"
+        if keep and copies > 1 and base_done.exists() and not done.exists():
+            # The loaded size kept by an earlier run: copied, then multiplied below.
+            shutil.copyfile(loaded_base, Path(folder) / f"report-{size}.sqlite3")
     os.environ["DJANGO_SETTINGS_MODULE"] = "fazhan.settings"
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
 
     from fazhan.orgs.models import Organization
     from fazhan.people.counts import recount_counts, report_counts
+    from fazhan.people.models import CountSpan
     from fazhan.people.summary import rebuild_summary
     from fazhan.policy.targets import COUNT_KEYS
 
+    loaded = summarized = 0.0
+    span_rows = 0
     call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    district_id = load(size)
-    loaded = time.perf_counter() - started
-    # The load bypasses the projection (as a restore would): the summary is built from scratch,
-    # as `fazhan summarize` does.
-    started = time.perf_counter()
-    _files, span_rows = rebuild_summary()
-    summarized = time.perf_counter() - started
+    if keep and done.exists() and Organization.objects.filter(code="B").exists():
+        # A database this script loaded and summarized before (--keep): measured again as it is.
+        district_id = Organization.objects.get(code="B").pk
+        span_rows = int(done.read_text() or 0)
+    else:
+        started = time.perf_counter()
+        copied = Organization.objects.filter(code="B").first()
+        district_id = copied.pk if copied else load(size // copies)
+        loaded = time.perf_counter() - started
+        # The load bypasses the projection (as a restore would): the summary is built from
+        # scratch, as `fazhan summarize` does.
+        started = time.perf_counter()
+        if copied is None:
+            _files, span_rows = rebuild_summary()
+        if copies > 1:
+            with transaction.atomic():
+                replicate(copies)
+            span_rows = CountSpan.objects.count()
+        summarized = time.perf_counter() - started
+        if keep:
+            done.write_text(str(span_rows))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     district = Organization.objects.get(pk=district_id)
@@ -263,7 +354,7 @@ def child(size: int, repeat: int) -> dict[str, Any]:
     cpu_ms = (time.process_time() - cpu) * 1000
     # The reference (every file judged again), once, where it takes no more than minutes.
     recount_ms = None
-    if size <= RECOUNT_UP_TO:
+    if size <= min(RECOUNT_UP_TO, LOAD_AT_MOST):
         began = time.perf_counter()
         slow = recount_counts(district, start=start, as_of=as_of)
         recount_ms = (time.perf_counter() - began) * 1000
@@ -273,8 +364,10 @@ def child(size: int, repeat: int) -> dict[str, Any]:
         assert [item.counts[k] for k in COUNT_KEYS] == sql[key]["counts"], (item, sql[key])
         assert {k: v for k, v in item.stages.items() if v} == sql[key]["stages"]
     connection.close()
-    shutil.rmtree(folder, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
     return {
+        "engine": engine,
         "size": size,
         "load_s": round(loaded, 1),
         "summarize_s": round(summarized, 1),
@@ -288,37 +381,75 @@ def child(size: int, repeat: int) -> dict[str, Any]:
     }
 
 
+def _row(r: dict[str, Any]) -> str:
+    ratio = r["report_ms"] / r["sql_ms"]
+    recount = "—" if r["recount_ms"] is None else f"{r['recount_ms']:.0f}ms"
+    return (
+        f"{r['engine']:<10} {r['size']:>8,} {r['load_s']:>7} {r['summarize_s']:>7} "
+        f"{r['span_rows']:>9,} {r['developed']:>9,} {r['activists']:>9,} │ "
+        f"{r['report_ms']:>11.1f}ms {r['sql_ms']:>7.2f}ms {ratio:>6.2f}× │ {recount:>10} │ "
+        f"{r['report_ms'] / (r['size'] / 1000):>11.1f} "
+        f"{r['report_cpu_ms'] / (r['size'] / 1000):>9.1f}"
+    )
+
+
+HEADER = (
+    f"{'engine':<10} {'files':>8} {'load s':>7} {'summ. s':>7} {'rows':>9} {'developed':>9} "
+    f"{'activists':>9} │ {'report counts':>13} {'SQL':>9} {'ratio':>7} │ "
+    f"{'recount':>10} │ {'ms/1k files':>11} {'CPU ms/1k':>9}"
+)
+
+
+def run_sizes(sizes: list[int], repeat: int, keep: str | None, postgres: str | None) -> None:
+    for size in sizes:
+        command = [sys.executable, __file__, "--child", str(size), "--repeat", str(repeat)]
+        if keep:
+            command += ["--keep", keep]
+        if postgres:
+            command += ["--postgres-url", postgres]
+        out = subprocess.run(command, check=True, capture_output=True, text=True)
+        print(_row(json.loads(out.stdout.strip().splitlines()[-1])), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="2000,20000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--engines",
+        default="sqlite",
+        help="sqlite, postgresql or both (sqlite,postgresql): PostgreSQL is a throwaway "
+        "PostgreSQL 15 cluster started by scripts/pgcluster.py (or --postgres-url)",
+    )
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="keep each loaded SQLite database in DIR and reuse it on the next run",
+    )
+    parser.add_argument("--postgres-url", help="an existing cluster's postgres database URL")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.repeat)))
+        print(json.dumps(child(args.child, args.repeat, args.keep, args.postgres_url)))
         return
-    print(
-        f"{'files':>8} {'load s':>7} {'summ. s':>7} {'rows':>9} {'developed':>9} "
-        f"{'activists':>9} │ {'report counts':>13} {'SQL':>9} {'ratio':>7} │ "
-        f"{'recount':>10} │ {'ms/1k files':>11} {'CPU ms/1k':>9}"
-    )
-    for size in [int(s) for s in args.sizes.split(",")]:
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(size), "--repeat", str(args.repeat)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        ratio = r["report_ms"] / r["sql_ms"]
-        recount = "—" if r["recount_ms"] is None else f"{r['recount_ms']:.0f}ms"
-        print(
-            f"{r['size']:>8,} {r['load_s']:>7} {r['summarize_s']:>7} {r['span_rows']:>9,} "
-            f"{r['developed']:>9,} {r['activists']:>9,} │ "
-            f"{r['report_ms']:>11.1f}ms {r['sql_ms']:>7.2f}ms {ratio:>6.2f}× │ {recount:>10} │ "
-            f"{r['report_ms'] / (r['size'] / 1000):>11.1f} "
-            f"{r['report_cpu_ms'] / (r['size'] / 1000):>9.1f}"
-        )
+    sizes = [int(s) for s in args.sizes.split(",")]
+    engines = args.engines.split(",")
+    print(HEADER, flush=True)
+    if "sqlite" in engines:
+        run_sizes(sizes, args.repeat, args.keep, None)
+    if "postgresql" in engines:
+        if args.postgres_url:
+            run_sizes(sizes, args.repeat, args.keep, args.postgres_url)
+            return
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import pgcluster
+
+        if not pgcluster.available():
+            print("postgresql  — PostgreSQL 15 binaries not found (install postgresql-15)")
+            return
+        with pgcluster.cluster() as url:
+            # The cluster is thrown away afterwards: nothing to keep on its side.
+            run_sizes(sizes, args.repeat, None, url)
 
 
 if __name__ == "__main__":

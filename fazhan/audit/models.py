@@ -46,7 +46,17 @@ class Event(models.Model):
     class Meta:
         db_table = "audit_event"
         ordering = ("seq",)
-        indexes = (models.Index(fields=("candidate_id", "seq"), name="audit_event_candidate_seq"),)
+        indexes = (
+            models.Index(fields=("candidate_id", "seq"), name="audit_event_candidate_seq"),
+            # The year's arrivals from outside the district (the home page's 流动人员 block,
+            # fazhan.mobility.picture.figures): a partial index holding those events only, so
+            # that other appends never touch it.
+            models.Index(
+                fields=("happened_on",),
+                condition=models.Q(kind="mobility.arrived"),
+                name="audit_event_arrivals",
+            ),
+        )
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.kind}"

@@ -20,11 +20,21 @@ def overdue_now(candidates: QuerySet[Candidate], today: date) -> QuerySet[Candid
     return candidates.filter(overdue_q(today))
 
 
+def late_q() -> Q:
+    """A late finding (a step recorded after its deadline)."""
+    return Q(lates__gt=0)
+
+
+def irregular_q() -> Q:
+    """A violation finding."""
+    return Q(violations__gt=0)
+
+
 def was_late(candidates: QuerySet[Candidate]) -> QuerySet[Candidate]:
     """Files with a late finding (a step recorded after its deadline)."""
-    return candidates.filter(lates__gt=0)
+    return candidates.filter(late_q())
 
 
 def irregular(candidates: QuerySet[Candidate]) -> QuerySet[Candidate]:
     """Files with a violation finding."""
-    return candidates.filter(violations__gt=0)
+    return candidates.filter(irregular_q())
