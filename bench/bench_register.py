@@ -161,6 +161,7 @@ def child(size: int, findings: int, repeat: int, keep: str | None) -> dict[str, 
         listed,
         totals_by_severity,
     )
+    from fazhan.accounts.authority import roles_read_once
     from fazhan.accounts.models import Role, RoleKind, User
     from fazhan.orgs.models import Kind, Organization
 
@@ -183,10 +184,12 @@ def child(size: int, findings: int, repeat: int, keep: str | None) -> dict[str, 
 
     def orm(params: dict[str, str]) -> tuple[list[int], int, dict[str, int]]:
         # As the page does (accountability.views.register_list): the totals by severity, their
-        # sum as the total, the first page of rows with the names.
-        found = filter_register(staff, params)
-        totals = totals_by_severity(found, params)
-        page = [r.pk for r in as_rows(listed(found)[:PAGE_SIZE]) if r.person_name is not None]
+        # sum as the total, the first page of rows with the names; the roles read once, as in
+        # any GET (fazhan.accounts.authority.ReadOnlyRequestAuthority).
+        with roles_read_once():
+            found = filter_register(staff, params)
+            totals = totals_by_severity(found, params)
+            page = [r.pk for r in as_rows(listed(found)[:PAGE_SIZE]) if r.person_name is not None]
         return page, sum(totals.values()), totals
 
     def models(params: dict[str, str]) -> tuple[list[int], int, dict[str, int]]:

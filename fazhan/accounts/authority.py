@@ -23,7 +23,8 @@ whatever a source says.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -329,11 +330,18 @@ class ReadOnlyRequestAuthority:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-        token = _read_only_request.set({})
-        try:
+        with roles_read_once():
             return self.get_response(request)
-        finally:
-            _read_only_request.reset(token)
+
+
+@contextmanager
+def roles_read_once() -> Iterator[None]:
+    """Within this block each user's roles are read once (a request that changes nothing)."""
+    token = _read_only_request.set({})
+    try:
+        yield
+    finally:
+        _read_only_request.reset(token)
 
 
 def authority(user: UserLike) -> Authority:
