@@ -116,13 +116,14 @@ def _home_counts(user: Any, candidates: QuerySet[Candidate], today: date) -> dic
         sums[index] += n
     # A file sent out of the district (fazhan.mobility) is in no stage card, as the stage list
     # leaves it out; it stays in the total and its organization's row, as their lists keep it.
-    # The few such files are found on the departed_on partial index.
+    # The few such files are read one by one on the departed_on partial index (a GROUP BY would
+    # lead SQLite to scan the stage index of every file instead).
     departed = candidates.filter(departed_on__isnull=False).order_by()
-    for stage, n in departed.values_list("stage").annotate(n=Count("id")):
+    for stage in departed.values_list("stage", flat=True):
         index = position.get(stage)
         if index is not None:
-            sums[index] -= n
-            unlisted += n
+            sums[index] -= 1
+            unlisted += 1
     totals = dict(zip(position, sums, strict=True))
     return {
         "stages": [
