@@ -21,6 +21,8 @@ def started(monkeypatch) -> list[list[str]]:
     monkeypatch.setattr("os.execv", lambda _path, argv: argvs.append(list(argv)))
     # Restored after the test (the command sets them for the server it becomes).
     monkeypatch.setenv(SERVE_ENV, "0")
+    # The browser tests' conftest allows async-unsafe calls for the whole run; a server never does.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     monkeypatch.setenv("FAZHAN_CONN_MAX_AGE", "0")
     return argvs
 
