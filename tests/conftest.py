@@ -88,3 +88,14 @@ def _attachments_root(tmp_path_factory):
 def _attachments_outside_the_tree(settings, _attachments_root):
     """Scans stored by tests (fazhan.attachments) go to a temporary folder, not var/."""
     settings.FAZHAN_ATTACHMENTS_ROOT = _attachments_root
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in the default language: a test that activates another one
+    (the i18n tests) would otherwise leave it active for the next test in the same worker."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
