@@ -203,10 +203,14 @@ class Authority:
             self._reach = self._find_reach()
         return self._reach
 
+    def reach_roots(self) -> set[int]:
+        """The organizations whose subtrees the user reads: those of the roles and the grants."""
+        return set(self.roots()) | {grant.org_id for grant in self.grants}
+
     def _find_reach(self) -> Reach:
         if self.is_admin:
             return Reach(everything=False, org_ids=frozenset())
-        roots = set(self.roots()) | {grant.org_id for grant in self.grants}
+        roots = self.reach_roots()
         at_root = roots and Organization.objects.filter(pk__in=roots, parent__isnull=True).exists()
         if self.is_read_only or at_root:
             return Reach(everything=True)
@@ -237,14 +241,11 @@ class Authority:
     def writable_ids(self) -> set[int] | None:
         """Every organization the user may write for; None means every one (district staff at
         the root). Empty for the auditor and the system administrator."""
-        if self._separated:
+        if self._separated or not self.reach_roots():
             return set()
-        roots = set(self.roots()) | {grant.org_id for grant in self.grants}
-        if not roots:
-            return set()
-        if Organization.objects.filter(pk__in=roots, parent__isnull=True).exists():
-            return None
-        return Organization.objects.subtree_ids(roots)
+        # The same subtrees as the reach (neither administrator nor auditor here), read once.
+        scope = self.reach
+        return None if scope.everything else set(scope.org_ids)
 
     def committee_ids(self) -> set[int]:
         """Every organization under one of the user's committee roles (plans are theirs)."""

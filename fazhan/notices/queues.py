@@ -95,6 +95,8 @@ def _notices_due(orgs: set[int] | None, day: date) -> list[QueueItem]:
         .filter(_within("org_id", orgs), suspended=False)
         .exclude(pk__in=busy.values("candidate_id"))
         .select_related("person")
+        # What the items below read: every home page runs these three queries.
+        .only("org", "projection", "activist_on", "applied_on", "created_at", "person__name")
     )
     month = timedelta(days=31)
     wanted = {
@@ -144,7 +146,20 @@ def _since(candidate: Candidate, kind: str, earliest: str | None) -> date:
 def _feedback(orgs: set[int] | None) -> list[QueueItem]:
     items = Feedback.objects.filter(
         _within("notice__org_id", orgs), state=FeedbackState.PENDING
-    ).select_related("notice__org", "entry__candidate__person")
+    ).select_related("notice", "entry__candidate__person")
+    # What the items below read (the home page runs this on every visit).
+    items = items.only(
+        "received_on",
+        "deadline",
+        "handler",
+        "notice__kind",
+        "notice__end",
+        "entry__candidate__person__name",
+        "notice",
+        "entry",
+        "entry__candidate",
+        "entry__candidate__person",
+    )
     rows = []
     for f in items.order_by("received_on", "pk")[:PER_KIND]:
         who = f.entry.candidate.person.name if f.entry is not None else _("整份公示")

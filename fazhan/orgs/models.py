@@ -344,3 +344,22 @@ class Member(models.Model):
             "discipline": "留党察看" if self.under_discipline else None,
             "rights_restored": self.rights_restored,
         }
+
+
+class OrgAncestor(models.Model):
+    """Each organization with every organization above it and itself (depth 0): a closure table
+    kept by database triggers (fazhan.people.stagecounts), so a subtree's figures are read from
+    one row instead of walking the tree. Never written by the application."""
+
+    org_id = models.BigIntegerField()
+    ancestor_id = models.BigIntegerField()
+    depth = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org_id", "ancestor_id"], name="org_ancestor_unique"),
+        ]
+        indexes = [models.Index(fields=["ancestor_id", "depth"], name="org_ancestor_below")]
+
+    def __str__(self) -> str:
+        return f"{self.ancestor_id} ⊇ {self.org_id} ({self.depth})"

@@ -528,3 +528,27 @@ class CountSpan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate_id} {self.valid_from}–{self.valid_to} {self.stage}"
+
+
+class StageCount(models.Model):
+    """Files per stage in an organization's whole subtree (`departed`: sent out of the district),
+    kept by database triggers on every write to a file or to the tree (fazhan.people.stagecounts):
+    the home page's figures without counting the files. Never written by the application."""
+
+    org_id = models.BigIntegerField()
+    stage = models.CharField(max_length=16)
+    departed = models.BooleanField()
+    n = models.IntegerField()
+    # Of these, the files with a late finding, and with an irregular one (fazhan.people.signals).
+    late = models.IntegerField(default=0)
+    irregular = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_id", "stage", "departed"], name="stage_count_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.stage} {'departed ' if self.departed else ''}{self.n}"

@@ -7,18 +7,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fazhan.accounts.actions import is_security_admin
 from fazhan.accounts.authority import authority
 from fazhan.accounts.http import AuthenticatedHttpRequest
 from fazhan.accounts.models import Role, RoleKind, User
@@ -30,6 +27,7 @@ from fazhan.core.errors import ActionRefused, Reason
 from fazhan.members.history import rosters_up_from
 from fazhan.orgs.models import Member, Organization
 from fazhan.paperwork.models import print_links
+from fazhan.people import stagecounts
 from fazhan.people.actions import (
     COMMITTEE_STEPS,
     Mode,
@@ -43,7 +41,7 @@ from fazhan.people.models import (
     get_candidate_for_user,
 )
 from fazhan.people.record import is_record_kind
-from fazhan.people.signals import irregular_q, late_q, overdue_now, overdue_q
+from fazhan.people.signals import overdue_now, overdue_q
 from fazhan.policy.data import load_policy
 from fazhan.policy.guidance import load_guidance
 from fazhan.web.content import step_contents
@@ -54,6 +52,8 @@ from fazhan.web.intake import earlier_files, writable_branches
 from fazhan.web.queues import queue_for
 
 LIST_ROWS = 12
+# The columns a list row shows (web/_candidate_rows.html and its signal badges).
+ROW_FIELDS = ("stage", "suspended", "next_step", "next_due", "lates", "violations", "person", "org")
 # Where an owned step is recorded live (DESIGN principle 5): the owner's page, and the link text.
 OWNER_PAGES = {
     "prereview": ("reviews:index", False, gettext_lazy("到预审办理")),
@@ -83,127 +83,88 @@ def _role_summary(user: Any) -> list[dict[str, Any]]:
 
 
 def _home_counts(user: Any, candidates: QuerySet[Candidate], today: date) -> dict[str, Any]:
-    """The home page's figures from the indexes, never per person and never reading the files'
-    rows: files per stage for each responsible organization (the (org, stage) index), summed
-    here over every visible file and over each organization directly under the user's own (a
-    district sees its sub-organizations, a committee its branches); and the three signals
-    (overdue now, was late, irregular: the candidate list's own filters, fazhan.people.signals),
-    each counted on its index."""
-    position = {value: index for index, (value, _) in enumerate(Stage.choices)}
-    grouped = candidates.order_by().values_list("org_id", "stage").annotate(n=Count("id"))
-    # Thousands of (organization, stage) rows at a city's size: read as plain tuples.
-    rows: list[tuple[int, str, int]] = []
-    try:
-        sql, params = grouped.query.sql_with_params()
-    except EmptyResultSet:  # no organization in reach: nothing to count
-        pass
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    by_org: dict[int, list[int]] = {}
-    sums = [0] * len(position)
-    unlisted = 0  # a stage no card shows: in the total only, as the page always counted it
-    for org_id, stage, n in rows:
-        index = position.get(stage)
-        if index is None:
-            unlisted += n
-            continue
-        counts = by_org.get(org_id)
-        if counts is None:
-            counts = by_org[org_id] = [0] * len(position)
-        counts[index] += n
-        sums[index] += n
+    """The home page's figures without counting the files: files per stage read from the
+    per-subtree counts the database keeps (fazhan.people.stagecounts) for the top of the user's
+    reach and for each organization directly under the user's own (a district sees its
+    sub-organizations, a committee its branches), plus the files a cooperating organization
+    sees from outside its subtree (mobile candidates). Of the three signals (the candidate
+    list's own filters, fazhan.people.signals), was-late and irregular come with those counts;
+    overdue depends on the day and is counted on its index."""
+    auth = authority(user)
+    scope = auth.reach
+    tally = stagecounts.subtree_tally(
+        Organization.objects.filter(parent__isnull=True).values("pk")
+        if scope.everything
+        else stagecounts.topmost(auth.reach_roots() & scope.org_ids)
+    )
+    if not scope.everything and scope.org_ids:
+        # Files of organizations outside the reach that an organization inside cooperates on
+        # (CandidateQuerySet.in_orgs): few, read one by one.
+        shared = CandidateOrgLink.objects.filter(
+            org_id__in=scope.org_ids, ended_on__isnull=True
+        ).values("candidate_id")
+        outside = Candidate.objects.filter(pk__in=shared).exclude(org_id__in=scope.org_ids)
+        for stage, departed_on, lates, violations in outside.values_list(
+            "stage", "departed_on", "lates", "violations"
+        ):
+            tally.add(stage, departed_on is not None, 1, int(lates > 0), int(violations > 0))
     # A file sent out of the district (fazhan.mobility) is in no stage card, as the stage list
     # leaves it out; it stays in the total and its organization's row, as their lists keep it.
-    # The few such files are read one by one on the departed_on partial index (a GROUP BY would
-    # lead SQLite to scan the stage index of every file instead).
-    departed = candidates.filter(departed_on__isnull=False).order_by()
-    for stage in departed.values_list("stage", flat=True):
-        index = position.get(stage)
-        if index is not None:
-            sums[index] -= 1
-            unlisted += 1
-    totals = dict(zip(position, sums, strict=True))
+    by_stage = {value: 0 for value, _ in Stage.choices}
+    for (stage, departed), n in tally.files.items():
+        if not departed and stage in by_stage:
+            by_stage[stage] += n
     return {
         "stages": [
-            {"value": value, "label": label, "n": totals.get(value, 0)}
-            for value, label in Stage.choices
+            {"value": value, "label": label, "n": by_stage[value]} for value, label in Stage.choices
         ],
-        "total": sum(sums) + unlisted,
+        "total": sum(tally.files.values()),
         "overdue_count": candidates.filter(overdue_q(today)).count(),
-        "with_lates": candidates.filter(late_q()).count(),
-        "with_violations": candidates.filter(irregular_q()).count(),
-        "by_child": _counts_by_child(user, by_org),
+        "with_lates": tally.late,
+        "with_violations": tally.irregular,
+        "by_child": _counts_by_child(user),
     }
 
 
 _PK_MARK = 987654321  # a route's id, replaced by each row's own
 
 
-def _counts_by_child(user: Any, by_org: dict[int, list[int]]) -> list[dict[str, Any]]:
-    """Files per stage for each organization directly under the user's own, summed over the
-    per-organization rows of `_home_counts` (each organization walked up the tree's parent
-    links, read as one list of id pairs)."""
+def _counts_by_child(user: Any) -> list[dict[str, Any]]:
+    """Files per stage (sent out included, as each row's list keeps them) in the subtree of each
+    organization directly under the user's own, from the per-subtree counts."""
     roots = authority(user).roots()
     if len(roots) != 1:
         return []
     children = list(Organization.objects.filter(parent_id=roots[0]).order_by("code", "pk"))
     if not children:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, parent_id FROM {Organization._meta.db_table}")
-        parent_of: dict[int, int | None] = dict(cursor.fetchall())
-    child_ids = {child.pk for child in children}
-    owner: dict[int, int | None] = {}
-
-    def owner_of(org_id: int) -> int | None:
-        """The child of our own organization above `org_id` (itself included), or None."""
-        seen: list[int] = []
-        current: int | None = org_id
-        found: int | None = None
-        while current is not None and current not in owner:
-            if current in child_ids:
-                found = current
-                break
-            seen.append(current)
-            current = parent_of.get(current)
-        else:
-            found = owner.get(current) if current is not None else None
-        for node in seen:
-            owner[node] = found
-        owner[org_id] = found
-        return found
-
-    totals: dict[int, list[int]] = {child.pk: [0] * len(Stage.choices) for child in children}
-    for org_id, row in by_org.items():
-        child = owner_of(org_id)
-        if child is not None:
-            target = totals[child]
-            for index, n in enumerate(row):
-                target[index] += n
+    found = stagecounts.per_subtree([child.pk for child in children])
     # Each row links to its list and its 备案表: the routes reversed once, not once per row.
     listed = reverse("candidates")
     filing = reverse("paperwork:filing", args=[_PK_MARK])
-    return [
-        {
-            "org": child,
-            "counts": totals[child.pk],
-            "total": sum(totals[child.pk]),
-            "list_url": f"{listed}?org={child.pk}",
-            "filing_url": filing.replace(str(_PK_MARK), str(child.pk)),
-            # The row's numbers as table cells at once (hundreds of cells at a district's size).
-            "cells": format_html_join("", "<td>{}</td>", ((n,) for n in totals[child.pk])),
-        }
-        for child in children
-    ]
+    rows = []
+    for child in children:
+        counts = [found[child.pk].get(value, 0) for value, _ in Stage.choices]
+        rows.append(
+            {
+                "org": child,
+                "counts": counts,
+                "total": sum(found[child.pk].values()),
+                "list_url": f"{listed}?org={child.pk}",
+                "filing_url": filing.replace(str(_PK_MARK), str(child.pk)),
+                # The row's numbers as table cells at once (hundreds at a district's size).
+                # Integers only: nothing to escape.
+                "cells": mark_safe("".join(f"<td>{n:d}</td>" for n in counts)),
+            }
+        )
+    return rows
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     auth = authority(user)
-    if is_security_admin(user):  # 三员分立: grants and second factors, no records
+    if auth.is_security_admin:  # 三员分立: grants and second factors, no records
         return redirect("accounts:security")
     if auth.is_sysadmin:
         return render(
@@ -218,7 +179,12 @@ def home(request: HttpRequest) -> HttpResponse:
     today = dates.today()
     candidates = Candidate.objects.visible_to(user)
     committee = auth.is_committee
-    pending = open_files(candidates).select_related("person", "org")
+    # The rows' own columns only (web/_candidate_rows.html): three lists on every home page.
+    pending = (
+        open_files(candidates)
+        .select_related("person", "org")
+        .only(*ROW_FIELDS, "person__name", "org__name")
+    )
     mine = (
         pending.filter(next_step__in=COMMITTEE_STEPS)
         if committee
