@@ -1,5 +1,7 @@
-"""The candidate list and the candidate page at city size (50,000 candidates), against a minimal
-Django view on the same database in the same run: queries per page and median time.
+"""The home page, the candidate list and the candidate page at city size (50,000 candidates),
+against a minimal signed-in Django view on the same database in the same run: queries per page
+and median time. Each page and the minimal view are requested in turn, one of each at a time, so
+that whatever else the machine runs weighs on both alike.
 
 Run: .venv/bin/python bench/bench_pages.py [CANDIDATES] [--keep DIR]
 
@@ -79,6 +81,41 @@ def measure(client: Client, url: str, runs: int = 30) -> tuple[float, int, float
     return statistics.median(times) * 1000, counter.count, statistics.median(cpu) * 1000
 
 
+def paired(
+    client: Client, url: str, baseline: Client, runs: int = 30
+) -> tuple[float, float, int, float, float]:
+    """The page and the baseline requested in turn, one of each at a time, so that the machine's
+    other load weighs on both alike: medians (ms) of the page's wall time and the baseline's,
+    the page's queries, and the medians of both CPU times."""
+    _, queries, _ = measure(client, url, runs=1)  # warms it and counts its queries
+    measure(baseline, "/bench-minimal/", runs=1)
+    walls: dict[str, list[float]] = {"page": [], "base": []}
+    cpus: dict[str, list[float]] = {"page": [], "base": []}
+    for _ in range(runs):
+        for key, who, where in (("base", baseline, "/bench-minimal/"), ("page", client, url)):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = who.get(where)
+            walls[key].append(time.perf_counter() - started)
+            cpus[key].append(time.process_time() - started_cpu)
+            assert response.status_code == 200, (where, response.status_code)
+    return (
+        statistics.median(walls["page"]) * 1000,
+        statistics.median(walls["base"]) * 1000,
+        queries,
+        statistics.median(cpus["page"]) * 1000,
+        statistics.median(cpus["base"]) * 1000,
+    )
+
+
+def report(label: str, figures: tuple[float, float, int, float, float]) -> None:
+    wall, base, queries, cpu, base_cpu = figures
+    print(
+        f"{label:<28} {wall:8.1f} ms median  {queries:3d} queries  {wall / base:6.1f}×"
+        f"   CPU {cpu:7.1f} ms {cpu / base_cpu:6.1f}×   (baseline {base:.1f} ms, CPU "
+        f"{base_cpu:.1f} ms)"
+    )
+
+
 def main(count: int) -> None:
     call_command("migrate", verbosity=0)
     if FRESH:
@@ -102,7 +139,7 @@ def main(count: int) -> None:
     client.force_login(User.objects.get(username="qu"))
     some = Candidate.objects.order_by("pk")[count // 2]
     pages = {
-        "minimal view (baseline)": "/bench-minimal/",
+        "minimal view (itself)": "/bench-minimal/",
         "home page": "/",
         "candidate list": "/candidates/",
         "candidate list, page 50": "/candidates/?page=50",
@@ -110,14 +147,9 @@ def main(count: int) -> None:
         "candidate list, search": "/candidates/?q=hxr",
         "candidate page": f"/candidates/{some.pk}/",
     }
-    base = base_cpu = None
+    # Each page against the minimal view measured in turn with it (`paired`).
     for label, url in pages.items():
-        median, queries, cpu = measure(client, url)
-        base, base_cpu = base or median, base_cpu or cpu
-        print(
-            f"{label:<28} {median:8.1f} ms median  {queries:3d} queries  {median / base:6.1f}×"
-            f"   CPU {cpu:7.1f} ms {cpu / base_cpu:6.1f}×"
-        )
+        report(label, paired(client, url, client))
     small = Candidate.objects.filter(org__code="S0B0").first()
     if small is not None:
         zhibu = Client()
@@ -126,11 +158,7 @@ def main(count: int) -> None:
             "branch list": "/candidates/",
             "branch page": f"/candidates/{small.pk}/",
         }.items():
-            median, queries, cpu = measure(zhibu, url)
-            print(
-                f"{label:<28} {median:8.1f} ms median  {queries:3d} queries  {median / base:6.1f}×"
-                f"   CPU {cpu:7.1f} ms {cpu / (base_cpu or 1):6.1f}×"
-            )
+            report(label, paired(zhibu, url, client))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,10 @@ projection computed by the engine as at the load's day. Then it times, as the me
 
 It asserts that both give the same numbers and prints milliseconds, the ratio (the price of
 judging the record rather than reading today's projection) and the time per 1,000 files.
+
+And the district home page's figures (`_home_counts`, read from the per-subtree counts the
+database keeps: fazhan.people.stagecounts) against the same figures by a hand-written aggregate
+over the files (HOME_SQL, OVERDUE_SQL), asserting both agree.
 Not a pytest file.
 """
 
@@ -78,6 +82,15 @@ FROM people_candidate c JOIN people_person p ON p.id = c.person_id
 GROUP BY c.org_id + 0
 """
 STAGES_SQL = "SELECT org_id + 0, stage, COUNT(*) FROM people_candidate GROUP BY org_id + 0, stage"
+# The district home's figures by hand: files per organization, stage and sent out or not, with
+# those that have a late and an irregular finding, folded into the sub-organizations in Python;
+# and the files overdue on the day.
+HOME_SQL = """
+SELECT org_id + 0, stage, departed_on IS NOT NULL, COUNT(*),
+  SUM(CASE WHEN lates > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN violations > 0 THEN 1 ELSE 0 END)
+FROM people_candidate GROUP BY org_id + 0, stage, departed_on IS NOT NULL
+"""
+OVERDUE_SQL = "SELECT COUNT(*) FROM people_candidate WHERE next_due IS NOT NULL AND next_due < %s"
 
 
 def pick(rng: Random, table: list[tuple[str, float]]) -> str:
@@ -348,6 +361,7 @@ def child(size: int, repeat: int, keep: str | None, postgres: str | None) -> dic
     ours_ms, sql_ms, report, sql = paired_ms(
         lambda: report_counts(district, start=start, as_of=as_of), hand, repeat
     )
+    home_ms, home_sql_ms = home_figures(district, sub_of, as_of, repeat)
     # CPU time of one run: what the machine's other load does not inflate.
     cpu = time.process_time()
     report_counts(district, start=start, as_of=as_of)
@@ -378,7 +392,67 @@ def child(size: int, repeat: int, keep: str | None, postgres: str | None) -> dic
         "report_ms": round(ours_ms, 1),
         "report_cpu_ms": round(cpu_ms, 1),
         "sql_ms": round(sql_ms, 2),
+        "home_ms": round(home_ms, 2),
+        "home_sql_ms": round(home_sql_ms, 2),
     }
+
+
+def home_figures(
+    district: Any, sub_of: dict[int, int], as_of: date, repeat: int
+) -> tuple[float, float]:
+    """The district home's figures (`fazhan.web.views._home_counts`: stage cards, total, was
+    late, irregular, overdue, each sub-organization's row) as district staff sees them, against
+    the same numbers by hand-written SQL over the files; asserts both agree."""
+    from django.db import connection
+
+    from fazhan.accounts.authority import roles_read_once
+    from fazhan.accounts.models import Role, RoleKind, User
+    from fazhan.people.models import Candidate, Stage
+    from fazhan.web.views import _home_counts
+
+    user, _ = User.objects.get_or_create(username="bench-home")
+    Role.objects.get_or_create(user=user, org=district, kind=RoleKind.DISTRICT_STAFF, active=True)
+    order = [value for value, _ in Stage.choices]
+
+    def ours() -> dict[str, Any]:
+        with roles_read_once():  # as a GET runs it
+            figures = _home_counts(user, Candidate.objects.visible_to(user), as_of)
+        return {
+            "cards": {s["value"]: s["n"] for s in figures["stages"]},
+            "total": figures["total"],
+            "late": figures["with_lates"],
+            "irregular": figures["with_violations"],
+            "overdue": figures["overdue_count"],
+            "subs": {
+                row["org"].pk: dict(zip(order, row["counts"], strict=True))
+                for row in figures["by_child"]
+            },
+        }
+
+    def hand() -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "cards": dict.fromkeys(order, 0),
+            "total": 0,
+            "late": 0,
+            "irregular": 0,
+            "subs": {pk: dict.fromkeys(order, 0) for pk in set(sub_of.values())},
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(HOME_SQL)
+            for org, stage, departed, n, late, irregular in cursor.fetchall():
+                out["total"] += n
+                out["late"] += int(late or 0)
+                out["irregular"] += int(irregular or 0)
+                if not departed:
+                    out["cards"][stage] += n
+                out["subs"][sub_of[org]][stage] += n
+            cursor.execute(OVERDUE_SQL, [as_of])
+            out["overdue"] = cursor.fetchone()[0]
+        return out
+
+    ours_ms, sql_ms, mine, theirs = paired_ms(ours, hand, max(repeat, 5))
+    assert mine == theirs, (mine, theirs)
+    return ours_ms, sql_ms
 
 
 def _row(r: dict[str, Any]) -> str:
@@ -389,7 +463,9 @@ def _row(r: dict[str, Any]) -> str:
         f"{r['span_rows']:>9,} {r['developed']:>9,} {r['activists']:>9,} │ "
         f"{r['report_ms']:>11.1f}ms {r['sql_ms']:>7.2f}ms {ratio:>6.2f}× │ {recount:>10} │ "
         f"{r['report_ms'] / (r['size'] / 1000):>11.1f} "
-        f"{r['report_cpu_ms'] / (r['size'] / 1000):>9.1f}"
+        f"{r['report_cpu_ms'] / (r['size'] / 1000):>9.1f}\n"
+        f"{'':<10} {'':>8} district home figures {r['home_ms']:.2f}ms, by hand-written SQL "
+        f"{r['home_sql_ms']:.2f}ms: {r['home_ms'] / r['home_sql_ms']:.2f}×"
     )
 
 

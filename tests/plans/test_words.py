@@ -80,3 +80,16 @@ def test_it_explains_the_plan_s_own_contradictions_in_english(client, cast):
     assert "350−42=308" in english and "两类合计至多" not in english
     hant = client.get(f"/plans/plan/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
     assert "兩類合計至多" in hant and "at least 172" not in hant
+
+
+def test_it_separates_the_targets_a_contradiction_names_in_the_reader_s_language(client, cast):
+    plan = do_load_plan(cast.qu, year=2026)
+    client.force_login(cast.qu)
+    english = client.get(f"/plans/plan/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    named = re.findall(r'<div class="refused"><strong>(.*?)</strong>(.)', english)
+    assert named, "the plan names no contradiction"
+    for targets, after in named:
+        assert "、" not in targets and after == ":", (targets, after)
+    assert any(", " in targets for targets, _ in named)  # two targets or more: a comma
+    chinese = client.get(f"/plans/plan/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert re.search(r'<div class="refused"><strong>[^<]*、[^<]*</strong>：', chinese)
