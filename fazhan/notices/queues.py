@@ -87,6 +87,11 @@ def _notices_due(orgs: set[int] | None, day: date) -> list[QueueItem]:
     from fazhan.notices.actions import offered_kinds
 
     kinds = {k.value for k in offered_kinds()}
+    # Every home page asks: organizations holding no file at a stage a notice serves (a district
+    # or a committee, whose files sit in its branches) are answered by one look at the index.
+    stages = (Stage.APPLICANT, Stage.ACTIVIST, Stage.PROBATIONARY)
+    if not Candidate.objects.filter(_within("org_id", orgs), stage__in=stages).exists():
+        return []
     busy = NoticeEntry.objects.exclude(notice__status=NoticeStatus.CANCELLED).exclude(
         notice__status=NoticeStatus.PUBLISHED, notice__end__lt=day
     )
