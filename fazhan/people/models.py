@@ -552,3 +552,20 @@ class StageCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.stage} {'departed ' if self.departed else ''}{self.n}"
+
+
+class DueCount(models.Model):
+    """Files per nearest deadline (`next_due`) in an organization's whole subtree, kept like
+    StageCount (fazhan.people.stagecounts): 已逾期 on a day is the sum over the dates before it."""
+
+    org_id = models.BigIntegerField()
+    due_on = models.DateField()
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org_id", "due_on"], name="due_count_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.due_on} {self.n}"

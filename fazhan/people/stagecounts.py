@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db import connections
@@ -96,6 +97,37 @@ _COUNTS_OF_MOVED = f"""
 _COUNTS_OF_DELETED = """
     DELETE FROM people_stagecount WHERE org_id = OLD.id;
 """
+# The files' nearest deadlines the same way (people_duecount: per subtree and date), so that
+# 已逾期, the files whose deadline is before today, is a sum over the dates before it.
+_DUE_OUT = """
+    UPDATE people_duecount SET n = n - 1
+        WHERE OLD.next_due IS NOT NULL AND due_on = OLD.next_due
+        AND org_id IN (SELECT ancestor_id FROM orgs_organcestor WHERE org_id = OLD.org_id);
+"""
+_DUE_IN = """
+    INSERT INTO people_duecount (org_id, due_on, n)
+        SELECT ancestor_id, NEW.next_due, 1 FROM orgs_organcestor
+        WHERE org_id = NEW.org_id AND NEW.next_due IS NOT NULL
+        ON CONFLICT (org_id, due_on) DO UPDATE SET n = people_duecount.n + excluded.n;
+"""
+_DUES_OF_MOVED = """
+    UPDATE people_duecount SET n = people_duecount.n - moved.n
+        FROM people_duecount AS moved
+        WHERE moved.org_id = NEW.id AND moved.due_on = people_duecount.due_on
+        AND people_duecount.org_id IN (
+            SELECT ancestor_id FROM orgs_organcestor WHERE org_id = OLD.parent_id);
+    INSERT INTO people_duecount (org_id, due_on, n)
+        SELECT above.ancestor_id, moved.due_on, moved.n
+        FROM orgs_organcestor AS above, people_duecount AS moved
+        WHERE above.org_id = NEW.parent_id AND moved.org_id = NEW.id
+        ON CONFLICT (org_id, due_on) DO UPDATE SET n = people_duecount.n + excluded.n;
+"""
+_DUES_OF_DELETED = """
+    DELETE FROM people_duecount WHERE org_id = OLD.id;
+"""
+_DUE_CHANGED = (
+    "OLD.org_id IS DISTINCT FROM NEW.org_id OR OLD.next_due IS DISTINCT FROM NEW.next_due"
+)
 _FILE_CHANGED = """OLD.org_id IS DISTINCT FROM NEW.org_id OR OLD.stage IS DISTINCT FROM NEW.stage
     OR (OLD.departed_on IS NULL) <> (NEW.departed_on IS NULL)
     OR (OLD.lates > 0) <> (NEW.lates > 0) OR (OLD.violations > 0) <> (NEW.violations > 0)"""
@@ -121,6 +153,7 @@ _ON_FILE_CHANGE = (
     "AFTER UPDATE OF org_id, stage, departed_on, lates, violations ON people_candidate "
     f"WHEN {_FILE_CHANGED}"
 )
+_ON_DUE_CHANGE = f"AFTER UPDATE OF org_id, next_due ON people_candidate WHEN {_DUE_CHANGED}"
 SQLITE: dict[str, tuple[str, str]] = {
     name: (table, _sqlite(f"CREATE TRIGGER {name} {when} BEGIN {body} END"))
     for name, table, when, body in (
@@ -141,21 +174,27 @@ SQLITE: dict[str, tuple[str, str]] = {
             _name("file_insert"),
             "people_candidate",
             "AFTER INSERT ON people_candidate",
-            _COUNT_IN,
+            _COUNT_IN + _DUE_IN,
         ),
         (_name("file_update"), "people_candidate", _ON_FILE_CHANGE, _COUNT_OUT + _COUNT_IN),
         (
             _name("file_delete"),
             "people_candidate",
             "AFTER DELETE ON people_candidate",
-            _COUNT_OUT,
+            _COUNT_OUT + _DUE_OUT,
         ),
-        (_name("counts_move"), "orgs_organization", _ON_MOVE, _COUNTS_OF_MOVED),
+        (_name("due_update"), "people_candidate", _ON_DUE_CHANGE, _DUE_OUT + _DUE_IN),
+        (
+            _name("counts_move"),
+            "orgs_organization",
+            _ON_MOVE,
+            _COUNTS_OF_MOVED + _DUES_OF_MOVED,
+        ),
         (
             _name("counts_forget"),
             "orgs_organization",
             "AFTER DELETE ON orgs_organization",
-            _COUNTS_OF_DELETED,
+            _COUNTS_OF_DELETED + _DUES_OF_DELETED,
         ),
     )
 }
@@ -173,15 +212,20 @@ POSTGRESQL_FUNCTIONS = [
         "tally_orgs",
         f"""IF TG_OP = 'INSERT' THEN {_ANCESTORS_OF_NEW}
         ELSIF TG_OP = 'UPDATE' THEN
-            IF {_PARENT_CHANGED} THEN {_ANCESTORS_OF_MOVED} {_COUNTS_OF_MOVED} END IF;
-        ELSE {_ANCESTORS_OF_DELETED} {_COUNTS_OF_DELETED}
+            IF {_PARENT_CHANGED} THEN
+                {_ANCESTORS_OF_MOVED} {_COUNTS_OF_MOVED} {_DUES_OF_MOVED}
+            END IF;
+        ELSE {_ANCESTORS_OF_DELETED} {_COUNTS_OF_DELETED} {_DUES_OF_DELETED}
         END IF;""",
     ),
     _function(
         "tally_files",
-        f"""IF TG_OP = 'UPDATE' AND NOT ({_FILE_CHANGED}) THEN RETURN NULL; END IF;
-        IF TG_OP IN ('UPDATE', 'DELETE') THEN {_COUNT_OUT} END IF;
-        IF TG_OP IN ('UPDATE', 'INSERT') THEN {_COUNT_IN} END IF;""",
+        f"""IF TG_OP = 'INSERT' THEN {_COUNT_IN} {_DUE_IN}
+        ELSIF TG_OP = 'DELETE' THEN {_COUNT_OUT} {_DUE_OUT}
+        ELSE
+            IF {_FILE_CHANGED} THEN {_COUNT_OUT} {_COUNT_IN} END IF;
+            IF {_DUE_CHANGED} THEN {_DUE_OUT} {_DUE_IN} END IF;
+        END IF;""",
     ),
 ]
 POSTGRESQL: dict[str, tuple[str, str]] = {
@@ -194,7 +238,8 @@ POSTGRESQL: dict[str, tuple[str, str]] = {
     _name("files"): (
         "people_candidate",
         f"CREATE TRIGGER {_name('files')} "
-        "AFTER INSERT OR UPDATE OF org_id, stage, departed_on, lates, violations OR DELETE "
+        "AFTER INSERT OR UPDATE OF org_id, stage, departed_on, lates, violations, next_due "
+        "OR DELETE "
         "ON people_candidate FOR EACH ROW EXECUTE FUNCTION tally_files()",
     ),
 }
@@ -215,6 +260,12 @@ REBUILD = [
             SUM({_LATE.format(row="c")}), SUM({_IRREGULAR.format(row="c")})
         FROM people_candidate AS c JOIN orgs_organcestor AS a ON a.org_id = c.org_id
         GROUP BY a.ancestor_id, c.stage, c.departed_on IS NOT NULL""",
+    "DELETE FROM people_duecount",
+    """INSERT INTO people_duecount (org_id, due_on, n)
+        SELECT a.ancestor_id, c.next_due, COUNT(*)
+        FROM people_candidate AS c JOIN orgs_organcestor AS a ON a.org_id = c.org_id
+        WHERE c.next_due IS NOT NULL
+        GROUP BY a.ancestor_id, c.next_due""",
 ]
 
 
@@ -322,6 +373,15 @@ def subtree_tally(org_ids: Collection[int] | QuerySet[Any]) -> Tally:
     for stage, departed, n, late, irregular in rows:
         tally.add(stage, departed, n or 0, late or 0, irregular or 0)
     return tally
+
+
+def overdue(org_ids: Collection[int] | QuerySet[Any], today: date) -> int:
+    """The files in the subtrees of `org_ids` (not overlapping) whose nearest deadline is before
+    `today` (fazhan.people.signals.overdue_q)."""
+    from fazhan.people.models import DueCount
+
+    found = DueCount.objects.filter(org_id__in=org_ids, due_on__lt=today).aggregate(Sum("n"))
+    return int(found["n__sum"] or 0)
 
 
 def per_subtree(org_ids: Collection[int]) -> dict[int, dict[str, int]]:

@@ -41,9 +41,10 @@ from fazhan.people.models import (
     get_candidate_for_user,
 )
 from fazhan.people.record import is_record_kind
-from fazhan.people.signals import overdue_now, overdue_q
+from fazhan.people.signals import overdue_now
 from fazhan.policy.data import load_policy
 from fazhan.policy.guidance import load_guidance
+from fazhan.policy.signals import is_overdue
 from fazhan.web.content import step_contents
 from fazhan.web.dossier_forms import PastFactForm, record_past_fact_from
 from fazhan.web.filters import filter_candidates, open_files
@@ -87,16 +88,18 @@ def _home_counts(user: Any, candidates: QuerySet[Candidate], today: date) -> dic
     per-subtree counts the database keeps (fazhan.people.stagecounts) for the top of the user's
     reach and for each organization directly under the user's own (a district sees its
     sub-organizations, a committee its branches), plus the files a cooperating organization
-    sees from outside its subtree (mobile candidates). Of the three signals (the candidate
-    list's own filters, fazhan.people.signals), was-late and irregular come with those counts;
-    overdue depends on the day and is counted on its index."""
+    sees from outside its subtree (mobile candidates); the three signals (the candidate list's
+    own filters, fazhan.people.signals) with them: was late and irregular counted per stage,
+    overdue summed over the files' nearest deadlines before today."""
     auth = authority(user)
     scope = auth.reach
-    tally = stagecounts.subtree_tally(
+    tops = (
         Organization.objects.filter(parent__isnull=True).values("pk")
         if scope.everything
         else stagecounts.topmost(auth.reach_roots() & scope.org_ids)
     )
+    tally = stagecounts.subtree_tally(tops)
+    overdue = stagecounts.overdue(tops, today)
     if not scope.everything and scope.org_ids:
         # Files of organizations outside the reach that an organization inside cooperates on
         # (CandidateQuerySet.in_orgs): few, read one by one.
@@ -104,10 +107,11 @@ def _home_counts(user: Any, candidates: QuerySet[Candidate], today: date) -> dic
             org_id__in=scope.org_ids, ended_on__isnull=True
         ).values("candidate_id")
         outside = Candidate.objects.filter(pk__in=shared).exclude(org_id__in=scope.org_ids)
-        for stage, departed_on, lates, violations in outside.values_list(
-            "stage", "departed_on", "lates", "violations"
+        for stage, departed_on, lates, violations, next_due in outside.values_list(
+            "stage", "departed_on", "lates", "violations", "next_due"
         ):
             tally.add(stage, departed_on is not None, 1, int(lates > 0), int(violations > 0))
+            overdue += int(is_overdue(next_due, today))
     # A file sent out of the district (fazhan.mobility) is in no stage card, as the stage list
     # leaves it out; it stays in the total and its organization's row, as their lists keep it.
     by_stage = {value: 0 for value, _ in Stage.choices}
@@ -119,7 +123,7 @@ def _home_counts(user: Any, candidates: QuerySet[Candidate], today: date) -> dic
             {"value": value, "label": label, "n": by_stage[value]} for value, label in Stage.choices
         ],
         "total": sum(tally.files.values()),
-        "overdue_count": candidates.filter(overdue_q(today)).count(),
+        "overdue_count": overdue,
         "with_lates": tally.late,
         "with_violations": tally.irregular,
         "by_child": _counts_by_child(user),

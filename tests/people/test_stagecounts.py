@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from fazhan.orgs.models import Kind, OrgAncestor, Organization
 from fazhan.people import stagecounts
-from fazhan.people.models import Candidate, Stage, StageCount
+from fazhan.people.models import Candidate, DueCount, Stage, StageCount
 from fazhan.testing.factories import CandidateFactory, DistrictFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +34,13 @@ def _ancestors(parent_of: dict[int, int | None], org: int) -> list[int]:
     return found
 
 
-def recount() -> tuple[set[tuple[int, int, int]], dict[tuple[int, str, bool], Counter[str]]]:
-    """The closure and the counts computed from the tree and the files, in Python."""
+Kept = tuple[
+    set[tuple[int, int, int]], dict[tuple[int, str, bool], Counter[str]], Counter[tuple[int, date]]
+]
+
+
+def recount() -> Kept:
+    """The closure, the counts and the deadlines computed from the tree and the files."""
     parent_of = dict(Organization.objects.values_list("pk", "parent_id"))
     closure = {
         (org, above, depth)
@@ -43,18 +48,23 @@ def recount() -> tuple[set[tuple[int, int, int]], dict[tuple[int, str, bool], Co
         for depth, above in enumerate(_ancestors(parent_of, org))
     }
     counts: dict[tuple[int, str, bool], Counter[str]] = {}
-    files = Candidate.objects.values_list("org_id", "stage", "departed_on", "lates", "violations")
-    for org, stage, departed_on, lates, violations in files:
+    dues: Counter[tuple[int, date]] = Counter()
+    files = Candidate.objects.values_list(
+        "org_id", "stage", "departed_on", "lates", "violations", "next_due"
+    )
+    for org, stage, departed_on, lates, violations, next_due in files:
         for above in _ancestors(parent_of, org):
+            if next_due is not None:
+                dues[(above, next_due)] += 1
             key = (above, stage, departed_on is not None)
             tally = counts.setdefault(key, Counter())
             tally["n"] += 1
             tally["late"] += int(lates > 0)
             tally["irregular"] += int(violations > 0)
-    return closure, counts
+    return closure, counts, dues
 
 
-def kept() -> tuple[set[tuple[int, int, int]], dict[tuple[int, str, bool], Counter[str]]]:
+def kept() -> Kept:
     closure = set(OrgAncestor.objects.values_list("org_id", "ancestor_id", "depth"))
     counts = {
         (org, stage, departed): Counter({"n": n, "late": late, "irregular": irregular})
@@ -63,12 +73,20 @@ def kept() -> tuple[set[tuple[int, int, int]], dict[tuple[int, str, bool], Count
         )
         if n or late or irregular  # a row emptied by its last file stays, at zero
     }
-    return closure, counts
+    dues = Counter(
+        {
+            (org, day): n
+            for org, day, n in DueCount.objects.values_list("org_id", "due_on", "n")
+            if n
+        }
+    )
+    return closure, counts, dues
 
 
 def assert_kept_equals_recount() -> None:
     assert kept() == recount()
     assert not StageCount.objects.filter(n__lt=0).exists()
+    assert not DueCount.objects.filter(n__lt=0).exists()
 
 
 def _org(parent: Organization) -> Organization:
@@ -121,15 +139,21 @@ def test_it_keeps_what_a_full_recount_gives_whatever_writes(db, steps):
         elif op == "bulk":
             people = [PersonFactory.create() for _ in range(1 + b % 3)]
             Candidate.objects.bulk_create(
-                [Candidate(person=p, org=org, stage=stage, lates=b % 2) for p in people]
+                [
+                    Candidate(
+                        person=p, org=org, stage=stage, lates=b % 2, next_due=date(2026, 1, 2)
+                    )
+                    for p in people
+                ]
             )
         elif op == "save" and files:
             file = files[b % len(files)]
             file.stage, file.org, file.violations = stage, org, a % 3
+            file.next_due = None if a % 5 == 0 else date(2026, 1, 1) + timedelta(days=a % 9)
             file.save()
         elif op == "update" and files:
             Candidate.objects.filter(pk=files[b % len(files)].pk).update(
-                stage=stage, lates=a % 2, org=org
+                stage=stage, lates=a % 2, org=org, next_due=date(2026, 1, 1 + b % 7)
             )
         elif op == "depart" and files:
             file = files[b % len(files)]
@@ -229,3 +253,17 @@ def test_it_rebuilds_both_tables_with_the_summarize_command(db):
     assert "已重建各组织的分阶段人数" in out.getvalue()
     assert_kept_equals_recount()
     assert stagecounts.subtree_tally([district.pk]).files == {(Stage.PROBATIONARY, False): 1}
+
+
+def test_it_counts_a_file_overdue_from_the_day_after_its_deadline(db):
+    district = DistrictFactory.create()
+    committee = _org(district)
+    file = _file(_org(committee), Stage.ACTIVIST)
+    file.next_due = date(2026, 6, 30)
+    file.save()
+    assert stagecounts.overdue([committee.pk], date(2026, 6, 30)) == 0  # on the day: in time
+    assert stagecounts.overdue([committee.pk], date(2026, 7, 1)) == 1
+    file.next_due = None  # the step recorded: nothing due
+    file.save()
+    assert stagecounts.overdue([district.pk], date(2026, 7, 1)) == 0
+    assert_kept_equals_recount()

@@ -43,5 +43,17 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('org_id', 'stage', 'departed'), name='stage_count_unique')],
             },
         ),
+        migrations.CreateModel(
+            name='DueCount',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('org_id', models.BigIntegerField()),
+                ('due_on', models.DateField()),
+                ('n', models.IntegerField()),
+            ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('org_id', 'due_on'), name='due_count_unique')],
+            },
+        ),
         migrations.RunPython(install, uninstall, elidable=False),
     ]
