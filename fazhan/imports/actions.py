@@ -50,6 +50,7 @@ from fazhan.lib.bulkinsert import Prepared
 from fazhan.members.history import RecordFacts, follow_records
 from fazhan.orgs.models import Kind, Member, MemberStatus, Organization
 from fazhan.people import crypto, idnumber
+from fazhan.people import summary as count_summary
 from fazhan.people.actions import Mode
 from fazhan.people.idnumber import IdNumberError
 from fazhan.people.models import CLOSED_STAGES, AttributeChange, Candidate, Person
@@ -360,6 +361,9 @@ class _Plan:
     # Each file's membership facts (empty unless the admission was approved), for the member
     # roster to follow once the import is committed (`_follow_after_commit`).
     facts: list[list[Fact]] = field(default_factory=list)
+    # Each new file's counts summary rows (fazhan.people.summary.planned_rows, their id left 0),
+    # written with the files; None for a file the projection listener judges at the write.
+    count_rows: list[list[count_summary.Row] | None] = field(default_factory=list)
 
 
 def _plan(
@@ -390,6 +394,7 @@ def _plan(
     candidates: list[Candidate] = []
     streams: list[list[EncodedEvent]] = []
     facts: list[list[Fact]] = []
+    counted: list[list[count_summary.Row] | None] = []
     for position, (item, person) in enumerate(zip(items, persons, strict=True)):
         policy = item.policy or DEFAULT_POLICY
         candidate = Candidate(person=person, org=item.org, policy=policy)
@@ -442,6 +447,7 @@ def _plan(
         approved = result.dates.approved_on is not None
         events = effective_events(file.events, result.as_of) if approved else []
         facts.append(membership_facts(events, result.dates, result.stage) if approved else [])
+        counted.append(_summary_rows(item, person, candidate, chain))
         candidates.append(candidate)
         streams.append(encoded)
         if progress is not None and position % 250 == 249:
@@ -462,7 +468,31 @@ def _plan(
         rebasable=all(person.pk is None for person in persons)
         and not any("supersedes" in event.payload for stream in streams for event in stream),
         facts=facts,
+        count_rows=counted,
     )
+
+
+def _summary_rows(
+    item: _Item, person: Person, candidate: Candidate, chain: Sequence[_Planned]
+) -> list[count_summary.Row] | None:
+    """The file's counts summary rows as `sync_summary` will judge them once it is written; None
+    for a person already on file or one with dated changes (their history is read at the write)."""
+    if person.pk is not None or item.person_fields.get(document.CHANGES):
+        return None
+    row = (
+        0,
+        item.org.pk,
+        candidate.policy,
+        None,
+        person.sex,
+        person.birth_date,
+        person.education,
+        person.occupations,
+        person.frontline,
+        person.graduation_date,
+        person.leaving_date,
+    )
+    return count_summary.planned_rows(row, chain)
 
 
 def _person_pk(candidate: Candidate) -> Any:
@@ -561,7 +591,15 @@ def _write(user: User | None, plan: _Plan) -> list[Candidate]:
     if moved.seq != expected:  # a guard: the head was locked, nothing else could append
         raise ChainError(f"chain head at {moved.seq}, expected {expected}")
     _apply_changes(user, plan)
-    projected(plan.candidates)
+    # The counts summary the plan worked out, written here instead of judged again from the chain.
+    planned = [
+        (candidate.pk, rows)
+        for candidate, rows in zip(plan.candidates, plan.count_rows, strict=True)
+        if rows is not None
+    ]
+    count_summary.insert_rows([(pk, *row[1:]) for pk, rows in planned for row in rows])
+    with count_summary.rows_written(pk for pk, _rows in planned):
+        projected(plan.candidates)
     _follow_after_commit(plan)
     return plan.candidates
 
