@@ -37,6 +37,7 @@ from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.holidays.table import current_table
 from fazhan.imports import document, kept, members, orgtree, preview
+from fazhan.imports.joining import Joining, Joins, joins_plainly, plan_joins, write_joins
 from fazhan.imports.models import (
     SHEET_KINDS,
     BatchKind,
@@ -364,6 +365,8 @@ class _Plan:
     # Each new file's counts summary rows (fazhan.people.summary.planned_rows, their id left 0),
     # written with the files; None for a file the projection listener judges at the write.
     count_rows: list[list[count_summary.Row] | None] = field(default_factory=list)
+    # The members the files new to the roster make, written with them (fazhan.imports.joining).
+    joins: Joins | None = None
 
 
 def _plan(
@@ -453,6 +456,14 @@ def _plan(
         if progress is not None and position % 250 == 249:
             progress(len(items) + position + 1)
     rosters = list({id(item.roster): item.roster for item in items}.values())
+    joining = [
+        entry
+        for item, person, candidate, found in zip(items, persons, candidates, facts, strict=True)
+        if candidate.approved_on is not None
+        and person.pk is None
+        and not item.person_fields.get(document.CHANGES)
+        and joins_plainly(entry := Joining(person, candidate, found, recorded_by))
+    ]
     return _Plan(
         recorded_by,
         items,
@@ -469,6 +480,7 @@ def _plan(
         and not any("supersedes" in event.payload for stream in streams for event in stream),
         facts=facts,
         count_rows=counted,
+        joins=plan_joins(joining),
     )
 
 
@@ -600,13 +612,17 @@ def _write(user: User | None, plan: _Plan) -> list[Candidate]:
     count_summary.insert_rows([(pk, *row[1:]) for pk, rows in planned for row in rows])
     with count_summary.rows_written(pk for pk, _rows in planned):
         projected(plan.candidates)
-    _follow_after_commit(plan)
+    joined: set[int] = set()
+    if plan.joins is not None and write_joins(plan.joins):
+        joined = {entry.candidate.pk for entry in plan.joins.joining}
+    _follow_after_commit(plan, joined)
     return plan.candidates
 
 
-def _follow_after_commit(plan: _Plan) -> None:
-    """The roster follows the files the committee approved (docs/members.md), once the import is
-    committed, never holding the import's lock. A new person's file is followed from the facts
+def _follow_after_commit(plan: _Plan, joined: set[int]) -> None:
+    """The roster follows the files the committee approved (docs/members.md). The files new to
+    the roster are `joined` already, in the write (fazhan.imports.joining); any other, once the
+    import is committed, never holding the import's lock: a new person's file from the facts
     the plan found (`follow_records`, as `follow_roster` would after reading each file back and
     judging it again); a file with dated changes or of a person already on file, or one that
     moved since the write, is read back by `follow_roster` itself."""
@@ -615,7 +631,7 @@ def _follow_after_commit(plan: _Plan) -> None:
     for item, person, candidate, facts in zip(
         plan.items, plan.persons, plan.candidates, plan.facts, strict=True
     ):
-        if candidate.approved_on is None:
+        if candidate.approved_on is None or candidate.pk in joined:
             continue
         if facts and not _known(plan, person) and not item.person_fields.get(document.CHANGES):
             entry = RecordFacts(
@@ -1275,9 +1291,46 @@ def keep_plan(user: User, batch: ImportBatch | int) -> bool:
         plan = plan_drafts(user, [row.data for row in rows], rows, source=str(draft.kind))
     except _RowRefused:
         return False
-    # Principle 8: no ID number in clear in what is kept (the people hold their tokens).
-    stripped = replace(plan, items=[replace(item, id_number=None) for item in plan.items])
-    return kept.keep(pk, key, plan.head_seq, stripped)
+    return kept.keep(pk, key, plan.head_seq, _packed(plan))
+
+
+# A kept plan's events: (kind, happened_on, payload, payload_json, recorded_by_id).
+_PackedEvent = tuple[str, date | None, dict[str, Any], str, int | None]
+
+
+def _packed(plan: _Plan) -> tuple[_Plan, list[list[_PackedEvent]]]:
+    """The plan as it is kept: its events as plain tuples (unpickled many times faster than the
+    chain's EncodedEvent), its items without what only planning again reads (that is rebuilt
+    from the batch's rows: `fresh_items`). Principle 8: no ID number in clear (the people hold
+    their tokens), and the file's own fields and events are left out."""
+    items = [
+        replace(item, id_number=None, events=(), person_fields=_changes_only(item.person_fields))
+        for item in plan.items
+    ]
+    streams = [
+        [(e.kind, e.happened_on, e.payload, e.payload_json, e.recorded_by_id) for e in stream]
+        for stream in plan.streams
+    ]
+    return replace(plan, items=items, streams=[]), streams
+
+
+def _changes_only(fields: Mapping[str, Any]) -> Mapping[str, Any]:
+    changes = fields.get(document.CHANGES)
+    return {document.CHANGES: changes} if changes else {}
+
+
+def _unpacked(kept_plan: Any) -> _Plan | None:
+    """The `_packed` plan as `_write` takes it; None for anything else."""
+    if not isinstance(kept_plan, tuple) or len(kept_plan) != 2:
+        return None
+    plan, streams = kept_plan
+    if not isinstance(plan, _Plan):
+        return None
+    plan.streams = [
+        [EncodedEvent(kind, None, day, payload, text, by) for kind, day, payload, text, by in s]
+        for s in streams
+    ]
+    return plan
 
 
 def _kept_plan(user: User, batch: ImportBatch, rows: Sequence[ImportRow]) -> _Plan | None:
@@ -1285,8 +1338,8 @@ def _kept_plan(user: User, batch: ImportBatch, rows: Sequence[ImportRow]) -> _Pl
     what moves all the time (the head, the rosters, the ID numbers on file, the right to
     write) `_write` checks under the lock."""
     key = kept.inputs_key(user.pk, batch, rows, dates.today())
-    plan = kept.take(batch.pk, key)
-    if not isinstance(plan, _Plan) or plan.user_id != user.pk:
+    plan = _unpacked(kept.take(batch.pk, key))
+    if plan is None or plan.user_id != user.pk:
         return None
     plan.fresh_items = partial(
         _draft_items, user, [row.data for row in rows], rows, str(batch.kind)
