@@ -1001,18 +1001,22 @@ def _apply_batch(
         raise ActionRefused(_("这一批已在导入中，请等待完成"))
     plan: _Plan | None = None
     sheet: _SheetPlan | None = None
-    rows = list(draft.rows.order_by("number"))
+    kept_data: list[Any] | None = None
+    found = _kept_plan(user, draft) if draft.kind not in SHEET_KINDS else None
+    if found is not None:
+        plan, rows, kept_data = found
+    else:
+        rows = list(draft.rows.order_by("number"))
     try:
         if draft.kind in SHEET_KINDS:
             sheet = _plan_sheet(user, draft, rows)
-        else:
-            plan = _kept_plan(user, draft, rows)
-            if plan is None:
-                step = (lambda done: progress("preparing", done)) if progress is not None else None
-                plan = plan_drafts(
-                    user, [row.data for row in rows], rows, source=str(draft.kind), progress=step
-                )
-        kept_data = _kept_data(draft, rows)
+        elif plan is None:
+            step = (lambda done: progress("preparing", done)) if progress is not None else None
+            plan = plan_drafts(
+                user, [row.data for row in rows], rows, source=str(draft.kind), progress=step
+            )
+        if kept_data is None:
+            kept_data = _kept_data(draft, rows)
         if progress is not None:
             progress("writing", 0)
         with transaction.atomic():
@@ -1039,25 +1043,40 @@ def _apply_batch(
 
 
 def _kept_data(batch: ImportBatch, rows: Sequence[ImportRow]) -> list[Any]:
-    """What each row keeps once applied, converted for the database before the write.
+    """What each row keeps once applied, converted for the database before the write."""
+    return _converted([_reduced(str(batch.kind), row.data) for row in rows])
 
-    Principle 8: once the person holds the number, the batch keeps only the mask, and of the
-    birth date (sealed in the people table) only the year; a sheet row drops the token."""
+
+def _reduced(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """What a row keeps once applied. Principle 8: once the person holds the number, the batch
+    keeps only the mask, and of the birth date (sealed in the people table) only the year; a
+    sheet row drops the token."""
+    kept = dict(data)
+    secret = kept.get("id")
+    if kind in SHEET_KINDS:
+        kept.pop("id", None)
+    elif secret:
+        kept["id"] = {"masked": secret.get("masked", "")}
+    person = kept.get("person")
+    if isinstance(person, dict) and person.get("birth_date"):
+        kept["person"] = {**person, "birth_date": str(person["birth_date"])[:4]}
+    return kept
+
+
+def _converted(values: Sequence[Any]) -> list[Any]:
+    """Rows' data converted for the database; a value kept converted already (a str: the JSON
+    text SQLite takes) as it is."""
     field = ImportRow._meta.get_field("data")
     connection = connections[ImportRow.objects.db]
-    kept = []
-    for row in rows:
-        data = dict(row.data)
-        secret = data.get("id")
-        if batch.kind in SHEET_KINDS:
-            data.pop("id", None)
-        elif secret:
-            data["id"] = {"masked": secret.get("masked", "")}
-        person = data.get("person")
-        if isinstance(person, dict) and person.get("birth_date"):
-            data["person"] = {**person, "birth_date": str(person["birth_date"])[:4]}
-        kept.append(field.get_db_prep_save(data, connection))
-    return kept
+    return [v if isinstance(v, str) else field.get_db_prep_save(v, connection) for v in values]
+
+
+def _kept_values(batch: ImportBatch, rows: Sequence[ImportRow]) -> list[Any]:
+    """`_kept_data` as a kept plan holds it: converted where the database takes the JSON as
+    text (SQLite), else the data itself (PostgreSQL's adapter is converted at the write)."""
+    reduced = [_reduced(str(batch.kind), row.data) for row in rows]
+    converted = _converted(reduced)
+    return converted if all(isinstance(v, str) for v in converted) else list(reduced)
 
 
 def _link_rows(
@@ -1314,14 +1333,16 @@ def keep_plan(user: User, batch: ImportBatch | int) -> bool:
         return False
     if draft.kind in SHEET_KINDS:
         return False
-    rows = list(draft.rows.order_by("number"))
     # The key is read before the plan: a change made while planning makes it stale, not wrong.
-    key = kept.inputs_key(user.pk, draft, rows, dates.today())
+    key = kept.inputs_key(user.pk, draft, kept.batch_rows(draft), dates.today())
+    rows = list(draft.rows.order_by("number"))
     try:
         plan = plan_drafts(user, [row.data for row in rows], rows, source=str(draft.kind))
     except _RowRefused:
         return False
-    return kept.keep(pk, key, plan.head_seq, _packed(plan))
+    orgs = {row.data.get("org_id") for row in rows}
+    packed = (*_packed(plan), _kept_values(draft, rows))
+    return kept.keep(pk, key, plan.head_seq, packed, orgs)
 
 
 # A kept plan's events: (kind, happened_on, payload, payload_json, recorded_by_id).
@@ -1349,29 +1370,37 @@ def _changes_only(fields: Mapping[str, Any]) -> Mapping[str, Any]:
     return {document.CHANGES: changes} if changes else {}
 
 
-def _unpacked(kept_plan: Any) -> _Plan | None:
-    """The `_packed` plan as `_write` takes it; None for anything else."""
-    if not isinstance(kept_plan, tuple) or len(kept_plan) != 2:
+def _unpacked(kept_plan: Any) -> tuple[_Plan, list[Any]] | None:
+    """The `_packed` plan as `_write` takes it, with the rows' `_kept_values`; None for
+    anything else."""
+    if not isinstance(kept_plan, tuple) or len(kept_plan) != 3:
         return None
-    plan, streams = kept_plan
+    plan, streams, values = kept_plan
     if not isinstance(plan, _Plan):
         return None
     plan.streams = [
         [EncodedEvent(kind, None, day, payload, text, by) for kind, day, payload, text, by in s]
         for s in streams
     ]
-    return plan
+    return plan, values
 
 
-def _kept_plan(user: User, batch: ImportBatch, rows: Sequence[ImportRow]) -> _Plan | None:
-    """The plan kept since the preview, if nothing it was made from has changed (the key);
-    what moves all the time (the head, the rosters, the ID numbers on file, the right to
-    write) `_write` checks under the lock."""
+def _kept_plan(user: User, batch: ImportBatch) -> tuple[_Plan, list[ImportRow], list[Any]] | None:
+    """The plan kept since the preview, if nothing it was made from has changed (the key),
+    with the batch's rows (`kept.batch_rows`: the data not decoded) and what each keeps once
+    applied, converted for the database; what moves all the time (the head, the rosters, the
+    ID numbers on file, the right to write) `_write` checks under the lock."""
+    rows = kept.batch_rows(batch)
     key = kept.inputs_key(user.pk, batch, rows, dates.today())
-    plan = _unpacked(kept.take(batch.pk, key))
-    if plan is None or plan.user_id != user.pk:
+    found = _unpacked(kept.take(batch.pk, key))
+    if found is None or found[0].user_id != user.pk or len(found[1]) != len(rows):
         return None
-    plan.fresh_items = partial(
-        _draft_items, user, [row.data for row in rows], rows, str(batch.kind)
-    )
-    return plan
+    plan, values = found
+    plan.fresh_items = partial(_fresh_items, user, batch.pk, str(batch.kind))
+    return plan, rows, _converted(values)
+
+
+def _fresh_items(user: User, batch_pk: int, source: str) -> Sequence[_Item]:
+    """The items of a batch's rows, read again (a kept plan made again under the lock)."""
+    rows = list(ImportRow.objects.filter(batch_id=batch_pk).order_by("number"))
+    return _draft_items(user, [row.data for row in rows], rows, source)

@@ -58,11 +58,13 @@ class Joins:
 
 
 def _member_person(member: Member) -> Any:
-    return member.person.pk
+    person = member.person
+    return person.pk if person is not None else None
 
 
 def _member_candidate(member: Member) -> Any:
-    return member.candidate.pk
+    candidate = member.candidate
+    return candidate.pk if candidate is not None else None
 
 
 def _change_member(change: MemberChange) -> Any:

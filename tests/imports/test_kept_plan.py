@@ -104,7 +104,8 @@ def test_it_seals_the_kept_plan_no_name_or_id_number_readable(cast):
     for row in ROWS:
         assert str(row["身份证号"]).encode() not in sealed
         assert str(row["姓名"]).encode() not in sealed
-    opened = actions._unpacked(kept.unseal(sealed))
+    _orgs, _version, packed = kept.unseal(sealed)
+    opened, _values = actions._unpacked(packed)
     assert isinstance(opened, actions._Plan)
     assert all(item.id_number is None for item in opened.items)  # not even once opened
     assert all(not item.events and not item.person_fields for item in opened.items)
@@ -285,3 +286,16 @@ def test_it_forgets_the_kept_plan_when_the_batch_is_discarded(cast):
     # A plan is never kept for a batch that is no longer a draft.
     assert not actions.keep_plan(cast.zhibu, batch.pk)
     assert not ImportPlan.objects.exists()
+
+
+def test_it_plans_afresh_when_a_row_changed_since_the_preview(cast, plans):
+    batch = preview(cast)
+    row = batch.rows.order_by("number").first()
+    data = dict(row.data)
+    data["person"] = {**data["person"], "name": "示例留存改"}
+    type(row).objects.filter(pk=row.pk).update(data=data)
+    with on():
+        actions.do_apply_batch(cast.zhibu, batch)
+    assert len(plans) == 2  # the stored row is not what the plan was made from
+    assert "示例留存改" in {c.person.name for c in mine()}
+    assert_written_right(4)

@@ -51,7 +51,8 @@ def _recounted() -> list[tuple[object, ...]]:
 
 def _kept(cast, batch):
     with on():
-        return actions._kept_plan(cast.zhibu, batch, list(batch.rows.order_by("number")))
+        found = actions._kept_plan(cast.zhibu, batch)
+    return found[0] if found is not None else None
 
 
 def _document(name: str, events: list[dict[str, object]]) -> bytes:
