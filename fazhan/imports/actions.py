@@ -30,6 +30,7 @@ from fazhan.audit.chain import (
     ChainError,
     EncodedEvent,
     NewEvent,
+    _payload_json,
     append_event,
     append_events_bulk,
     encode_event,
@@ -587,12 +588,10 @@ def _write(user: User | None, plan: _Plan) -> list[Candidate]:
 
     def events() -> Iterator[EncodedEvent]:
         for candidate, stream in zip(plan.candidates, plan.streams, strict=True):
-            for index, planned in enumerate(stream):
+            yield _opening(stream[0], candidate)
+            for planned in stream[1:]:
                 event = planned
-                if index == 0:
-                    payload = {**event.payload, "person_id": candidate.person_id}
-                    event = _reencoded(event, payload)
-                elif ids:
+                if ids:
                     replaced = _with_members(event.payload, ids)
                     if replaced is not None:
                         event = _reencoded(event, replaced)
@@ -737,6 +736,22 @@ def _store_changes(
         )
         for row in rows[1:]
     ]
+
+
+def _opening(event: EncodedEvent, candidate: Candidate) -> EncodedEvent:
+    """The file's opening event with its person's id, known once the people are inserted: an
+    integer added to a payload checked when it was planned (`encode_event`), so only encoded
+    again, as the chain encodes it."""
+    payload = {**event.payload, "person_id": candidate.person_id}
+    return EncodedEvent(
+        event.kind,
+        candidate.pk,
+        event.happened_on,
+        payload,
+        _payload_json(payload),
+        event.recorded_by_id,
+        event.recorded_at,
+    )
 
 
 def _reencoded(event: EncodedEvent, payload: dict[str, Any]) -> EncodedEvent:
