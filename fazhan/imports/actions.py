@@ -613,17 +613,14 @@ def _write(user: User | None, plan: _Plan) -> list[Candidate]:
     count_summary.insert_rows([(pk, *row[1:]) for pk, rows in planned for row in rows])
     with count_summary.rows_written(pk for pk, _rows in planned):
         projected(plan.candidates)
-    joined: set[int] = set()
-    if plan.joins is not None and write_joins(plan.joins):
-        joined = {entry.candidate.pk for entry in plan.joins.joining}
-    _follow_after_commit(plan, joined)
+    _follow_after_commit(plan)
     return plan.candidates
 
 
-def _follow_after_commit(plan: _Plan, joined: set[int]) -> None:
-    """The roster follows the files the committee approved (docs/members.md). The files new to
-    the roster are `joined` already, in the write (fazhan.imports.joining); any other, once the
-    import is committed, never holding the import's lock: a new person's file from the facts
+def _follow_after_commit(plan: _Plan) -> None:
+    """The roster follows the files the committee approved (docs/members.md), once the import is
+    committed, never holding the import's lock. The files new to the roster join it from the
+    rows the plan prepared (fazhan.imports.joining); any other new person's file from the facts
     the plan found (`follow_records`, as `follow_roster` would after reading each file back and
     judging it again); a file with dated changes or of a person already on file, or one that
     moved since the write, is read back by `follow_roster` itself."""
@@ -632,7 +629,7 @@ def _follow_after_commit(plan: _Plan, joined: set[int]) -> None:
     for item, person, candidate, facts in zip(
         plan.items, plan.persons, plan.candidates, plan.facts, strict=True
     ):
-        if candidate.approved_on is None or candidate.pk in joined:
+        if candidate.approved_on is None:
             continue
         if facts and not _known(plan, person) and not item.person_fields.get(document.CHANGES):
             entry = RecordFacts(
@@ -647,12 +644,17 @@ def _follow_after_commit(plan: _Plan, joined: set[int]) -> None:
         else:
             again.append(candidate.pk)
     if planned or again:
-        transaction.on_commit(partial(_follow_planned, planned, again))
+        transaction.on_commit(partial(_follow_planned, planned, again, plan.joins))
 
 
 def _follow_planned(
-    planned: Sequence[tuple[int, int | None, RecordFacts]], again: list[int]
+    planned: Sequence[tuple[int, int | None, RecordFacts]],
+    again: list[int],
+    joins: Joins | None = None,
 ) -> None:
+    if joins is not None and joins.joining and _join(joins):
+        joined = {entry.candidate.pk for entry in joins.joining}
+        planned = [entry for entry in planned if entry[0] not in joined]
     for start in range(0, len(planned), 500):
         part = planned[start : start + 500]
         with transaction.atomic():
@@ -662,6 +664,20 @@ def _follow_planned(
             again.extend(pk for pk, head, _entry in part if heads.get(pk) != head)
     if again:
         follow_roster(again)
+
+
+def _join(joins: Joins) -> bool:
+    """The files new to the roster join it from the plan's rows, in one short transaction, if
+    none has moved since the write (each still at the `head_seq` the plan gave it); False,
+    writing nothing, otherwise (`follow_records` then takes them)."""
+    with transaction.atomic():
+        wanted = {entry.candidate.pk: entry.candidate.head_seq for entry in joins.joining}
+        ids = sorted(wanted)
+        for start in range(0, len(ids), 500):
+            locked = Candidate.objects.select_for_update().filter(pk__in=ids[start : start + 500])
+            if any(wanted[pk] != head for pk, head in locked.values_list("pk", "head_seq")):
+                return False
+        return write_joins(joins)
 
 
 def _items_again(plan: _Plan) -> Sequence[_Item]:

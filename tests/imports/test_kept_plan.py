@@ -261,7 +261,7 @@ def test_it_puts_approved_rows_on_the_roster_as_judging_them_again_would(
     batch = preview(cast, rows)
     with on(), django_capture_on_commit_callbacks(execute=True) as callbacks:
         actions.do_apply_batch(cast.zhibu, batch)
-    assert not callbacks  # new to the roster: joined in the import's own write
+    assert callbacks
     files = {c.person.name: c for c in mine()}
     members = {m.candidate_id: m for m in Member.objects.filter(candidate__in=files.values())}
     # The member and the probationary member joined from the plan's facts; no one else.
@@ -299,3 +299,23 @@ def test_it_plans_afresh_when_a_row_changed_since_the_preview(cast, plans):
     assert len(plans) == 2  # the stored row is not what the plan was made from
     assert "示例留存改" in {c.person.name for c in mine()}
     assert_written_right(4)
+
+
+def test_it_follows_files_that_moved_before_the_roster_joined_them(
+    cast, django_capture_on_commit_callbacks
+):
+    batch = preview(cast, [ROWS[3], person("示例留存戊", serial=5, **PROBATIONARY)])
+    with on(), django_capture_on_commit_callbacks() as callbacks:
+        actions.do_apply_batch(cast.zhibu, batch)
+    assert not Member.objects.filter(candidate__in=mine()).exists()  # after the commit only
+    # Between the commit and the roster's turn another writer moved a file on: the planned rows
+    # are not written, each file is followed as judging it again would.
+    moved = mine()[0]
+    Candidate.objects.filter(pk=moved.pk).update(head_seq=moved.head_seq + 1)
+    with on(), django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
+    members = list(Member.objects.filter(candidate__in=mine()))
+    assert sorted(m.candidate_id for m in members) == [c.pk for c in mine()]
+    assert {m.status for m in members} == {"full", "probationary"}
+    assert verify_chain().ok
