@@ -39,7 +39,7 @@ from fazhan.audit.chain import (
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.holidays.table import current_table
-from fazhan.imports import document, kept, members, orgtree, preview
+from fazhan.imports import document, kept, members, orgtree, packing, preview
 from fazhan.imports.joining import Joining, Joins, joins_plainly, plan_joins, write_joins
 from fazhan.imports.models import (
     SHEET_KINDS,
@@ -459,14 +459,7 @@ def _plan(
         if progress is not None and position % 250 == 249:
             progress(len(items) + position + 1)
     rosters = list({id(item.roster): item.roster for item in items}.values())
-    joining = [
-        entry
-        for item, person, candidate, found in zip(items, persons, candidates, facts, strict=True)
-        if candidate.approved_on is not None
-        and person.pk is None
-        and not item.person_fields.get(document.CHANGES)
-        and joins_plainly(entry := Joining(person, candidate, found, recorded_by))
-    ]
+    joining = _joining(items, persons, candidates, facts, recorded_by)
     return _Plan(
         recorded_by,
         items,
@@ -485,6 +478,24 @@ def _plan(
         count_rows=counted,
         joins=plan_joins(joining),
     )
+
+
+def _joining(
+    items: Sequence[_Item],
+    persons: Sequence[Person],
+    candidates: Sequence[Candidate],
+    facts: Sequence[Sequence[Fact]],
+    recorded_by: int | None,
+) -> list[Joining]:
+    """The approved files new to the member roster (fazhan.imports.joining)."""
+    return [
+        entry
+        for item, person, candidate, found in zip(items, persons, candidates, facts, strict=True)
+        if candidate.approved_on is not None
+        and person.pk is None
+        and not item.person_fields.get(document.CHANGES)
+        and joins_plainly(entry := Joining(person, candidate, found, recorded_by))
+    ]
 
 
 def _summary_rows(
@@ -1372,28 +1383,38 @@ def keep_plan(user: User, batch: ImportBatch | int) -> bool:
     except _RowRefused:
         return False
     orgs = {row.data.get("org_id") for row in rows}
-    packed = (*_packed(plan), _kept_values(draft, rows))
+    packed = (_packed(plan), _kept_values(draft, rows))
     return kept.keep(pk, key, plan.head_seq, packed, orgs)
 
 
-# A kept plan's events: (kind, happened_on, payload, payload_json, recorded_by_id).
-_PackedEvent = tuple[str, date | None, dict[str, Any], str, int | None]
-
-
-def _packed(plan: _Plan) -> tuple[_Plan, list[list[_PackedEvent]]]:
-    """The plan as it is kept: its events as plain tuples (unpickled many times faster than the
-    chain's EncodedEvent), its items without what only planning again reads (that is rebuilt
-    from the batch's rows: `fresh_items`). Principle 8: no ID number in clear (the people hold
-    their tokens), and the file's own fields and events are left out."""
+def _packed(plan: _Plan) -> dict[str, Any]:
+    """The plan as it is kept (fazhan.imports.packing): the people and files as their fields,
+    their rows converted for the insert, the events marshalled; the items without what only
+    planning again reads (that is rebuilt from the batch's rows: `fresh_items`); the new
+    members are planned again from the files when it is taken. Principle 8: no ID number in
+    clear (the people hold their tokens), and the file's own fields and events are left out."""
     items = [
         replace(item, id_number=None, events=(), person_fields=_changes_only(item.person_fields))
         for item in plan.items
     ]
-    streams = [
-        [(e.kind, e.happened_on, e.payload, e.payload_json, e.recorded_by_id) for e in stream]
-        for stream in plan.streams
-    ]
-    return replace(plan, items=items, streams=[]), streams
+    light = replace(
+        plan,
+        items=items,
+        persons=[],
+        candidates=[],
+        streams=[],
+        person_rows=Prepared([]),
+        candidate_rows=Prepared([]),
+        joins=None,
+    )
+    return {
+        "plan": light,
+        "persons": [packing.fields_of(person) for person in plan.persons],
+        "candidates": [packing.fields_of(candidate) for candidate in plan.candidates],
+        "person_rows": packing.rows_of(plan.person_rows),
+        "candidate_rows": packing.rows_of(plan.candidate_rows),
+        "events": packing.events_blob(plan.streams),
+    }
 
 
 def _changes_only(fields: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -1404,15 +1425,24 @@ def _changes_only(fields: Mapping[str, Any]) -> Mapping[str, Any]:
 def _unpacked(kept_plan: Any) -> tuple[_Plan, list[Any]] | None:
     """The `_packed` plan as `_write` takes it, with the rows' `_kept_values`; None for
     anything else."""
-    if not isinstance(kept_plan, tuple) or len(kept_plan) != 3:
+    if not isinstance(kept_plan, tuple) or len(kept_plan) != 2:
         return None
-    plan, streams, values = kept_plan
+    packed, values = kept_plan
+    plan = packed.get("plan") if isinstance(packed, dict) else None
     if not isinstance(plan, _Plan):
         return None
-    plan.streams = [
-        [EncodedEvent(kind, None, day, payload, text, by) for kind, day, payload, text, by in s]
-        for s in streams
-    ]
+    persons = [packing.model_from(Person, fields) for fields in packed["persons"]]
+    candidates = [packing.model_from(Candidate, fields) for fields in packed["candidates"]]
+    for item, person, candidate in zip(plan.items, persons, candidates, strict=True):
+        # As `Candidate(person=person, org=item.org)` left them in `_plan`.
+        candidate._state.fields_cache.update(person=person, org=item.org)
+    plan.persons = persons
+    plan.candidates = candidates
+    new = [person for person in persons if person.pk is None]
+    plan.person_rows = packing.prepared_from(new, packed["person_rows"])
+    plan.candidate_rows = packing.prepared_from(candidates, packed["candidate_rows"])
+    plan.streams = packing.events_from(packed["events"])
+    plan.joins = plan_joins(_joining(plan.items, persons, candidates, plan.facts, plan.user_id))
     return plan, values
 
 
