@@ -52,6 +52,7 @@ from fazhan.imports.models import (
 from fazhan.imports.roster import Located, Table, TableError, read_table
 from fazhan.lib.bulkinsert import Prepared
 from fazhan.members.history import RecordFacts, follow_records
+from fazhan.members.models import MemberChange
 from fazhan.orgs.models import Kind, Member, MemberStatus, Organization
 from fazhan.people import crypto, idnumber
 from fazhan.people import summary as count_summary
@@ -1391,7 +1392,7 @@ def _packed(plan: _Plan) -> dict[str, Any]:
     """The plan as it is kept (fazhan.imports.packing): the people and files as their fields,
     their rows converted for the insert, the events marshalled; the items without what only
     planning again reads (that is rebuilt from the batch's rows: `fresh_items`); the new
-    members are planned again from the files when it is taken. Principle 8: no ID number in
+    members as their fields and rows too. Principle 8: no ID number in
     clear (the people hold their tokens), and the file's own fields and events are left out."""
     items = [
         replace(item, id_number=None, events=(), person_fields=_changes_only(item.person_fields))
@@ -1414,7 +1415,52 @@ def _packed(plan: _Plan) -> dict[str, Any]:
         "person_rows": packing.rows_of(plan.person_rows),
         "candidate_rows": packing.rows_of(plan.candidate_rows),
         "events": packing.events_blob(plan.streams),
+        "joins": _packed_joins(plan),
     }
+
+
+def _packed_joins(plan: _Plan) -> tuple[Any, ...] | None:
+    """The plan's new members (fazhan.imports.joining) as `_packed` keeps them: each file by
+    its position in the plan, the members and changes as their fields and converted rows, each
+    change by its member's position."""
+    joins = plan.joins
+    if joins is None:
+        return None
+    files = {id(candidate): index for index, candidate in enumerate(plan.candidates)}
+    members = {id(member): index for index, member in enumerate(joins.members.objs)}
+    changes = [change for change in joins.changes.objs if isinstance(change, MemberChange)]
+    return (
+        [files[id(entry.candidate)] for entry in joins.joining],
+        [packing.fields_of(member) for member in joins.members.objs],
+        packing.rows_of(joins.members),
+        [packing.fields_of(change) for change in changes],
+        [members[id(change.member)] for change in changes],
+        packing.rows_of(joins.changes),
+    )
+
+
+def _unpacked_joins(plan: _Plan, kept_joins: tuple[Any, ...] | None) -> Joins | None:
+    if kept_joins is None:
+        return None
+    files, member_fields, member_rows, change_fields, owners, change_rows = kept_joins
+    members = [packing.model_from(Member, fields) for fields in member_fields]
+    for member, index in zip(members, files, strict=True):
+        # As `plan_joins` left them: the person and the file not inserted yet.
+        member._state.fields_cache.update(
+            person=plan.persons[index], candidate=plan.candidates[index]
+        )
+    changes = [packing.model_from(MemberChange, fields) for fields in change_fields]
+    for change, owner in zip(changes, owners, strict=True):
+        change._state.fields_cache["member"] = members[owner]
+    joining = [
+        Joining(plan.persons[index], plan.candidates[index], plan.facts[index], plan.user_id)
+        for index in files
+    ]
+    return Joins(
+        joining,
+        packing.prepared_from(members, member_rows),
+        packing.prepared_from(changes, change_rows),
+    )
 
 
 def _changes_only(fields: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -1442,7 +1488,7 @@ def _unpacked(kept_plan: Any) -> tuple[_Plan, list[Any]] | None:
     plan.person_rows = packing.prepared_from(new, packed["person_rows"])
     plan.candidate_rows = packing.prepared_from(candidates, packed["candidate_rows"])
     plan.streams = packing.events_from(packed["events"])
-    plan.joins = plan_joins(_joining(plan.items, persons, candidates, plan.facts, plan.user_id))
+    plan.joins = _unpacked_joins(plan, packed["joins"])
     return plan, values
 
 

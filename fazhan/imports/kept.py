@@ -41,7 +41,7 @@ from fazhan.orgs.models import Organization
 log = logging.getLogger(__name__)
 
 # Bumped whenever the plan's shape changes: a plan kept by an older version is made again.
-PLAN_FORMAT = 4
+PLAN_FORMAT = 5
 _POLICY_DIRS = ("policy", "policies")
 
 
