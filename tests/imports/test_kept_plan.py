@@ -70,14 +70,12 @@ def mine() -> list[Candidate]:
 
 def assert_written_right(count: int) -> None:
     """Every file's projection is the engine's verdict on its events as the chain holds them,
-    and its head_seq is its last record event's seq (the roster's `member.*` events follow the
-    projection, as after `project`)."""
+    and its head_seq is its last event's seq."""
     files = mine()
     assert len(files) == count and verify_chain().ok
     for candidate in files:
         chain = events_of(candidate.pk)
-        record = [event for event in chain if not event.kind.startswith("member.")]
-        assert candidate.head_seq == record[-1].seq
+        assert candidate.head_seq == chain[-1].seq
         fresh = evaluate_candidate(candidate, chain).as_dict()
         assert candidate.stage == fresh["stage"]
         assert [f["id"] for f in candidate.projection["findings"]] == [
