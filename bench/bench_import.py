@@ -1,8 +1,9 @@
 """Benchmark of the roster import: parse + preview, and apply, against openpyxl reading alone.
 
-    .venv/bin/python bench/bench_import.py [--rows 10000] [--branches 40] [--keep]
+    .venv/bin/python bench/bench_import.py [--rows 10000] [--branches 40] [--keep] [--profile F]
 
-(--rows is per roster: two are imported.)
+(--rows is per roster: two are imported. --profile writes a cProfile of the confirmation with the
+kept plan to F, for `python -m pstats F`.)
 
 Builds a throwaway SQLite database (migrated) with a district, one sub-organization and
 `--branches` branches, writes a roster of `--rows` synthetic people at realistic stages
