@@ -4,11 +4,12 @@ A file whose admission was approved puts its person on the branch's member roste
 (docs/members.md): `fazhan.members.history.follow_records` writes, for a file new to the roster,
 the member row folded from its record-sourced changes, the changes, then one `member.<kind>`
 chain event each. An import plans those rows with its projections (`plan_joins`, the values
-converted for the database beforehand, `fazhan.lib.bulkinsert.Prepared`) and writes them in its
-own write transaction, after the files' events (`write_joins`): the same rows and the same chain
-events as `follow_records` would write after the commit, without building and converting them
-under the lock. A person an imported roster may already hold (`_may_match_imported`: linked, not
-duplicated) is left to `follow_records`, as is every file that is not plainly new to the roster.
+converted for the database beforehand, `fazhan.lib.bulkinsert.Prepared`) and, once it is
+committed, writes them in one short transaction (`write_joins`, called by
+`actions._follow_planned` after checking that no file moved): the same rows and the same chain
+events as `follow_records` would write, without building and converting them then. A person an
+imported roster may already hold (`_may_match_imported`: linked, not duplicated) is left to
+`follow_records`, as is every file that is not plainly new to the roster.
 """
 
 from __future__ import annotations
@@ -126,9 +127,8 @@ def joins_plainly(entry: Joining) -> bool:
 
 def write_joins(joins: Joins) -> bool:
     """Insert the planned members, their changes and their events (in the caller's transaction,
-    once the people and files are inserted and their events appended). False, writing nothing,
-    when an imported roster may already hold one of the people: `follow_records` then links
-    them instead."""
+    once the import is committed). False, writing nothing, when an imported roster may already
+    hold one of the people: `follow_records` then links them instead."""
     if not joins.joining:
         return True
     facts = [
