@@ -1,8 +1,9 @@
 """Benchmark of the roster import: parse + preview, and apply, against openpyxl reading alone.
 
-    .venv/bin/python bench/bench_import.py [--rows 10000] [--branches 40] [--keep]
+    .venv/bin/python bench/bench_import.py [--rows 10000] [--branches 40] [--keep] [--profile F]
 
-(--rows is per roster: two are imported.)
+(--rows is per roster: two are imported. --profile writes a cProfile of the confirmation with the
+kept plan to F, for `python -m pstats F`.)
 
 Builds a throwaway SQLite database (migrated) with a district, one sub-organization and
 `--branches` branches, writes a roster of `--rows` synthetic people at realistic stages
@@ -51,6 +52,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--branches", type=int, default=40)
     parser.add_argument("--keep", action="store_true", help="keep the database and the roster")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="cProfile the confirmation with the kept plan into FILE"
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="fazhan-bench-import-"))
@@ -137,9 +141,16 @@ def main() -> None:
         if phase == "writing":
             writing.append((time.perf_counter(), time.process_time()))
 
-    def apply(step: str, batch: ImportBatch) -> None:
+    def apply(step: str, batch: ImportBatch, profile: str | None = None) -> None:
         writing.clear()
-        timed(step, lambda: do_apply_batch(user, batch, progress=progress))
+        if profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            timed(step, lambda: profiler.runcall(do_apply_batch, user, batch, progress=progress))
+            profiler.dump_stats(profile)
+        else:
+            timed(step, lambda: do_apply_batch(user, batch, progress=progress))
         ended = (time.perf_counter(), time.process_time())
         timings[f"  of which write ({step[:6]})"] = (
             ended[0] - writing[0][0],
@@ -152,7 +163,7 @@ def main() -> None:
     timed("plan kept (worker)", lambda: keep_plan(user, after))
     assert ImportPlan.objects.filter(batch=after).exists()
     apply("before: confirm, planning", before)
-    apply("after: confirm, kept plan", after)
+    apply("after: confirm, kept plan", after, args.profile)
 
     events = Event.objects.count()
     candidates = Candidate.objects.count()

@@ -8,9 +8,11 @@ if one row is refused, nothing of the batch is written and the reason goes back 
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
@@ -28,6 +30,7 @@ from fazhan.audit.chain import (
     ChainError,
     EncodedEvent,
     NewEvent,
+    _payload_json,
     append_event,
     append_events_bulk,
     encode_event,
@@ -36,7 +39,8 @@ from fazhan.audit.chain import (
 from fazhan.core import dates
 from fazhan.core.errors import ActionRefused, Reason
 from fazhan.holidays.table import current_table
-from fazhan.imports import document, kept, members, orgtree, preview
+from fazhan.imports import document, kept, members, orgtree, packing, preview
+from fazhan.imports.joining import Joining, Joins, joins_plainly, plan_joins, write_joins
 from fazhan.imports.models import (
     SHEET_KINDS,
     BatchKind,
@@ -48,8 +52,10 @@ from fazhan.imports.models import (
 from fazhan.imports.roster import Located, Table, TableError, read_table
 from fazhan.lib.bulkinsert import Prepared
 from fazhan.members.history import RecordFacts, follow_records
+from fazhan.members.models import MemberChange
 from fazhan.orgs.models import Kind, Member, MemberStatus, Organization
 from fazhan.people import crypto, idnumber
+from fazhan.people import summary as count_summary
 from fazhan.people.actions import Mode
 from fazhan.people.idnumber import IdNumberError
 from fazhan.people.models import CLOSED_STAGES, AttributeChange, Candidate, Person
@@ -360,6 +366,11 @@ class _Plan:
     # Each file's membership facts (empty unless the admission was approved), for the member
     # roster to follow once the import is committed (`_follow_after_commit`).
     facts: list[list[Fact]] = field(default_factory=list)
+    # Each new file's counts summary rows (fazhan.people.summary.planned_rows, their id left 0),
+    # written with the files; None for a file the projection listener judges at the write.
+    count_rows: list[list[count_summary.Row] | None] = field(default_factory=list)
+    # The members the files new to the roster make, written with them (fazhan.imports.joining).
+    joins: Joins | None = None
 
 
 def _plan(
@@ -390,6 +401,7 @@ def _plan(
     candidates: list[Candidate] = []
     streams: list[list[EncodedEvent]] = []
     facts: list[list[Fact]] = []
+    counted: list[list[count_summary.Row] | None] = []
     for position, (item, person) in enumerate(zip(items, persons, strict=True)):
         policy = item.policy or DEFAULT_POLICY
         candidate = Candidate(person=person, org=item.org, policy=policy)
@@ -442,11 +454,13 @@ def _plan(
         approved = result.dates.approved_on is not None
         events = effective_events(file.events, result.as_of) if approved else []
         facts.append(membership_facts(events, result.dates, result.stage) if approved else [])
+        counted.append(_summary_rows(item, person, candidate, chain))
         candidates.append(candidate)
         streams.append(encoded)
         if progress is not None and position % 250 == 249:
             progress(len(items) + position + 1)
     rosters = list({id(item.roster): item.roster for item in items}.values())
+    joining = _joining(items, persons, candidates, facts, recorded_by)
     return _Plan(
         recorded_by,
         items,
@@ -462,7 +476,50 @@ def _plan(
         rebasable=all(person.pk is None for person in persons)
         and not any("supersedes" in event.payload for stream in streams for event in stream),
         facts=facts,
+        count_rows=counted,
+        joins=plan_joins(joining),
     )
+
+
+def _joining(
+    items: Sequence[_Item],
+    persons: Sequence[Person],
+    candidates: Sequence[Candidate],
+    facts: Sequence[Sequence[Fact]],
+    recorded_by: int | None,
+) -> list[Joining]:
+    """The approved files new to the member roster (fazhan.imports.joining)."""
+    return [
+        entry
+        for item, person, candidate, found in zip(items, persons, candidates, facts, strict=True)
+        if candidate.approved_on is not None
+        and person.pk is None
+        and not item.person_fields.get(document.CHANGES)
+        and joins_plainly(entry := Joining(person, candidate, found, recorded_by))
+    ]
+
+
+def _summary_rows(
+    item: _Item, person: Person, candidate: Candidate, chain: Sequence[_Planned]
+) -> list[count_summary.Row] | None:
+    """The file's counts summary rows as `sync_summary` will judge them once it is written; None
+    for a person already on file or one with dated changes (their history is read at the write)."""
+    if person.pk is not None or item.person_fields.get(document.CHANGES):
+        return None
+    row = (
+        0,
+        item.org.pk,
+        candidate.policy,
+        None,
+        person.sex,
+        person.birth_date,
+        person.education,
+        person.occupations,
+        person.frontline,
+        person.graduation_date,
+        person.leaving_date,
+    )
+    return count_summary.planned_rows(row, chain)
 
 
 def _person_pk(candidate: Candidate) -> Any:
@@ -543,12 +600,10 @@ def _write(user: User | None, plan: _Plan) -> list[Candidate]:
 
     def events() -> Iterator[EncodedEvent]:
         for candidate, stream in zip(plan.candidates, plan.streams, strict=True):
-            for index, planned in enumerate(stream):
+            yield _opening(stream[0], candidate)
+            for planned in stream[1:]:
                 event = planned
-                if index == 0:
-                    payload = {**event.payload, "person_id": candidate.person_id}
-                    event = _reencoded(event, payload)
-                elif ids:
+                if ids:
                     replaced = _with_members(event.payload, ids)
                     if replaced is not None:
                         event = _reencoded(event, replaced)
@@ -561,14 +616,23 @@ def _write(user: User | None, plan: _Plan) -> list[Candidate]:
     if moved.seq != expected:  # a guard: the head was locked, nothing else could append
         raise ChainError(f"chain head at {moved.seq}, expected {expected}")
     _apply_changes(user, plan)
-    projected(plan.candidates)
+    # The counts summary the plan worked out, written here instead of judged again from the chain.
+    planned = [
+        (candidate.pk, rows)
+        for candidate, rows in zip(plan.candidates, plan.count_rows, strict=True)
+        if rows is not None
+    ]
+    count_summary.insert_rows([(pk, *row[1:]) for pk, rows in planned for row in rows])
+    with count_summary.rows_written(pk for pk, _rows in planned):
+        projected(plan.candidates)
     _follow_after_commit(plan)
     return plan.candidates
 
 
 def _follow_after_commit(plan: _Plan) -> None:
     """The roster follows the files the committee approved (docs/members.md), once the import is
-    committed, never holding the import's lock. A new person's file is followed from the facts
+    committed, never holding the import's lock. The files new to the roster join it from the
+    rows the plan prepared (fazhan.imports.joining); any other new person's file from the facts
     the plan found (`follow_records`, as `follow_roster` would after reading each file back and
     judging it again); a file with dated changes or of a person already on file, or one that
     moved since the write, is read back by `follow_roster` itself."""
@@ -592,12 +656,17 @@ def _follow_after_commit(plan: _Plan) -> None:
         else:
             again.append(candidate.pk)
     if planned or again:
-        transaction.on_commit(partial(_follow_planned, planned, again))
+        transaction.on_commit(partial(_follow_planned, planned, again, plan.joins))
 
 
 def _follow_planned(
-    planned: Sequence[tuple[int, int | None, RecordFacts]], again: list[int]
+    planned: Sequence[tuple[int, int | None, RecordFacts]],
+    again: list[int],
+    joins: Joins | None = None,
 ) -> None:
+    if joins is not None and joins.joining and _join(joins):
+        joined = {entry.candidate.pk for entry in joins.joining}
+        planned = [entry for entry in planned if entry[0] not in joined]
     for start in range(0, len(planned), 500):
         part = planned[start : start + 500]
         with transaction.atomic():
@@ -607,6 +676,20 @@ def _follow_planned(
             again.extend(pk for pk, head, _entry in part if heads.get(pk) != head)
     if again:
         follow_roster(again)
+
+
+def _join(joins: Joins) -> bool:
+    """The files new to the roster join it from the plan's rows, in one short transaction, if
+    none has moved since the write (each still at the `head_seq` the plan gave it); False,
+    writing nothing, otherwise (`follow_records` then takes them)."""
+    with transaction.atomic():
+        wanted = {entry.candidate.pk: entry.candidate.head_seq for entry in joins.joining}
+        ids = sorted(wanted)
+        for start in range(0, len(ids), 500):
+            locked = Candidate.objects.select_for_update().filter(pk__in=ids[start : start + 500])
+            if any(wanted[pk] != head for pk, head in locked.values_list("pk", "head_seq")):
+                return False
+        return write_joins(joins)
 
 
 def _items_again(plan: _Plan) -> Sequence[_Item]:
@@ -681,6 +764,22 @@ def _store_changes(
         )
         for row in rows[1:]
     ]
+
+
+def _opening(event: EncodedEvent, candidate: Candidate) -> EncodedEvent:
+    """The file's opening event with its person's id, known once the people are inserted: an
+    integer added to a payload checked when it was planned (`encode_event`), so only encoded
+    again, as the chain encodes it."""
+    payload = {**event.payload, "person_id": candidate.person_id}
+    return EncodedEvent(
+        event.kind,
+        candidate.pk,
+        event.happened_on,
+        payload,
+        _payload_json(payload),
+        event.recorded_by_id,
+        event.recorded_at,
+    )
 
 
 def _reencoded(event: EncodedEvent, payload: dict[str, Any]) -> EncodedEvent:
@@ -895,7 +994,35 @@ def _ready(batch: ImportBatch) -> None:
 PhaseProgress = Callable[[str, int], None]
 
 
+@contextmanager
+def _cycles_uncollected() -> Iterator[None]:
+    """Pause Python's cycle collector: a confirmation makes hundreds of thousands of objects
+    (the plan, the rows, the events) that live until it ends and hold no cycles, and the
+    collector's full passes over them, found nothing to free, cost about a fifth of a kept
+    plan's confirmation (bench/bench_import.py). Reference counting frees everything as usual;
+    the collector runs again afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def do_apply_batch(
+    user: User,
+    batch: ImportBatch | int,
+    progress: PhaseProgress | None = None,
+    *,
+    by_worker: bool = False,
+) -> ImportBatch:
+    """Create everything the preview showed: all rows or none (`_apply_batch`)."""
+    with _cycles_uncollected():
+        return _apply_batch(user, batch, progress, by_worker=by_worker)
+
+
+def _apply_batch(
     user: User,
     batch: ImportBatch | int,
     progress: PhaseProgress | None = None,
@@ -917,18 +1044,22 @@ def do_apply_batch(
         raise ActionRefused(_("这一批已在导入中，请等待完成"))
     plan: _Plan | None = None
     sheet: _SheetPlan | None = None
-    rows = list(draft.rows.order_by("number"))
+    kept_data: list[Any] | None = None
+    found = _kept_plan(user, draft) if draft.kind not in SHEET_KINDS else None
+    if found is not None:
+        plan, rows, kept_data = found
+    else:
+        rows = list(draft.rows.order_by("number"))
     try:
         if draft.kind in SHEET_KINDS:
             sheet = _plan_sheet(user, draft, rows)
-        else:
-            plan = _kept_plan(user, draft, rows)
-            if plan is None:
-                step = (lambda done: progress("preparing", done)) if progress is not None else None
-                plan = plan_drafts(
-                    user, [row.data for row in rows], rows, source=str(draft.kind), progress=step
-                )
-        kept_data = _kept_data(draft, rows)
+        elif plan is None:
+            step = (lambda done: progress("preparing", done)) if progress is not None else None
+            plan = plan_drafts(
+                user, [row.data for row in rows], rows, source=str(draft.kind), progress=step
+            )
+        if kept_data is None:
+            kept_data = _kept_data(draft, rows)
         if progress is not None:
             progress("writing", 0)
         with transaction.atomic():
@@ -955,25 +1086,40 @@ def do_apply_batch(
 
 
 def _kept_data(batch: ImportBatch, rows: Sequence[ImportRow]) -> list[Any]:
-    """What each row keeps once applied, converted for the database before the write.
+    """What each row keeps once applied, converted for the database before the write."""
+    return _converted([_reduced(str(batch.kind), row.data) for row in rows])
 
-    Principle 8: once the person holds the number, the batch keeps only the mask, and of the
-    birth date (sealed in the people table) only the year; a sheet row drops the token."""
+
+def _reduced(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """What a row keeps once applied. Principle 8: once the person holds the number, the batch
+    keeps only the mask, and of the birth date (sealed in the people table) only the year; a
+    sheet row drops the token."""
+    kept = dict(data)
+    secret = kept.get("id")
+    if kind in SHEET_KINDS:
+        kept.pop("id", None)
+    elif secret:
+        kept["id"] = {"masked": secret.get("masked", "")}
+    person = kept.get("person")
+    if isinstance(person, dict) and person.get("birth_date"):
+        kept["person"] = {**person, "birth_date": str(person["birth_date"])[:4]}
+    return kept
+
+
+def _converted(values: Sequence[Any]) -> list[Any]:
+    """Rows' data converted for the database; a value kept converted already (a str: the JSON
+    text SQLite takes) as it is."""
     field = ImportRow._meta.get_field("data")
     connection = connections[ImportRow.objects.db]
-    kept = []
-    for row in rows:
-        data = dict(row.data)
-        secret = data.get("id")
-        if batch.kind in SHEET_KINDS:
-            data.pop("id", None)
-        elif secret:
-            data["id"] = {"masked": secret.get("masked", "")}
-        person = data.get("person")
-        if isinstance(person, dict) and person.get("birth_date"):
-            data["person"] = {**person, "birth_date": str(person["birth_date"])[:4]}
-        kept.append(field.get_db_prep_save(data, connection))
-    return kept
+    return [v if isinstance(v, str) else field.get_db_prep_save(v, connection) for v in values]
+
+
+def _kept_values(batch: ImportBatch, rows: Sequence[ImportRow]) -> list[Any]:
+    """`_kept_data` as a kept plan holds it: converted where the database takes the JSON as
+    text (SQLite), else the data itself (PostgreSQL's adapter is converted at the write)."""
+    reduced = [_reduced(str(batch.kind), row.data) for row in rows]
+    converted = _converted(reduced)
+    return converted if all(isinstance(v, str) for v in converted) else list(reduced)
 
 
 def _link_rows(
@@ -1230,27 +1376,138 @@ def keep_plan(user: User, batch: ImportBatch | int) -> bool:
         return False
     if draft.kind in SHEET_KINDS:
         return False
-    rows = list(draft.rows.order_by("number"))
     # The key is read before the plan: a change made while planning makes it stale, not wrong.
-    key = kept.inputs_key(user.pk, draft, rows, dates.today())
+    key = kept.inputs_key(user.pk, draft, kept.batch_rows(draft), dates.today())
+    rows = list(draft.rows.order_by("number"))
     try:
         plan = plan_drafts(user, [row.data for row in rows], rows, source=str(draft.kind))
     except _RowRefused:
         return False
-    # Principle 8: no ID number in clear in what is kept (the people hold their tokens).
-    stripped = replace(plan, items=[replace(item, id_number=None) for item in plan.items])
-    return kept.keep(pk, key, plan.head_seq, stripped)
+    orgs = {row.data.get("org_id") for row in rows}
+    packed = (_packed(plan), _kept_values(draft, rows))
+    return kept.keep(pk, key, plan.head_seq, packed, orgs)
 
 
-def _kept_plan(user: User, batch: ImportBatch, rows: Sequence[ImportRow]) -> _Plan | None:
-    """The plan kept since the preview, if nothing it was made from has changed (the key);
-    what moves all the time (the head, the rosters, the ID numbers on file, the right to
-    write) `_write` checks under the lock."""
-    key = kept.inputs_key(user.pk, batch, rows, dates.today())
-    plan = kept.take(batch.pk, key)
-    if not isinstance(plan, _Plan) or plan.user_id != user.pk:
-        return None
-    plan.fresh_items = partial(
-        _draft_items, user, [row.data for row in rows], rows, str(batch.kind)
+def _packed(plan: _Plan) -> dict[str, Any]:
+    """The plan as it is kept (fazhan.imports.packing): the people and files as their fields,
+    their rows converted for the insert, the events marshalled; the items without what only
+    planning again reads (that is rebuilt from the batch's rows: `fresh_items`); the new
+    members as their fields and rows too. Principle 8: no ID number in
+    clear (the people hold their tokens), and the file's own fields and events are left out."""
+    items = [
+        replace(item, id_number=None, events=(), person_fields=_changes_only(item.person_fields))
+        for item in plan.items
+    ]
+    light = replace(
+        plan,
+        items=items,
+        persons=[],
+        candidates=[],
+        streams=[],
+        person_rows=Prepared([]),
+        candidate_rows=Prepared([]),
+        joins=None,
     )
-    return plan
+    return {
+        "plan": light,
+        "persons": [packing.fields_of(person) for person in plan.persons],
+        "candidates": [packing.fields_of(candidate) for candidate in plan.candidates],
+        "person_rows": packing.rows_of(plan.person_rows),
+        "candidate_rows": packing.rows_of(plan.candidate_rows),
+        "events": packing.events_blob(plan.streams),
+        "joins": _packed_joins(plan),
+    }
+
+
+def _packed_joins(plan: _Plan) -> tuple[Any, ...] | None:
+    """The plan's new members (fazhan.imports.joining) as `_packed` keeps them: each file by
+    its position in the plan, the members and changes as their fields and converted rows, each
+    change by its member's position."""
+    joins = plan.joins
+    if joins is None:
+        return None
+    files = {id(candidate): index for index, candidate in enumerate(plan.candidates)}
+    members = {id(member): index for index, member in enumerate(joins.members.objs)}
+    changes = [change for change in joins.changes.objs if isinstance(change, MemberChange)]
+    return (
+        [files[id(entry.candidate)] for entry in joins.joining],
+        [packing.fields_of(member) for member in joins.members.objs],
+        packing.rows_of(joins.members),
+        [packing.fields_of(change) for change in changes],
+        [members[id(change.member)] for change in changes],
+        packing.rows_of(joins.changes),
+    )
+
+
+def _unpacked_joins(plan: _Plan, kept_joins: tuple[Any, ...] | None) -> Joins | None:
+    if kept_joins is None:
+        return None
+    files, member_fields, member_rows, change_fields, owners, change_rows = kept_joins
+    members = [packing.model_from(Member, fields) for fields in member_fields]
+    for member, index in zip(members, files, strict=True):
+        # As `plan_joins` left them: the person and the file not inserted yet.
+        member._state.fields_cache.update(
+            person=plan.persons[index], candidate=plan.candidates[index]
+        )
+    changes = [packing.model_from(MemberChange, fields) for fields in change_fields]
+    for change, owner in zip(changes, owners, strict=True):
+        change._state.fields_cache["member"] = members[owner]
+    joining = [
+        Joining(plan.persons[index], plan.candidates[index], plan.facts[index], plan.user_id)
+        for index in files
+    ]
+    return Joins(
+        joining,
+        packing.prepared_from(members, member_rows),
+        packing.prepared_from(changes, change_rows),
+    )
+
+
+def _changes_only(fields: Mapping[str, Any]) -> Mapping[str, Any]:
+    changes = fields.get(document.CHANGES)
+    return {document.CHANGES: changes} if changes else {}
+
+
+def _unpacked(kept_plan: Any) -> tuple[_Plan, list[Any]] | None:
+    """The `_packed` plan as `_write` takes it, with the rows' `_kept_values`; None for
+    anything else."""
+    if not isinstance(kept_plan, tuple) or len(kept_plan) != 2:
+        return None
+    packed, values = kept_plan
+    plan = packed.get("plan") if isinstance(packed, dict) else None
+    if not isinstance(plan, _Plan):
+        return None
+    persons = [packing.model_from(Person, fields) for fields in packed["persons"]]
+    candidates = [packing.model_from(Candidate, fields) for fields in packed["candidates"]]
+    for item, person, candidate in zip(plan.items, persons, candidates, strict=True):
+        # As `Candidate(person=person, org=item.org)` left them in `_plan`.
+        candidate._state.fields_cache.update(person=person, org=item.org)
+    plan.persons = persons
+    plan.candidates = candidates
+    new = [person for person in persons if person.pk is None]
+    plan.person_rows = packing.prepared_from(new, packed["person_rows"])
+    plan.candidate_rows = packing.prepared_from(candidates, packed["candidate_rows"])
+    plan.streams = packing.events_from(packed["events"])
+    plan.joins = _unpacked_joins(plan, packed["joins"])
+    return plan, values
+
+
+def _kept_plan(user: User, batch: ImportBatch) -> tuple[_Plan, list[ImportRow], list[Any]] | None:
+    """The plan kept since the preview, if nothing it was made from has changed (the key),
+    with the batch's rows (`kept.batch_rows`: the data not decoded) and what each keeps once
+    applied, converted for the database; what moves all the time (the head, the rosters, the
+    ID numbers on file, the right to write) `_write` checks under the lock."""
+    rows = kept.batch_rows(batch)
+    key = kept.inputs_key(user.pk, batch, rows, dates.today())
+    found = _unpacked(kept.take(batch.pk, key))
+    if found is None or found[0].user_id != user.pk or len(found[1]) != len(rows):
+        return None
+    plan, values = found
+    plan.fresh_items = partial(_fresh_items, user, batch.pk, str(batch.kind))
+    return plan, rows, _converted(values)
+
+
+def _fresh_items(user: User, batch_pk: int, source: str) -> Sequence[_Item]:
+    """The items of a batch's rows, read again (a kept plan made again under the lock)."""
+    rows = list(ImportRow.objects.filter(batch_id=batch_pk).order_by("number"))
+    return _draft_items(user, [row.data for row in rows], rows, source)

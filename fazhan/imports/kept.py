@@ -31,16 +31,17 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, TextField
+from django.db.models.functions import Cast
 
 from fazhan.holidays.models import HolidayYear
-from fazhan.imports.models import BatchStatus, ImportBatch, ImportPlan
+from fazhan.imports.models import BatchStatus, ImportBatch, ImportPlan, ImportRow
 from fazhan.orgs.models import Organization
 
 log = logging.getLogger(__name__)
 
 # Bumped whenever the plan's shape changes: a plan kept by an older version is made again.
-PLAN_FORMAT = 1
+PLAN_FORMAT = 5
 _POLICY_DIRS = ("policy", "policies")
 
 
@@ -70,9 +71,22 @@ def _orgs_version(ids: set[int]) -> list[Any]:
     return [list(row) for row in rows]
 
 
-def inputs_key(user_id: int | None, batch: ImportBatch, rows: Sequence[Any], today: date) -> str:
-    """The digest of what a batch's plan is made from: the rows as stored, the user, the day
-    (the projections' "as of"), the policy and the holiday table, the branches' records."""
+def batch_rows(batch: ImportBatch) -> list[ImportRow]:
+    """The batch's rows in order, each with its data as the database holds it (`stored`, the
+    JSON text) and only what a confirmation with a kept plan reads besides (`pk`, `number`,
+    `label`): no JSON decoded, no other column read."""
+    rows = ImportRow.objects.filter(batch_id=batch.pk).order_by("number")
+    return list(
+        rows.only("pk", "number", "label").annotate(stored=Cast("data", output_field=TextField()))
+    )
+
+
+def inputs_key(
+    user_id: int | None, batch: ImportBatch, rows: Sequence[ImportRow], today: date
+) -> str:
+    """The digest of what a batch's plan is made from: the rows as stored (`batch_rows`: their
+    data's text, read and hashed as it is), the user, the day (the projections' "as of"), the
+    policy and the holiday table. The branches' records are checked by `take`."""
     digest = hashlib.sha256()
     head = [
         PLAN_FORMAT,
@@ -82,12 +96,12 @@ def inputs_key(user_id: int | None, batch: ImportBatch, rows: Sequence[Any], tod
         today.isoformat(),
         policy_version(),
         _holidays_version(),
-        _orgs_version({row.data.get("org_id") for row in rows}),
     ]
     digest.update(json.dumps(head, default=str).encode())
     for row in rows:
-        part = [row.pk, row.number, row.data]
-        digest.update(json.dumps(part, sort_keys=True, ensure_ascii=False, default=str).encode())
+        stored: str = getattr(row, "stored")  # noqa: B009 (an annotation)
+        digest.update(f"\x1e{row.pk}\x1f{row.number}\x1f".encode())
+        digest.update(stored.encode())
     return digest.hexdigest()
 
 
@@ -110,11 +124,12 @@ def unseal(sealed: bytes | memoryview) -> Any | None:
     return pickle.loads(zlib.decompress(opened))
 
 
-def keep(batch_pk: int, key: str, head_seq: int, plan: Any) -> bool:
-    """Store the plan of a draft batch; False (nothing stored) once it is no longer a draft. The
-    batch is locked here as by the confirmation's write, which drops the plan: none outlives
-    its batch's draft."""
-    sealed = seal(plan)
+def keep(batch_pk: int, key: str, head_seq: int, plan: Any, org_ids: set[int]) -> bool:
+    """Store the plan of a draft batch, made for the branches `org_ids`; False (nothing stored)
+    once it is no longer a draft. The batch is locked here as by the confirmation's write,
+    which drops the plan: none outlives its batch's draft."""
+    ids = sorted(org_ids)
+    sealed = seal((ids, _orgs_version(set(ids)), plan))
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().filter(pk=batch_pk).first()
         if batch is None or batch.status != BatchStatus.DRAFT:
@@ -126,11 +141,19 @@ def keep(batch_pk: int, key: str, head_seq: int, plan: Any) -> bool:
 
 
 def take(batch_pk: int, key: str) -> Any | None:
-    """The batch's kept plan if it was made from the same inputs (`inputs_key`), else None."""
+    """The batch's kept plan if it was made from the same inputs (`inputs_key`) and every
+    stored value of its branches is still the same (a rename, a move, a new level), else
+    None."""
     found = ImportPlan.objects.filter(batch_id=batch_pk, key=key).first()
     if found is None:
         return None
-    return unseal(found.sealed)
+    opened = unseal(found.sealed)
+    if not isinstance(opened, tuple) or len(opened) != 3:
+        return None
+    ids, version, plan = opened
+    if _orgs_version(set(ids)) != version:
+        return None
+    return plan
 
 
 def drop(batch_pk: int) -> None:

@@ -13,6 +13,8 @@ projection. Rows carry ids, dates and 0/1 flags only (DESIGN principle 8).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
@@ -153,8 +155,10 @@ def summarize(candidate_ids: Iterable[int], chunk: int = CHUNK) -> int:
 
 
 def sync_summary(candidates: Sequence[Any]) -> None:
-    """The projection listener (fazhan.people.record.register_projection_listener)."""
-    summarize(c.pk for c in candidates if c.pk is not None)
+    """The projection listener (fazhan.people.record.register_projection_listener); files whose
+    rows the caller has just written from its plan (`rows_written`) are left as they are."""
+    given = _WRITTEN.get()
+    summarize(c.pk for c in candidates if c.pk is not None and c.pk not in given)
 
 
 def rebuild_summary(chunk: int = CHUNK) -> tuple[int, int]:
@@ -177,3 +181,60 @@ def rebuild_summary(chunk: int = CHUNK) -> tuple[int, int]:
         files += len(ids)
         last = ids[-1]
     return files, rows
+
+
+# -- rows worked out before the write (a bulk import's plan) ---------------------------------------
+
+_WRITTEN: ContextVar[frozenset[int]] = ContextVar("summary_written", default=frozenset())
+_ORG_KEYS = ("org_id", "from_org_id", "to_org_id")
+_ORG_TEXTS = ("from_org", "to_org")
+
+
+def _names_another_org(
+    events: Sequence[tuple[int, str, date | None, dict[str, Any]]], org_id: int
+) -> bool:
+    for _seq, _kind, _day, payload in events:
+        inner = payload.get("replacement")
+        for data in (payload, inner if isinstance(inner, dict) else {}):
+            if any(data.get(key) not in (None, org_id) for key in _ORG_KEYS):
+                return True
+            if any(data.get(key) for key in _ORG_TEXTS):
+                return True
+    return False
+
+
+def planned_rows(
+    row: tuple[Any, ...], events: Sequence[tuple[int, str, date | None, dict[str, Any]]]
+) -> list[Row] | None:
+    """The rows `summarize` will find for a new file, worked out before it is written (a bulk
+    import plans them with its projections; `tests/imports` checks they equal a recount).
+
+    `row` is the file as `_PERSON_COLUMNS` reads it (its id a placeholder: the caller puts the
+    real one in the first column), `events` its chain as it will be stored (seq, kind, day,
+    payload), the person without dated changes. None when a payload names an organization other
+    than the file's own (a transfer: `OrgIndex` reads the organizations then, so the rows are
+    judged at the write, by `sync_summary`)."""
+    mine = [event for event in events if event[1] == OPENED or event[1] in _RECORD]
+    org_id = row[1]
+    if _names_another_org(mine, org_id):
+        return None
+    return list(_file_rows(row, mine, (), OrgIndex([(org_id, "", "")])))
+
+
+_RECORD = frozenset(RECORD_KINDS)
+
+
+def insert_rows(rows: list[Row]) -> None:
+    """Insert summary rows worked out beforehand (`planned_rows`, each with its file's id)."""
+    _insert(rows)
+
+
+@contextmanager
+def rows_written(candidate_ids: Iterable[int]) -> Iterator[None]:
+    """While inside, `sync_summary` leaves these files alone: their rows were just written by
+    the caller (`insert_rows`), in the same transaction as their projections."""
+    token = _WRITTEN.set(frozenset(candidate_ids))
+    try:
+        yield
+    finally:
+        _WRITTEN.reset(token)

@@ -102,9 +102,11 @@ def test_it_seals_the_kept_plan_no_name_or_id_number_readable(cast):
     for row in ROWS:
         assert str(row["身份证号"]).encode() not in sealed
         assert str(row["姓名"]).encode() not in sealed
-    opened = kept.unseal(sealed)
+    _orgs, _version, packed = kept.unseal(sealed)
+    opened, _values = actions._unpacked(packed)
     assert isinstance(opened, actions._Plan)
     assert all(item.id_number is None for item in opened.items)  # not even once opened
+    assert all(not item.events and not item.person_fields for item in opened.items)
     # A row this server did not seal is never unpickled: the confirmation plans again.
     assert kept.unseal(b"gAAAAA-not-a-token") is None
     ImportPlan.objects.filter(batch=batch).update(sealed=sealed[:-8] + b"AAAAAAAA")
@@ -282,3 +284,36 @@ def test_it_forgets_the_kept_plan_when_the_batch_is_discarded(cast):
     # A plan is never kept for a batch that is no longer a draft.
     assert not actions.keep_plan(cast.zhibu, batch.pk)
     assert not ImportPlan.objects.exists()
+
+
+def test_it_plans_afresh_when_a_row_changed_since_the_preview(cast, plans):
+    batch = preview(cast)
+    row = batch.rows.order_by("number").first()
+    data = dict(row.data)
+    data["person"] = {**data["person"], "name": "示例留存改"}
+    type(row).objects.filter(pk=row.pk).update(data=data)
+    with on():
+        actions.do_apply_batch(cast.zhibu, batch)
+    assert len(plans) == 2  # the stored row is not what the plan was made from
+    assert "示例留存改" in {c.person.name for c in mine()}
+    assert_written_right(4)
+
+
+def test_it_follows_files_that_moved_before_the_roster_joined_them(
+    cast, django_capture_on_commit_callbacks
+):
+    batch = preview(cast, [ROWS[3], person("示例留存戊", serial=5, **PROBATIONARY)])
+    with on(), django_capture_on_commit_callbacks() as callbacks:
+        actions.do_apply_batch(cast.zhibu, batch)
+    assert not Member.objects.filter(candidate__in=mine()).exists()  # after the commit only
+    # Between the commit and the roster's turn another writer moved a file on: the planned rows
+    # are not written, each file is followed as judging it again would.
+    moved = mine()[0]
+    Candidate.objects.filter(pk=moved.pk).update(head_seq=moved.head_seq + 1)
+    with on(), django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
+    members = list(Member.objects.filter(candidate__in=mine()))
+    assert sorted(m.candidate_id for m in members) == [c.pk for c in mine()]
+    assert {m.status for m in members} == {"full", "probationary"}
+    assert verify_chain().ok
