@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.utils import timezone
@@ -24,18 +23,13 @@ from django.utils import timezone
 from fazhan.audit.chain import NewEvent, append_events_bulk
 from fazhan.lib.bulkinsert import Prepared
 from fazhan.members.history import (
-    EFFECTS,
     RecordFacts,
-    _dated,
     _may_match_imported,
-    _org_of,
     _payload,
-    _take_state,
-    current_state,
+    joining_member,
 )
-from fazhan.members.models import ChangeKind, MemberChange, Source
-from fazhan.members.state import fold
-from fazhan.orgs.models import Member, MemberStatus
+from fazhan.members.models import ChangeKind, MemberChange
+from fazhan.orgs.models import Member
 from fazhan.policy.membership import Fact
 
 
@@ -83,33 +77,15 @@ def plan_joins(joining: list[Joining]) -> Joins:
     members: list[Member] = []
     changes: list[MemberChange] = []
     for entry in joining:
-        org_id = entry.candidate.org_id
-        member = Member(
-            org_id=entry.facts[0].org_id or org_id,
-            name=entry.person.name,
-            status=MemberStatus.PROBATIONARY,
-            active=False,
-            sex=entry.person.sex or "",
-            birth_date=entry.person.birth_date,
+        member, own = joining_member(
+            entry.facts,
+            entry.candidate.org_id,
+            entry.person,
+            entry.candidate.admitted_on,
+            entry.recorded_by_id,
         )
         member.person = entry.person
         member.candidate = entry.candidate
-        _dated(member, entry.candidate.admitted_on, entry.facts)
-        own = [
-            MemberChange(
-                member=member,
-                kind=fact.kind,
-                happened_on=fact.happened_on,
-                source=Source.RECORD,
-                org_id=_org_of(fact, org_id),
-                months=fact.months,
-                reason="",
-                recorded_by_id=entry.recorded_by_id,
-                **EFFECTS[fact.kind],
-            )
-            for fact in entry.facts
-        ]
-        _take_state(member, fold(current_state(member), own, date.max))
         members.append(member)
         changes.extend(own)
     return Joins(

@@ -402,6 +402,44 @@ def _may_match_imported(entries: Sequence[RecordFacts]) -> set[int]:
     }
 
 
+def joining_member(
+    facts: Sequence[Fact],
+    org_id: int,
+    person: Any,
+    admitted_on: date | None,
+    recorded_by_id: int | None,
+) -> tuple[Member, list[MemberChange]]:
+    """A file new to the roster (its history starting with joining): the member row, not saved
+    and not yet linked to its person and file, folded from its record-sourced changes, and those
+    changes (the rows `follow_record` writes one by one; `_join_in_bulk` and an import's plan
+    write them in bulk)."""
+    member = Member(
+        org_id=facts[0].org_id or org_id,
+        name=person.name,
+        status=MemberStatus.PROBATIONARY,
+        active=False,
+        sex=person.sex or "",
+        birth_date=person.birth_date,
+    )
+    _dated(member, admitted_on, facts)
+    own = [
+        MemberChange(
+            member=member,
+            kind=fact.kind,
+            happened_on=fact.happened_on,
+            source=Source.RECORD,
+            org_id=_org_of(fact, org_id),
+            months=fact.months,
+            reason="",
+            recorded_by_id=recorded_by_id,
+            **EFFECTS[fact.kind],
+        )
+        for fact in facts
+    ]
+    _take_state(member, fold(current_state(member), own, date.max))
+    return member, own
+
+
 def _join_in_bulk(entries: Sequence[RecordFacts]) -> None:
     """New members and their record-sourced changes, as `follow_record` writes them one by one:
     the member row (folded from its changes), the changes, then their events in the same order."""
@@ -410,32 +448,10 @@ def _join_in_bulk(entries: Sequence[RecordFacts]) -> None:
     members: list[Member] = []
     changes: list[MemberChange] = []
     for entry in entries:
-        member = Member(
-            org_id=entry.facts[0].org_id or entry.org_id,
-            name=entry.person.name,
-            status=MemberStatus.PROBATIONARY,
-            active=False,
-            sex=entry.person.sex or "",
-            birth_date=entry.person.birth_date,
-            person_id=entry.person.pk,
-            candidate_id=entry.candidate_id,
+        member, own = joining_member(
+            entry.facts, entry.org_id, entry.person, entry.admitted_on, entry.recorded_by_id
         )
-        _dated(member, entry.admitted_on, entry.facts)
-        own = [
-            MemberChange(
-                member=member,
-                kind=fact.kind,
-                happened_on=fact.happened_on,
-                source=Source.RECORD,
-                org_id=_org_of(fact, entry.org_id),
-                months=fact.months,
-                reason="",
-                recorded_by_id=entry.recorded_by_id,
-                **EFFECTS[fact.kind],
-            )
-            for fact in entry.facts
-        ]
-        _take_state(member, fold(current_state(member), own, date.max))
+        member.person_id, member.candidate_id = entry.person.pk, entry.candidate_id
         members.append(member)
         changes.extend(own)
     Member.objects.bulk_create(members)
