@@ -111,9 +111,9 @@ def case_items(orgs: set[int], day: date) -> list[QueueItem]:
             since=case.opened_on,
             deadline=case.due_on,
         )
-        for case in case_model.objects.filter(org_id__in=orgs, state="open").order_by(
-            "due_on", "pk"
-        )[:PER_KIND]
+        for case in case_model.objects.filter(org_id__in=orgs, state="open")
+        .only("title", "opened_on", "due_on")
+        .order_by("due_on", "pk")[:PER_KIND]
     ]
     items += [
         QueueItem(
@@ -125,8 +125,8 @@ def case_items(orgs: set[int], day: date) -> list[QueueItem]:
             since=task.created_on,
             deadline=task.due_on,
         )
-        for task in task_model.objects.filter(org_id__in=orgs, state="open").order_by(
-            "due_on", "pk"
-        )[:PER_KIND]
+        for task in task_model.objects.filter(org_id__in=orgs, state="open")
+        .only("title", "created_on", "due_on")
+        .order_by("due_on", "pk")[:PER_KIND]
     ]
     return items

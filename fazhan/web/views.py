@@ -139,7 +139,9 @@ def _counts_by_child(user: Any) -> list[dict[str, Any]]:
     roots = authority(user).roots()
     if len(roots) != 1:
         return []
-    children = list(Organization.objects.filter(parent_id=roots[0]).order_by("code", "pk"))
+    children = list(
+        Organization.objects.filter(parent_id=roots[0]).only("name").order_by("code", "pk")
+    )
     if not children:
         return []
     found = stagecounts.per_subtree([child.pk for child in children])
