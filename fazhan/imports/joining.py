@@ -20,12 +20,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from fazhan.audit.chain import NewEvent, append_events_bulk
+from fazhan.audit.chain import append_events_bulk
 from fazhan.lib.bulkinsert import Prepared
 from fazhan.members.history import (
     RecordFacts,
     _may_match_imported,
-    _payload,
+    change_events,
     joining_member,
 )
 from fazhan.members.models import ChangeKind, MemberChange
@@ -125,14 +125,5 @@ def write_joins(joins: Joins) -> bool:
     # Setting member_id drops the cached member: the files' ids are read first.
     candidate_ids = [change.member.candidate_id for change in changes]
     joins.changes.insert()
-    append_events_bulk(
-        NewEvent(
-            kind=f"member.{change.kind}",
-            candidate_id=candidate_id,
-            happened_on=change.happened_on,
-            payload=_payload(change),
-            recorded_by_id=change.recorded_by_id,
-        )
-        for change, candidate_id in zip(changes, candidate_ids, strict=True)
-    )
+    append_events_bulk(change_events(changes, candidate_ids))
     return True

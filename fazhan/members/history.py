@@ -12,7 +12,7 @@ this one place.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -440,6 +440,20 @@ def joining_member(
     return member, own
 
 
+def change_events(
+    changes: Sequence[MemberChange], candidate_ids: Sequence[int | None]
+) -> Iterator[NewEvent]:
+    """One `member.<kind>` event per change written in bulk, on the file it came from."""
+    for change, candidate_id in zip(changes, candidate_ids, strict=True):
+        yield NewEvent(
+            kind=f"member.{change.kind}",
+            candidate_id=candidate_id,
+            happened_on=change.happened_on,
+            payload=_payload(change),
+            recorded_by_id=change.recorded_by_id,
+        )
+
+
 def _join_in_bulk(entries: Sequence[RecordFacts]) -> None:
     """New members and their record-sourced changes, as `follow_record` writes them one by one:
     the member row (folded from its changes), the changes, then their events in the same order."""
@@ -461,13 +475,4 @@ def _join_in_bulk(entries: Sequence[RecordFacts]) -> None:
     for change in changes:
         change.member_id = change.member.pk
     MemberChange.objects.bulk_create(changes)
-    append_events_bulk(
-        NewEvent(
-            kind=f"member.{change.kind}",
-            candidate_id=candidate_id,
-            happened_on=change.happened_on,
-            payload=_payload(change),
-            recorded_by_id=change.recorded_by_id,
-        )
-        for change, candidate_id in zip(changes, candidate_ids, strict=True)
-    )
+    append_events_bulk(change_events(changes, candidate_ids))

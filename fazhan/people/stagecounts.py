@@ -312,6 +312,15 @@ REBUILD = [
 ]
 
 
+TABLES = {
+    "orgs_organization",
+    "orgs_organcestor",
+    "people_candidate",
+    "people_stagecount",
+    "people_duecount",
+}
+
+
 def _installed(connection: BaseDatabaseWrapper) -> dict[str, str]:
     """Every tally_ trigger in the database, with its table."""
     if connection.vendor == "sqlite":
@@ -337,6 +346,8 @@ def ensure(using: str = "default") -> bool:
     wanted = {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(connection.vendor)
     if wanted is None:
         raise NotImplementedError(f"stage counts: unsupported database {connection.vendor}")
+    if not set(connection.introspection.table_names()) >= TABLES:
+        return False  # a database migrated in part (one app's tables): nothing to keep yet
     if set(_installed(connection)) == set(wanted):
         return False
     uninstall(using)
