@@ -252,16 +252,9 @@ def follow_record(
             member.candidate_id, member.person_id = candidate_id, person.pk
             member.save(update_fields=["candidate", "person"])
     if member is None:
-        member = Member.objects.create(
-            org_id=facts[0].org_id or org_id,
-            name=person.name,
-            status=MemberStatus.PROBATIONARY,
-            active=False,
-            sex=person.sex or "",
-            birth_date=person.birth_date,
-            person_id=person.pk,
-            candidate_id=candidate_id,
-        )
+        member = _new_member(facts, org_id, person)
+        member.person_id, member.candidate_id = person.pk, candidate_id
+        member.save()
     # The branch a joining names when it does not say: the file's own.
     wanted = [(f, _key(f.kind, f.happened_on, _org_of(f, org_id), f.months)) for f in facts]
     have = list(
@@ -402,6 +395,19 @@ def _may_match_imported(entries: Sequence[RecordFacts]) -> set[int]:
     }
 
 
+def _new_member(facts: Sequence[Fact], org_id: int, person: Any) -> Member:
+    """A probationary member not yet on the roster (inactive until the record says so), in the
+    branch its joining names or the file's own; not saved."""
+    return Member(
+        org_id=facts[0].org_id or org_id,
+        name=person.name,
+        status=MemberStatus.PROBATIONARY,
+        active=False,
+        sex=person.sex or "",
+        birth_date=person.birth_date,
+    )
+
+
 def joining_member(
     facts: Sequence[Fact],
     org_id: int,
@@ -413,14 +419,7 @@ def joining_member(
     and not yet linked to its person and file, folded from its record-sourced changes, and those
     changes (the rows `follow_record` writes one by one; `_join_in_bulk` and an import's plan
     write them in bulk)."""
-    member = Member(
-        org_id=facts[0].org_id or org_id,
-        name=person.name,
-        status=MemberStatus.PROBATIONARY,
-        active=False,
-        sex=person.sex or "",
-        birth_date=person.birth_date,
-    )
+    member = _new_member(facts, org_id, person)
     _dated(member, admitted_on, facts)
     own = [
         MemberChange(

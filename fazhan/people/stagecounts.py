@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet, Sum
@@ -345,7 +346,10 @@ def ensure(using: str = "default") -> bool:
     connection = connections[using]
     wanted = {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(connection.vendor)
     if wanted is None:
-        raise NotImplementedError(f"stage counts: unsupported database {connection.vendor}")
+        # Fazhan runs on SQLite or PostgreSQL only (settings.database_from_url).
+        raise ImproperlyConfigured(
+            f"分阶段人数的触发器只支持 SQLite 和 PostgreSQL，当前数据库为 {connection.vendor}。"
+        )
     if not set(connection.introspection.table_names()) >= TABLES:
         return False  # a database migrated in part (one app's tables): nothing to keep yet
     if set(_installed(connection)) == set(wanted):
