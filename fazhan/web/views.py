@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -83,7 +83,7 @@ def _role_summary(user: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _home_counts(user: Any, candidates: QuerySet[Candidate], today: date) -> dict[str, Any]:
+def _home_counts(user: Any, today: date) -> dict[str, Any]:
     """The home page's figures without counting the files: files per stage read from the
     per-subtree counts the database keeps (fazhan.people.stagecounts) for the top of the user's
     reach and for each organization directly under the user's own (a district sees its
@@ -198,7 +198,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "roles": _role_summary(user),
-        **_home_counts(user, candidates, today),
+        **_home_counts(user, today),
         "due_week": pending.filter(
             next_due__gte=today, next_due__lte=today + timedelta(days=7)
         ).order_by("next_due")[:LIST_ROWS],
