@@ -250,15 +250,20 @@ def _lock_head(using: str) -> ChainHead:
     head = heads.filter(pk=HEAD_ID).first()
     if head is not None:
         return head
-    if Event.objects.using(using).exists():
-        # Starting a new head at 0 would reuse seq 1; refuse and let verify report the damage.
-        raise ChainError("链头缺失但已有事件 (the chain head is missing while events exist)")
-    # First append ever. ON CONFLICT DO NOTHING: a concurrent first appender that won the race
-    # is waited for, and its head is then locked below.
+    # No head yet: the first append ever, or a deleted head. ON CONFLICT DO NOTHING waits for a
+    # concurrent first appender's uncommitted head, so once it returns the head exists and is
+    # locked below. Only then is "no events yet" decided: asked before the lock, a concurrent
+    # first appender could commit in between and a sound chain would look damaged.
     ChainHead.objects.using(using).bulk_create(
         [ChainHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH)], ignore_conflicts=True
     )
-    return heads.get(pk=HEAD_ID)
+    head = heads.get(pk=HEAD_ID)
+    if head.seq == 0 and Event.objects.using(using).exists():
+        # Every append moves the head in its own transaction, under this lock: a head at genesis
+        # over existing events was deleted. Starting again at 0 would reuse seq 1; refuse, roll
+        # back the head just inserted, and let verify report the damage.
+        raise ChainError("链头缺失但已有事件 (the chain head is missing while events exist)")
+    return head
 
 
 def append_event(

@@ -189,8 +189,11 @@ def test_it_continues_one_by_one_after_a_bulk_load() -> None:
 def test_it_refuses_to_append_when_the_head_is_missing() -> None:
     build_chain(2)
     raw("DELETE FROM audit_chainhead")
-    with transaction.atomic(), pytest.raises(ChainError, match="链头缺失"):
+    with pytest.raises(ChainError, match="链头缺失"), transaction.atomic():
         append_event(kind="S01", candidate_id=1, happened_on=None, payload={})
+    # The genesis head tried on the way is rolled back with the refusal: verify still sees it.
+    assert not ChainHead.objects.exists()
+    assert (verify_chain().problem or "").startswith("链头缺失")
 
 
 @pytest.mark.django_db

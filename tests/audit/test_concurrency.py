@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db.models.query import QuerySet
 
 from fazhan.audit.chain import append_event, event_hash, verify_chain
-from fazhan.audit.models import Event
+from fazhan.audit.models import ChainHead, Event
 from tests.audit.helpers import build_chain
 
 APPENDS_PER_THREAD = 15
@@ -83,3 +84,38 @@ def test_it_serialises_concurrent_appends() -> None:
 def test_it_serialises_concurrent_appends_on_sqlite_file(sqlite_file_alias: str) -> None:
     assert hammer(sqlite_file_alias) == []
     assert_one_chain(sqlite_file_alias)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_append_committed_while_another_looks_for_the_head_is_no_damage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The window CI once hit: the second appender finds no head, the first commits the head and
+    # seq 1, and only then does the second go on. Seeing events then must not read as a deleted
+    # head. On SQLite an IMMEDIATE transaction holds the write lock throughout: no such window.
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises whole transactions")
+    looker = threading.current_thread()
+    first = QuerySet.first
+
+    def append_one(worker: int) -> None:
+        try:
+            with transaction.atomic():
+                append_event(kind="S01", candidate_id=worker, happened_on=None, payload={})
+        finally:
+            connection.close()
+
+    def first_then_the_other_commits(queryset: QuerySet[Any]) -> Any:
+        found = first(queryset)
+        if queryset.model is ChainHead and found is None and threading.current_thread() is looker:
+            other = threading.Thread(target=append_one, args=(1,))
+            other.start()
+            other.join()
+        return found
+
+    monkeypatch.setattr(QuerySet, "first", first_then_the_other_commits)
+    with transaction.atomic():
+        second = append_event(kind="S01", candidate_id=2, happened_on=None, payload={})
+    assert second.seq == 2
+    result = verify_chain()
+    assert (result.ok, result.events) == (True, 2)
